@@ -1,0 +1,72 @@
+"""Settings: config/syndicate.toml overlaid by SYNDICATE_* environment variables, read once.
+
+Callers pass the values a function needs, not the Settings object (style guide 9).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CONFIG = PROJECT_ROOT / "config" / "syndicate.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    source_language: str = "en"
+    default_targets: tuple[str, ...] = ("ar", "tr", "ckb", "kmr")
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    models_dir: Path = PROJECT_ROOT / "var" / "models"
+    intra_threads: int = 1
+    inter_threads: int = 1
+    beam_size: int = 4
+    max_segment_tokens: int = 200
+    glossary: Path = PROJECT_ROOT / "config" / "glossary.toml"
+    feed_size: int = 50
+    feed_ttl: int = 5
+    public_base_url: str = "http://127.0.0.1:8000"
+    newsroom_secret: str | None = None
+    operator_token: str | None = None
+
+
+def _coerce(name: str, raw: Any, default: Any) -> Any:
+    """Turn a TOML value or an environment string into the type of the field's default."""
+    if isinstance(default, tuple):
+        items = raw.split(",") if isinstance(raw, str) else raw
+        return tuple(str(i).strip() for i in items if str(i).strip())
+    if isinstance(default, Path):
+        path = Path(raw)
+        return path if path.is_absolute() else PROJECT_ROOT / path
+    if isinstance(default, bool):
+        return str(raw).lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise SystemExit(f"syndicate: setting {name}: expected an integer, got {raw!r}") from exc
+    return str(raw)
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read the TOML file named by SYNDICATE_CONFIG (default config/syndicate.toml), then env."""
+    env = dict(os.environ if environ is None else environ)
+    path = Path(env.get("SYNDICATE_CONFIG", DEFAULT_CONFIG))
+    values: dict[str, Any] = tomllib.loads(path.read_text("utf-8")) if path.exists() else {}
+    defaults = Settings()
+    resolved: dict[str, Any] = {}
+    for f in fields(Settings):
+        default = getattr(defaults, f.name)
+        raw = env.get(f"SYNDICATE_{f.name.upper()}", values.get(f.name))
+        resolved[f.name] = default if raw is None else _coerce(f.name, raw, default)
+    return Settings(**resolved)
+
+
+@cache
+def settings() -> Settings:
+    """The process-wide settings, read on first use."""
+    return load_settings()
