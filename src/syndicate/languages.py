@@ -10,12 +10,12 @@ _RTL = frozenset({"ar", "ckb", "fa", "he", "ur", "ps", "sd", "yi", "dv", "ug", "
 _RTL_SCRIPTS = frozenset({"arab", "hebr", "thaa", "syrc", "nkoo", "adlm", "rohg"})
 _LATIN_SCRIPTS = frozenset({"latn", "cyrl"})
 
-LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 
 
 def is_language_tag(value: str) -> bool:
     """A syntactically valid BCP 47 tag of the simple kind feeds and Argos use."""
-    return bool(LANGUAGE_TAG.match(value))
+    return bool(LANGUAGE_TAG.fullmatch(value))
 
 
 def primary(lang: str) -> str:
