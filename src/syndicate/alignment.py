@@ -4,6 +4,8 @@ CTranslate2 attention) and markup (which projects inline spans onto them).
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -36,3 +38,245 @@ class SegmentTranslator(Protocol):
     """Translates a batch of plain-text segments in one call (brief section 4)."""
 
     def __call__(self, texts: Sequence[str]) -> list[AlignedTranslation]: ...
+
+
+# Projection (brief section 4, "inline markup keeps its place"): the pure functions below
+# carry inline spans from source characters to target tokens through the alignment. Markup
+# builds the spans and renders the placements; nothing here knows about HTML.
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpan:
+    """A span to project: ``[start, end)`` characters of the source (``start == end`` marks
+    a point such as ``<br/>``) and the index of its enclosing span, -1 at the top.
+
+    A ``protected`` span (verbatim element, glossary term) replaces its target tokens, so
+    it claims them before its unprotected siblings: text is never both replaced and kept.
+    """
+
+    start: int
+    end: int
+    parent: int = -1
+    protected: bool = False
+
+    @property
+    def is_point(self) -> bool:
+        return self.start == self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a span lands: target tokens ``[start, end)``; a point sits before ``start``.
+    ``fallback`` says the alignment could not place it and the proportional rule did."""
+
+    start: int
+    end: int
+    fallback: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    source: str
+    words: tuple[tuple[int, int], ...]  # source tokens, trimmed of whitespace
+    tokens: tuple[str, ...]
+    links: tuple[int, ...]  # alignment with unusable entries set to -1
+
+
+def copy_translation(text: str) -> AlignedTranslation:
+    """``text`` as its own translation, one token per character, aligned diagonally.
+
+    The stand-in for an empty model output: projecting onto it gives the source markup back.
+    """
+    tokens = tuple(re.findall(r"\s*\S", text))
+    if tokens and len("".join(tokens)) < len(text):
+        tokens = (*tokens[:-1], tokens[-1] + text[len("".join(tokens)) :])
+    starts = [m.start() for m in re.finditer(r"\S", text)]
+    return AlignedTranslation(
+        source=text,
+        source_tokens=tuple((s, s + 1) for s in starts),
+        target_tokens=tokens,
+        alignment=tuple(range(len(tokens))),
+    )
+
+
+def project_spans(
+    translation: AlignedTranslation, spans: Sequence[SourceSpan]
+) -> tuple[Placement, ...]:
+    """Place every span on the target tokens, well nested, one placement per span.
+
+    A range covers the hull of the target tokens aligned to the source tokens it overlaps,
+    widened to whole target words, clamped inside its parent's placement; an earlier
+    sibling (protected ones first) keeps its tokens and a later one keeps the longest part
+    left over; one left with nothing stays empty just after its hull. A span without any
+    aligned token takes the proportional fallback (see ``_fallback``).
+    """
+    ctx = _context(translation)
+    placed: dict[int, Placement] = {-1: Placement(0, len(ctx.tokens))}
+    for parent, kids in _families(spans):
+        bounds = placed[parent]
+        outer = spans[parent] if parent >= 0 else SourceSpan(0, len(ctx.source))
+        taken: list[Placement] = []
+        for kid in kids:
+            spot = _place(ctx, spans[kid], outer, bounds, taken)
+            placed[kid] = spot
+            taken.append(spot)
+    return tuple(placed[i] for i in range(len(spans)))
+
+
+def _context(tr: AlignedTranslation) -> _Context:
+    size = len(tr.source_tokens)
+    links = tuple(i if 0 <= i < size else -1 for i in tr.alignment)
+    if len(links) != len(tr.target_tokens):
+        links = (-1,) * len(tr.target_tokens)
+    return _Context(tr.source, tuple(_trim(tr.source, s, e) for s, e in tr.source_tokens),
+                    tr.target_tokens, links)  # fmt: skip
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    start, end = max(0, start), min(len(text), end)
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _families(spans: Sequence[SourceSpan]) -> list[tuple[int, list[int]]]:
+    """Parents before their children; siblings protected first, then in source order, a
+    point before a range: the order in which siblings claim target tokens."""
+    kids: dict[int, list[int]] = {}
+    for i, span in enumerate(spans):
+        kids.setdefault(span.parent, []).append(i)
+    order, queue = [], [-1]
+    while queue:
+        parent = queue.pop(0)
+        if parent in kids:
+            family = sorted(kids[parent], key=lambda i: _claim_order(spans[i], i))
+            order.append((parent, family))
+            queue.extend(family)
+    return order
+
+
+def _claim_order(span: SourceSpan, index: int) -> tuple[bool, int, bool, int]:
+    return (not span.protected, span.start, not span.is_point, index)
+
+
+def _place(
+    ctx: _Context, span: SourceSpan, outer: SourceSpan, bounds: Placement, taken: list[Placement]
+) -> Placement:
+    guess = _fallback(span, outer, bounds)
+    if span.is_point:
+        spot = _point(ctx, span.start)
+        start = _free_boundary(guess[0] if spot is None else spot, bounds, taken)
+        return Placement(start, start, spot is None)
+    hull = _hull(ctx, span)
+    if hull is not None:
+        fitted = _fit(_widen(ctx, span, hull, bounds), bounds, taken)
+        if fitted is not None:
+            return Placement(*fitted)
+        # Its words went to an earlier sibling (one target word for two spans): it stays
+        # empty right after them rather than take words aligned elsewhere.
+        start = _free_boundary(hull[1], bounds, taken)
+        return Placement(start, start, True)
+    fitted = _fit(guess, bounds, taken)
+    if fitted is not None:
+        return Placement(*fitted, fallback=True)
+    start = _free_boundary(guess[0], bounds, taken)
+    return Placement(start, start, True)
+
+
+def _hull(ctx: _Context, span: SourceSpan) -> tuple[int, int] | None:
+    """The smallest run of target tokens holding every token aligned into the span."""
+    inside = {i for i, (s, e) in enumerate(ctx.words) if s < e and s < span.end and span.start < e}
+    hits = [t for t, i in enumerate(ctx.links) if i in inside]
+    return (min(hits), max(hits) + 1) if hits else None
+
+
+def _point(ctx: _Context, pos: int) -> int | None:
+    """Before the target of the next aligned source token, else after the previous one's."""
+    after = [i for i, (s, e) in enumerate(ctx.words) if s < e and e > pos]
+    before = [i for i, (s, e) in enumerate(ctx.words) if s < e and e <= pos]
+    for i in after:
+        hits = [t for t, j in enumerate(ctx.links) if j == i]
+        if hits:
+            return min(hits)
+    for i in reversed(before):
+        hits = [t for t, j in enumerate(ctx.links) if j == i]
+        if hits:
+            return max(hits) + 1
+    return None
+
+
+def _widen(
+    ctx: _Context, span: SourceSpan, hull: tuple[int, int], bounds: Placement
+) -> tuple[int, int]:
+    """Grow the hull to whole target words where the span holds whole source words, so a
+    subword alignment never cuts a word (``<a>Pesh</a>merga``)."""
+    start, end = hull
+    text = ctx.source
+    if span.start == 0 or not text[span.start - 1].isalnum():
+        while start > bounds.start and _joined(ctx.tokens[start - 1], ctx.tokens[start]):
+            start -= 1
+    if span.end >= len(text) or not text[span.end].isalnum():
+        while end < bounds.end and _joined(ctx.tokens[end - 1], ctx.tokens[end]):
+            end += 1
+    return start, end
+
+
+def _joined(left: str, right: str) -> bool:
+    """Two target tokens written as one word: no space between, letters on both sides."""
+    return bool(left) and bool(right) and left[-1].isalnum() and right[0].isalnum()
+
+
+def _fallback(span: SourceSpan, outer: SourceSpan, bounds: Placement) -> tuple[int, int]:
+    """The proportional rule: the span takes the same relative position and length of its
+    parent's target tokens as it has of its parent's source characters, at least one token
+    when it has text and the parent has any."""
+    width = max(1, outer.end - outer.start)
+    size = bounds.end - bounds.start
+    start = bounds.start + math.floor((span.start - outer.start) / width * size + 0.5)
+    end = bounds.start + math.floor((span.end - outer.start) / width * size + 0.5)
+    start = min(max(start, bounds.start), bounds.end)
+    end = min(max(end, start), bounds.end)
+    if span.is_point:
+        return start, start
+    if end == start and size:
+        start, end = (start, start + 1) if start < bounds.end else (start - 1, start)
+    return start, end
+
+
+def _free(bounds: Placement, taken: Sequence[Placement]) -> list[tuple[int, int]]:
+    """The parent's tokens not held by earlier siblings, cut at their points."""
+    free = [(bounds.start, bounds.end)]
+    for t in taken:
+        cut: list[tuple[int, int]] = []
+        for lo, hi in free:
+            if t.start == t.end and lo < t.start < hi:
+                cut += [(lo, t.start), (t.start, hi)]
+            elif t.start < t.end and t.start < hi and lo < t.end:
+                cut += [p for p in ((lo, t.start), (t.end, hi)) if p[0] < p[1]]
+            else:
+                cut.append((lo, hi))
+        free = cut
+    return free
+
+
+def _fit(
+    want: tuple[int, int], bounds: Placement, taken: Sequence[Placement]
+) -> tuple[int, int] | None:
+    """The longest non-empty part of ``want`` left free (the first one on a tie)."""
+    best: tuple[int, int] | None = None
+    for lo, hi in _free(bounds, taken):
+        part = (max(lo, want[0]), min(hi, want[1]))
+        if part[0] < part[1] and (best is None or part[1] - part[0] > best[1] - best[0]):
+            best = part
+    return best
+
+
+def _free_boundary(pos: int, bounds: Placement, taken: Sequence[Placement]) -> int:
+    """``pos`` inside the parent and outside every earlier sibling (to its nearer edge)."""
+    pos = min(max(pos, bounds.start), bounds.end)
+    for t in taken:
+        if t.start < pos < t.end:
+            pos = t.start if pos - t.start < t.end - pos else t.end
+    return pos
