@@ -1,0 +1,68 @@
+"""What every format says about one item's content: the XHTML body and the translation note.
+
+NewsML, RSS and ninjs all carry the same body fragment (``<div lang=".." dir="..">``, well-
+formed, parsed back through the safe parser) and the same machine-translation sentence
+(brief section 4: "feeds say the text is machine translated and by which model").
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from syndicate.article import Article, ModelInfo, Translation
+from syndicate.feeds.xml import clean_text, fromstring
+from syndicate.languages import primary
+from syndicate.markup import to_xhtml_fragment
+
+# English names for the note; any other tag is shown as the tag itself.
+_LANGUAGE_NAMES = {
+    "ar": "Arabic",
+    "ckb": "Central Kurdish (Sorani)",
+    "de": "German",
+    "en": "English",
+    "es": "Spanish",
+    "fa": "Persian",
+    "fr": "French",
+    "kmr": "Northern Kurdish (Kurmanji)",
+    "ru": "Russian",
+    "tr": "Turkish",
+}
+
+
+def _fragment_markup(article: Article) -> str:
+    """The body as an XHTML fragment: a translation already is one (markup made it)."""
+    if article.translation is not None:
+        return article.body_html
+    return to_xhtml_fragment(article.body_html, article.language)
+
+
+def body_element(article: Article) -> etree._Element:
+    """The body ``div`` as a fresh, namespace-less element the caller may re-home."""
+    return fromstring(clean_text(_fragment_markup(article)))
+
+
+def body_markup(article: Article) -> str:
+    """The body ``div`` as a string of well-formed XHTML (no namespace declaration)."""
+    return etree.tostring(body_element(article), encoding="unicode")
+
+
+def language_name(lang: str) -> str:
+    """``English (en)``: a name for the note, falling back to the bare tag."""
+    name = _LANGUAGE_NAMES.get(primary(lang))
+    return f"{name} ({lang})" if name else lang
+
+
+def _model_phrase(model: ModelInfo) -> str:
+    demo = " (demo model)" if model.demo else ""
+    return f"{model.code} {model.version}{demo}"
+
+
+def translation_note(translation: Translation) -> str:
+    """One English sentence naming the source language and every model in the chain."""
+    models = " then ".join(_model_phrase(m) for m in translation.models) or "an unknown model"
+    flagged = len(translation.flags)
+    checks = f" {flagged} segment(s) were flagged by the output checks." if flagged else ""
+    return (
+        f"Machine translated from the {language_name(translation.source_language)} original, "
+        f"version {translation.source_version}, by Argos package {models}.{checks}"
+    )
