@@ -12,6 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from syndicate.glossary import Glossary, parse_glossary
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "syndicate.toml"
 
@@ -48,7 +50,9 @@ def _coerce(name: str, raw: Any, default: Any) -> Any:
         try:
             return int(raw)
         except ValueError as exc:
-            raise SystemExit(f"syndicate: setting {name}: expected an integer, got {raw!r}") from exc
+            raise SystemExit(
+                f"syndicate: setting {name}: expected an integer, got {raw!r}"
+            ) from exc
     return str(raw)
 
 
@@ -70,3 +74,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
 def settings() -> Settings:
     """The process-wide settings, read on first use."""
     return load_settings()
+
+
+def read_glossary(path: Path) -> Glossary:
+    """The glossary file named by the settings; a missing file is an empty glossary."""
+    if not path.exists():
+        return parse_glossary({})
+    return parse_glossary(tomllib.loads(path.read_text("utf-8")))
