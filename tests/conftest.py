@@ -1,15 +1,25 @@
-"""Suite-wide fixtures: demo gloss models built once per test session."""
+"""Suite-wide fixtures: demo gloss models built once per test session, and the IPTC schemas
+(found through SYNDICATE_STANDARDS_DIR, default ../shared/standards; skipped with a reason
+where absent, never copied into the project)."""
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+from lxml import etree
 
 from syndicate.demo_models import DEMO_PAIRS, install_demo_models
 
 DEMO_MODELS_ENV = "SYNDICATE_TEST_MODELS_DIR"
+REPO = Path(__file__).resolve().parents[1]
+STANDARDS = Path(os.environ.get("SYNDICATE_STANDARDS_DIR", REPO.parent / "shared" / "standards"))
 
 
 @pytest.fixture(scope="session")
@@ -23,3 +33,43 @@ def demo_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     install_demo_models(models_dir, preset="tiny", pairs=DEMO_PAIRS)
     os.environ[DEMO_MODELS_ENV] = str(models_dir)
     return models_dir
+
+
+# jsonschema checks "date-time" and "uri" only with optional packages not installed here.
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
+
+
+def _format_checker() -> FormatChecker:
+    checker = FormatChecker()
+    checker.checks("date-time")(lambda value: not isinstance(value, str)
+                                or bool(_RFC3339.fullmatch(value)))  # fmt: skip
+    checker.checks("uri")(lambda value: not isinstance(value, str) or bool(_URI.fullmatch(value)))
+    return checker
+
+
+NEWSML_DIR = STANDARDS / "newsml-g2"
+NINJS_SCHEMA = STANDARDS / "ninjs" / "ninjs-schema_3.1.json"
+
+
+@pytest.fixture(scope="session")
+def newsml_schema() -> etree.XMLSchema:
+    """The official NewsML-G2 2.35 XSD, loaded offline through the shared validate.py."""
+    script = NEWSML_DIR / "validate.py"
+    if not script.exists():
+        pytest.skip(f"NewsML-G2 standards not found at {NEWSML_DIR} (set SYNDICATE_STANDARDS_DIR)")
+    spec = importlib.util.spec_from_file_location("iptc_validate", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    schema: etree.XMLSchema = module.load_schema()
+    return schema
+
+
+@pytest.fixture(scope="session")
+def ninjs_validator() -> Draft202012Validator:
+    """The official ninjs 3.1 JSON Schema with a format checker (date-time and uri too)."""
+    if not NINJS_SCHEMA.exists():
+        pytest.skip(f"ninjs schema not found at {NINJS_SCHEMA} (set SYNDICATE_STANDARDS_DIR)")
+    schema: dict[str, Any] = json.loads(NINJS_SCHEMA.read_text("utf-8"))
+    return Draft202012Validator(schema, format_checker=_format_checker())

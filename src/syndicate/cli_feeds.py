@@ -4,8 +4,9 @@ Reads every ``*.json`` file in ``--from DIR`` (default: the current directory): 
 an article object or an array of them, plain source articles or the output of
 ``syndicate translate``. Only articles in LANG are kept, the highest version per id, and
 the feed goes to standard output as bytes. Without a store, each publication record is
-derived from its article (``feeds.record.derive_publication``): the provider domain is the
-host of ``public_base_url`` and its name the articles' most common ``source``. Errors are
+derived from its article (``feeds.record.derive_publication``): the provider comes from the
+``provider_*`` settings, else the host of ``public_base_url`` and the articles' most common
+``source``. Errors are
 one line on standard error and exit code 2.
 """
 
@@ -22,7 +23,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from syndicate.article import Article, parse_article
-from syndicate.config import settings
+from syndicate.config import Settings, settings
 from syndicate.errors import ArticleInvalid, SyndicateError
 from syndicate.feeds.content import language_name
 from syndicate.feeds.newsml import render_news_message
@@ -106,11 +107,13 @@ def load_articles(directory: Path, lang: str) -> list[Article]:
     return list(latest.values())
 
 
-def _provider(base_url: str, articles: Sequence[Article]) -> Provider:
-    domain = urlsplit(base_url).hostname or "localhost"
+def _provider(s: Settings, articles: Sequence[Article]) -> Provider:
+    """The configured provider; unset parts fall back to the base URL and the articles."""
+    base_url = s.public_base_url
+    domain = s.provider_domain or urlsplit(base_url).hostname or "localhost"
     sources = Counter(a.source for a in articles if a.source)
-    name = sources.most_common(1)[0][0] if sources else domain
-    return Provider(name=name, domain=domain, uri=base_url.rstrip("/") + "/")
+    name = s.provider_name or (sources.most_common(1)[0][0] if sources else domain)
+    return Provider(name=name, domain=domain, uri=s.provider_uri or base_url.rstrip("/") + "/")
 
 
 def _now(raw: str | None) -> datetime:
@@ -129,7 +132,7 @@ def _render(args: argparse.Namespace) -> bytes:
     s = settings()
     now = _now(args.now)
     articles = load_articles(args.source, args.lang)
-    provider = _provider(s.public_base_url, articles)
+    provider = _provider(s, articles)
     renderer, extension = FORMATS[args.format]
     channel = Channel(
         lang=args.lang,

@@ -32,6 +32,9 @@ class Settings:
     feed_size: int = 50
     feed_ttl: int = 5
     public_base_url: str = "http://127.0.0.1:8000"
+    provider_name: str = ""
+    provider_domain: str = ""
+    provider_uri: str = ""
     newsroom_secret: str | None = None
     operator_token: str | None = None
 

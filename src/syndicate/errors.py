@@ -8,8 +8,13 @@
      +-- ModelPackageInvalid     a .argosmodel file or index entry that cannot be used
      +-- TranslationRejected     the model output failed the output checks
      +-- StoreUnavailable        Redis cannot be reached
+     +-- GlossaryInvalid         glossary.py: a glossary file of the wrong shape
+     +-- IndexUnavailable        packages.py: the Argos package index cannot be fetched
+     +-- NaiveDatetime           feeds/xml.py: a datetime without an offset reached a renderer
+     +-- Embargoed               feeds/record.py: an item asked for before its embargo
+     +-- EmptyFeed               feeds/newsml.py: a newsMessage with no item (the XSD forbids it)
 
-Only the adapters map these: api.py to status codes, tasks.py to retries, cli.py to exit codes.
+The last five live beside the code that raises them. Only the adapters map these: api.py to status codes, tasks.py to retries, cli.py to exit codes.
 """
 
 from __future__ import annotations
