@@ -14,7 +14,8 @@
      +-- Embargoed               feeds/record.py: an item asked for before its embargo
      +-- EmptyFeed               feeds/newsml.py: a newsMessage with no item (the XSD forbids it)
 
-The last five live beside the code that raises them. Only the adapters map these: api.py to status codes, tasks.py to retries, cli.py to exit codes.
+The last five live beside the code that raises them. Only the adapters map these: api.py
+to status codes, tasks.py to retries, cli.py to exit codes.
 """
 
 from __future__ import annotations
