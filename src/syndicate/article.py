@@ -21,6 +21,7 @@ import syndicate.credits as _credits
 from syndicate.errors import ArticleInvalid, FieldError
 from syndicate.languages import is_language_tag, primary
 from syndicate.payload import ObjectReader, decode_json, read_object
+from syndicate.sanitiser import declaration_problem
 
 
 class ArticleStatus(StrEnum):
@@ -303,6 +304,14 @@ def _merge_credits(
     return tuple(merged)
 
 
+def _body_html(r: ObjectReader, status: ArticleStatus) -> str:
+    """The HTML body; refused here, at ingest, if no parser may ever see it (XXE, bombs)."""
+    body = r.text("body_html", required=status is ArticleStatus.PUBLISHED, plain=False) or ""
+    if problem := declaration_problem(body):
+        r.fail("body_html", problem)
+    return body
+
+
 def _read_article(r: ObjectReader, allow_translation: bool) -> Article:
     """Every field of brief section 2; each problem is noted and none stops the others."""
     status = r.choice("status", ArticleStatus, ArticleStatus.PUBLISHED) or ArticleStatus.PUBLISHED
@@ -316,8 +325,7 @@ def _read_article(r: ObjectReader, allow_translation: bool) -> Article:
         language=language or "",
         published_at=r.stamp("published_at", required=True) or _EPOCH,
         headline=_headline(r),
-        body_html=r.text("body_html", required=status is ArticleStatus.PUBLISHED, plain=False)
-        or "",
+        body_html=_body_html(r, status),
         status=status,
         updated_at=r.stamp("updated_at"),
         embargo_until=r.stamp("embargo_until"),

@@ -76,6 +76,13 @@ _XML_PARSER = etree.XMLParser(
 )
 
 
+def declaration_problem(html: str) -> str | None:
+    """Why a body may not be parsed at all, or None: checked at ingest and again here."""
+    if _DECLARATION.search(html):
+        return "markup declarations such as <!DOCTYPE> or <!ENTITY> are not allowed"
+    return None
+
+
 def sanitised_fragment(html: str) -> str:
     """The sanitised body as one namespace-less XML ``<div>`` (attribute-free wrapper).
 
@@ -83,10 +90,8 @@ def sanitised_fragment(html: str) -> str:
     declaration: entity declarations are how XXE and entity bombs get in, and an article
     fragment has no use for them.
     """
-    if _DECLARATION.search(html):
-        raise ArticleInvalid(
-            [FieldError("body_html", "markup declarations such as <!DOCTYPE> are not allowed")]
-        )
+    if problem := declaration_problem(html):
+        raise ArticleInvalid([FieldError("body_html", problem)])
     text = xml_text(html)
     document = etree.fromstring(f"<html><body>{text}</body></html>".encode(), _HTML_PARSER)
     body = document.find("body") if document is not None else None

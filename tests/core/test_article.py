@@ -475,3 +475,15 @@ def _articles(draw: st.DrawFn) -> Article:
 def test_article_to_dict_then_parse_article_is_the_same_article(article: Article) -> None:
     data = json.loads(json.dumps(article_to_dict(article)))
     assert parse_article(data, allow_translation=True) == article
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<!DOCTYPE html><p>x</p>",
+        '<!ENTITY xxe SYSTEM "file:///etc/passwd"><p>&xxe;</p>',
+        "<p>x</p><! doctype html>",
+    ],
+)
+def test_a_body_with_markup_declarations_is_refused_at_ingest(body: str) -> None:
+    assert "declarations" in _errors(_with(body_html=body))["body_html"]
