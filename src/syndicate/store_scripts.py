@@ -1,0 +1,139 @@
+"""The Lua scripts behind store.py's atomic writes and the status words they share with it.
+
+Every key arrives through KEYS.
+
+Each script is one Redis transaction: it checks the stored article version first, so a
+stale or redelivered task changes nothing, and writes everything that belongs together.
+Answers are the values of store.Outcome, plus 'missing' for a version never stored.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Final
+
+
+class LanguageState(StrEnum):
+    """Per-language progress of the latest version (brief section 3)."""
+
+    QUEUED = "queued"
+    TRANSLATING = "translating"
+    PUBLISHED = "published"
+    FAILED = "failed"
+    NO_MODEL = "no_model"
+    WITHDRAWN = "withdrawn"
+
+
+class Outcome(StrEnum):
+    WRITTEN = "written"
+    ALREADY_DONE = "already_done"  # a replay, a redelivery, or the same feed bytes
+    STALE = "stale"  # a newer version (or render) is stored: this work is obsolete
+
+
+# KEYS: article hash, state hash.
+# ARGV: version, article JSON, first_created, received_at, then lang, state JSON pairs.
+SAVE_VERSION: Final = """
+local stored = tonumber(redis.call('HGET', KEYS[1], 'version'))
+local version = tonumber(ARGV[1])
+if stored and version < stored then return {'stale', stored} end
+if stored and version == stored then return {'already_done', stored} end
+local first = redis.call('HGET', KEYS[1], 'first_created') or ARGV[3]
+redis.call('HSET', KEYS[1], 'version', ARGV[1], 'article', ARGV[2],
+           'first_created', first, 'received_at', ARGV[4])
+redis.call('DEL', KEYS[2])
+if #ARGV > 4 then redis.call('HSET', KEYS[2], unpack(ARGV, 5)) end
+return {'written', version}
+"""
+
+# A language is done for a version once published or withdrawn: nothing moves it back.
+_CHECK_VERSION: Final = """
+local stored = tonumber(redis.call('HGET', KEYS[1], 'version'))
+local version = tonumber(ARGV[1])
+if not stored or version > stored then return 'missing' end
+if version < stored then return 'stale' end
+local current = redis.call('HGET', KEYS[2], ARGV[2])
+if current then
+  local c = cjson.decode(current)
+  if c.version == version and (c.state == 'published' or c.state == 'withdrawn') then
+    return 'already_done'
+  end
+end
+"""
+
+# KEYS: article hash, state hash. ARGV: version, lang, state JSON.
+SET_STATE: Final = (
+    _CHECK_VERSION
+    + """
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+return 'written'
+"""
+)
+
+# KEYS: article hash, state hash, items hash, live zset, withdrawn zset, generation counter.
+# ARGV: version, lang, article id, article JSON, version_created, score, state JSON,
+# '1' when the article is withdrawn.
+PUBLISH_ITEM: Final = (
+    _CHECK_VERSION
+    + """
+local first = redis.call('HGET', KEYS[1], 'first_created')
+local item = '{"first_created":"' .. first .. '","version_created":"' .. ARGV[5]
+             .. '","article":' .. ARGV[4] .. '}'
+redis.call('HSET', KEYS[3], ARGV[3], item)
+local into, out = KEYS[4], KEYS[5]
+if ARGV[8] == '1' then into, out = KEYS[5], KEYS[4] end
+redis.call('ZADD', into, ARGV[6], ARGV[3])
+redis.call('ZREM', out, ARGV[3])
+redis.call('INCR', KEYS[6])
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[7])
+return 'written'
+"""
+)
+
+# KEYS: items hash, live zset, withdrawn zset, generation counter. ARGV: now score, limit.
+# The newest `limit` live and `limit` withdrawn items, plus every one still under embargo.
+READ_ITEMS: Final = """
+local limit = tonumber(ARGV[2])
+local ids, seen = {}, {}
+for _, key in ipairs({KEYS[2], KEYS[3]}) do
+  local n = redis.call('ZCOUNT', key, '(' .. ARGV[1], '+inf') + limit
+  if n > 0 then
+    for _, id in ipairs(redis.call('ZREVRANGE', key, 0, n - 1)) do
+      if not seen[id] then seen[id] = true; ids[#ids + 1] = id end
+    end
+  end
+end
+local generation = tonumber(redis.call('GET', KEYS[4])) or 0
+if #ids == 0 then return {generation} end
+local items = redis.call('HMGET', KEYS[1], unpack(ids))
+table.insert(items, 1, generation)
+return items
+"""
+
+# KEYS: feed hash. ARGV: generation, body, etag, last_modified.
+# A render from an older item set never replaces a newer one; the same bytes keep their
+# Last-Modified so If-Modified-Since stays truthful.
+WRITE_FEED: Final = """
+local stored = tonumber(redis.call('HGET', KEYS[1], 'generation'))
+if stored and tonumber(ARGV[1]) < stored then return 'stale' end
+if redis.call('HGET', KEYS[1], 'etag') == ARGV[3] then
+  redis.call('HSET', KEYS[1], 'generation', ARGV[1])
+  return 'already_done'
+end
+redis.call('HSET', KEYS[1], 'generation', ARGV[1], 'body', ARGV[2], 'etag', ARGV[3],
+           'last_modified', ARGV[4])
+return 'written'
+"""
+
+# KEYS: partner hash (by name), partner hash (by key digest), partner name set.
+# ARGV: name, key digest, languages, formats, created.
+ADD_PARTNER: Final = """
+if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then
+  return 0
+end
+local record = {'name', ARGV[1], 'key_sha256', ARGV[2], 'languages', ARGV[3],
+                'formats', ARGV[4], 'created', ARGV[5]}
+redis.call('HSET', KEYS[1], unpack(record))
+redis.call('HSET', KEYS[2], unpack(record))
+redis.call('SADD', KEYS[3], ARGV[1])
+return 1
+"""
