@@ -289,6 +289,9 @@ class Engine:
             return_end_token=True,
             max_input_length=0,
             max_decoding_length=2 * longest + 10,
+            # One article is one call; splitting it into inter_threads sub-batches lets
+            # CTranslate2 run them on parallel replicas, one busy core each.
+            max_batch_size=-(-len(batch) // self.inter_threads),
         )
         decoded = []
         for chunk, result in zip(batch, results, strict=True):
