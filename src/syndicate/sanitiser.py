@@ -27,6 +27,7 @@ a ``style`` with script in it (``expression(``, ``url(javascript:...)``, binding
 from __future__ import annotations
 
 import re
+import threading
 
 from lxml import etree
 
@@ -64,16 +65,27 @@ _DECLARATION = re.compile(r"<!\s*[A-Za-z\[]")
 # XML 1.0 production [2] Char, inverted: characters the output could not carry.
 _ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
-_HTML_PARSER = etree.HTMLParser(
-    encoding="utf-8",
-    no_network=True,
-    remove_comments=True,
-    remove_pis=True,
-    huge_tree=False,
-)
-_XML_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-)
+# lxml parser objects must not be used by two threads at once; each thread gets its own.
+_PARSERS = threading.local()
+
+
+def _html_parser() -> etree.HTMLParser:
+    if not hasattr(_PARSERS, "html"):
+        _PARSERS.html = etree.HTMLParser(
+            encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
+            huge_tree=False,
+        )  # fmt: skip
+    parser: etree.HTMLParser = _PARSERS.html
+    return parser
+
+
+def _xml_parser() -> etree.XMLParser:
+    if not hasattr(_PARSERS, "xml"):
+        _PARSERS.xml = etree.XMLParser(
+            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+        )
+    parser: etree.XMLParser = _PARSERS.xml
+    return parser
 
 
 def declaration_problem(html: str) -> str | None:
@@ -93,7 +105,7 @@ def sanitised_fragment(html: str) -> str:
     if problem := declaration_problem(html):
         raise ArticleInvalid([FieldError("body_html", problem)])
     text = xml_text(html)
-    document = etree.fromstring(f"<html><body>{text}</body></html>".encode(), _HTML_PARSER)
+    document = etree.fromstring(f"<html><body>{text}</body></html>".encode(), _html_parser())
     body = document.find("body") if document is not None else None
     wrapper = etree.Element("div")
     if body is not None:
@@ -111,7 +123,7 @@ def xml_text(value: str) -> str:
 
 def parse_fragment(xml: str) -> etree._Element:
     """Read back a fragment this module wrote, with the safe XML parser."""
-    return etree.fromstring(xml, _XML_PARSER)
+    return etree.fromstring(xml, _xml_parser())
 
 
 def serialise_fragment(root: etree._Element, lang: str) -> str:

@@ -11,6 +11,7 @@ whole feed over one stray byte in a headline. Every other character, markup-like
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import cast
@@ -27,7 +28,8 @@ _ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # XSD whitespace other than the space (g2normalizedString is "[\S ]*").
 _LINE_BREAKS = re.compile("[\t\n\r]")
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+# lxml parser objects must not be used by two threads at once; each thread gets its own.
+_PARSERS = threading.local()
 
 Attrs = Mapping[str, str | None]
 
@@ -38,7 +40,12 @@ class NaiveDatetime(SyndicateError):
 
 def fromstring(data: str | bytes) -> etree._Element:
     """Parse XML with the project's one safe parser (raises ``etree.XMLSyntaxError``)."""
-    return etree.fromstring(data, _PARSER)
+    if not hasattr(_PARSERS, "xml"):
+        _PARSERS.xml = etree.XMLParser(
+            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+        )
+    parser: etree.XMLParser = _PARSERS.xml
+    return etree.fromstring(data, parser)
 
 
 def clean_text(value: str) -> str:
