@@ -13,7 +13,8 @@ from __future__ import annotations
 import bisect
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -200,6 +201,7 @@ class Engine:
         self.intra_threads, self.inter_threads = intra_threads, inter_threads
         self.beam_size, self.max_segment_tokens = beam_size, max_segment_tokens
         self._lock = threading.Lock()
+        self._in_flight = 0
         self._models: dict[tuple[Path, str], _Model] = {}
         self._catalogue: tuple[int, dict[tuple[str, str], InstalledPackage]] | None = None
 
@@ -278,9 +280,30 @@ class Engine:
             for text, enc, parts in zip(texts, encoded, per_text, strict=True)
         ]
 
+    @contextmanager
+    def _call(self) -> Iterator[None]:
+        with self._lock:
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _sub_batch(self, size: int) -> int:
+        """Split a lone call over the replicas; when other calls run, they are busy already.
+
+        Measured on 2 cores with two articles in flight: not splitting was 10-15% faster.
+        """
+        return -(-size // self.inter_threads) if self._in_flight <= 1 else 0
+
     def _decode(self, model: _Model, batch: list[list[str]]) -> list[_Decoded]:
         if not batch:
             return []
+        with self._call():
+            return self._decode_batch(model, batch)
+
+    def _decode_batch(self, model: _Model, batch: list[list[str]]) -> list[_Decoded]:
         longest = max(len(chunk) for chunk in batch)
         results = model.translator.translate_batch(
             batch,
@@ -289,9 +312,7 @@ class Engine:
             return_end_token=True,
             max_input_length=0,
             max_decoding_length=2 * longest + 10,
-            # One article is one call; splitting it into inter_threads sub-batches lets
-            # CTranslate2 run them on parallel replicas, one busy core each.
-            max_batch_size=-(-len(batch) // self.inter_threads),
+            max_batch_size=self._sub_batch(len(batch)),
         )
         decoded = []
         for chunk, result in zip(batch, results, strict=True):
