@@ -18,7 +18,7 @@ from syndicate.alignment import AlignedTranslation, SegmentTranslator
 from syndicate.article import Article, article_to_dict, parse_article_json
 from syndicate.config import Settings, read_glossary, settings
 from syndicate.engine import Engine
-from syndicate.errors import ArticleInvalid, NoModel
+from syndicate.errors import ArticleInvalid, FieldError, NoModel
 from syndicate.languages import is_language_tag, primary
 from syndicate.plan import translate_with_memory
 from syndicate.translate import translate_article
@@ -41,7 +41,7 @@ def _load_article(name: str) -> Article:
     try:
         raw = Path(name).read_bytes() if name != "-" else sys.stdin.buffer.read()
     except OSError as exc:
-        raise SystemExit(f"syndicate: cannot read {name}: {exc.strerror}") from exc
+        raise ArticleInvalid([FieldError("$", f"cannot read the file: {exc.strerror}")]) from exc
     return parse_article_json(raw)
 
 

@@ -165,3 +165,9 @@ def test_missing_model_exits_1_naming_the_pair(demo_models_dir: Path) -> None:
     assert done.returncode == 1
     assert "en->fr" in done.stderr or "en-fr" in done.stderr
     assert done.stdout == "" and "Traceback" not in done.stderr
+
+
+def test_missing_file_exits_2_with_one_line(demo_models_dir: Path, tmp_path: Path) -> None:
+    done = _cli(demo_models_dir, "translate", str(tmp_path / "nope.json"), "--to", "ar")
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1 and "cannot read" in done.stderr
