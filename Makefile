@@ -10,7 +10,7 @@ SAMPLE := ../shared/samples/rudaw-isis-final-moments.json
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench,ops]'
 	touch $(STAMP)
 
 ## Build demo gloss models for the configured pairs that no installed package serves,

@@ -15,37 +15,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
-from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
-from urllib.parse import urlsplit
+from typing import Any
 
 from syndicate.article import Article, parse_article
-from syndicate.config import Settings, settings
+from syndicate.config import settings
 from syndicate.errors import ArticleInvalid, SyndicateError
-from syndicate.feeds.content import language_name
-from syndicate.feeds.newsml import render_news_message
-from syndicate.feeds.ninjs import render_ninjs_feed
-from syndicate.feeds.record import Channel, Entry, Provider, derive_publication, feed_url
-from syndicate.feeds.rss import render_rss
-
-
-class Renderer(Protocol):
-    """The shape every feed renderer shares (``render_rss``, ``render_news_message``, ...)."""
-
-    def __call__(
-        self, entries: Iterable[Entry], channel: Channel, *, now: datetime, limit: int
-    ) -> bytes: ...
-
-
-# format -> (renderer, extension of its URL under /v1/feeds/)
-FORMATS: dict[str, tuple[Renderer, str]] = {
-    "rss": (render_rss, "rss"),
-    "newsml": (render_news_message, "xml"),
-    "ninjs": (render_ninjs_feed, "json"),
-}
+from syndicate.feeds.edition import FORMATS, make_channel, make_provider, render_format
+from syndicate.feeds.record import Entry, derive_publication
 
 
 class _InputError(Exception):
@@ -107,15 +85,6 @@ def load_articles(directory: Path, lang: str) -> list[Article]:
     return list(latest.values())
 
 
-def _provider(s: Settings, articles: Sequence[Article]) -> Provider:
-    """The configured provider; unset parts fall back to the base URL and the articles."""
-    base_url = s.public_base_url
-    domain = s.provider_domain or urlsplit(base_url).hostname or "localhost"
-    sources = Counter(a.source for a in articles if a.source)
-    name = s.provider_name or (sources.most_common(1)[0][0] if sources else domain)
-    return Provider(name=name, domain=domain, uri=s.provider_uri or base_url.rstrip("/") + "/")
-
-
 def _now(raw: str | None) -> datetime:
     if raw is None:
         return datetime.now(UTC)
@@ -132,21 +101,12 @@ def _render(args: argparse.Namespace) -> bytes:
     s = settings()
     now = _now(args.now)
     articles = load_articles(args.source, args.lang)
-    provider = _provider(s, articles)
-    renderer, extension = FORMATS[args.format]
-    channel = Channel(
-        lang=args.lang,
-        title=f"{provider.name} ({args.lang})",
-        description=f"{provider.name} stories in {language_name(args.lang)}",
-        link=provider.uri,
-        self_url=feed_url(s.public_base_url, args.lang, extension),
-        provider=provider,
-        ttl_minutes=s.feed_ttl,
-    )
-    entries: list[Entry] = [(a, derive_publication(a, provider, s.public_base_url))
-                            for a in articles]  # fmt: skip
+    base = s.public_base_url
+    provider = make_provider(s.provider_name, s.provider_domain, s.provider_uri, base, articles)
+    channel = make_channel(args.lang, args.format, provider, base, s.feed_ttl)
+    entries: list[Entry] = [(a, derive_publication(a, provider, base)) for a in articles]
     limit = s.feed_size if args.limit is None else args.limit
-    return renderer(entries, channel, now=now, limit=limit)
+    return render_format(args.format, entries, channel, now=now, limit=limit)
 
 
 def _cmd_render(args: argparse.Namespace) -> int:

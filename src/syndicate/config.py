@@ -35,6 +35,12 @@ class Settings:
     provider_name: str = ""
     provider_domain: str = ""
     provider_uri: str = ""
+    worker_concurrency: int = 2
+    task_time_limit: int = 600
+    visibility_timeout: int = 3600
+    task_max_retries: int = 10
+    log_format: str = "json"
+    log_level: str = "INFO"
     newsroom_secret: str | None = None
     operator_token: str | None = None
 

@@ -230,6 +230,11 @@ class Engine:
         """The package chain for a pair: one, or two through English; NoModel if none."""
         return tuple(p.model_info() for p in self._route(source, target))
 
+    def preload(self, source: str, target: str) -> None:
+        """Load the pair's models now (a worker child after fork), not at the first task."""
+        for pkg in self._route(source, target):
+            self._load(pkg)
+
     def translator(self, source: str, target: str) -> SegmentTranslator:
         """A SegmentTranslator bound to a pair; raises NoModel now, not at first use."""
         self._route(source, target)

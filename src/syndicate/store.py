@@ -18,6 +18,13 @@ as ``StoreUnavailable``.
 | ``syn:partner-key:{sha256}`` | hash | none | add_partner, revoke_partner | the same record, found by key digest |
 | ``syn:partners`` | set | none | add_partner, revoke_partner | partner names |
 | ``syn:tm:{model}:{sha256}`` | string | 30 days | put_tm | AlignedTranslation JSON of one segment |
+| ``syn:article:{id}`` field ``dispatched`` | hash field | none | store_ops.mark_dispatched | the version whose ingest task reached the broker |
+| ``syn:workers`` | zset | none | store_ops.note_worker | worker hostname, scored by its last heartbeat (epoch s) |
+| ``syn:rerender:{lang}:{epoch}`` | string | until the render | store_ops.claim_rerender | a re-render of lang is scheduled for that instant |
+| ``syn:metrics`` | hash | none | store_ops.count, store_ops.observe | Prometheus series -> value, shared by all processes |
+
+Celery's own keys (queues ``syndicate`` and ``translate.<lang>`` as lists, ``unacked``,
+``unacked_index``, ``_kombu.binding.*``) live in the same database, outside ``syn:``.
 """  # noqa: E501
 
 from __future__ import annotations
@@ -44,39 +51,39 @@ from syndicate.feeds.xml import aware
 from syndicate.store_scripts import LanguageState as LanguageState
 from syndicate.store_scripts import Outcome as Outcome
 
-_PREFIX: Final = "syn"
-_PARTNERS: Final = f"{_PREFIX}:partners"
+PREFIX: Final = "syn"  # every key of the store begins with it
+_PARTNERS: Final = f"{PREFIX}:partners"
 TM_TTL_SECONDS: Final = 30 * 24 * 3600  # model upgrades change the key: old entries expire
 
 
 def _article_key(article_id: str) -> str:
-    return f"{_PREFIX}:article:{article_id}"
+    return f"{PREFIX}:article:{article_id}"
 
 
 def _state_key(article_id: str) -> str:
-    return f"{_PREFIX}:state:{article_id}"
+    return f"{PREFIX}:state:{article_id}"
 
 
 def _feed_index_keys(lang: str) -> list[str]:
     """Items, live and withdrawn ids, and the generation counter of one language."""
     kinds = ("items", "live", "withdrawn", "generation")
-    return [f"{_PREFIX}:{kind}:{lang}" for kind in kinds]
+    return [f"{PREFIX}:{kind}:{lang}" for kind in kinds]
 
 
 def _feed_key(lang: str, fmt: str) -> str:
-    return f"{_PREFIX}:feed:{lang}:{fmt}"
+    return f"{PREFIX}:feed:{lang}:{fmt}"
 
 
 def _partner_key(name: str) -> str:
-    return f"{_PREFIX}:partner:{name}"
+    return f"{PREFIX}:partner:{name}"
 
 
 def _partner_digest_key(key_sha256: str) -> str:
-    return f"{_PREFIX}:partner-key:{key_sha256}"
+    return f"{PREFIX}:partner-key:{key_sha256}"
 
 
 def _tm_key(model: str, text: str) -> str:
-    return f"{_PREFIX}:tm:{model}:{hashlib.sha256(text.encode()).hexdigest()}"
+    return f"{PREFIX}:tm:{model}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
 Client = redis.Redis
@@ -131,7 +138,7 @@ class Partner:
     created: datetime
 
 
-def _guarded(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+def guarded(fn: Callable[_P, _R]) -> Callable[_P, _R]:
     @functools.wraps(fn)
     def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         try:
@@ -176,13 +183,13 @@ def connect(url: str) -> Client:
     return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
 
 
-@_guarded
+@guarded
 def is_reachable(client: Client) -> bool:
     """PING for /healthz; raises StoreUnavailable when Redis is away."""
     return bool(client.ping())
 
 
-@_guarded
+@guarded
 def save_version(
     client: Client, article: Article, languages: Sequence[str], now: datetime
 ) -> Outcome:
@@ -208,14 +215,14 @@ def _record(article_id: str, fields: Mapping[bytes, bytes]) -> Item:
     return Item(article, _time(fields[b"first_created"]), _time(fields[b"received_at"]))
 
 
-@_guarded
+@guarded
 def get_article(client: Client, article_id: str) -> Item:
     """The latest stored version; ``NoSuchArticle`` when the id is unknown."""
     fields = cast(dict[bytes, bytes], client.hgetall(_article_key(article_id)))
     return _record(article_id, fields)
 
 
-@_guarded
+@guarded
 def get_status(client: Client, article_id: str) -> tuple[Item, dict[str, LanguageStatus]]:
     """The latest version and its per-language states, read in one MULTI."""
     pipe = client.pipeline(transaction=True)
@@ -232,7 +239,7 @@ def _checked(article_id: str, version: int, answer: Any) -> Outcome:
     return Outcome(word)
 
 
-@_guarded
+@guarded
 def set_state(
     client: Client,
     article_id: str,
@@ -252,7 +259,7 @@ def set_state(
     return _checked(article_id, version, _run(client, lua.SET_STATE, keys, args))
 
 
-@_guarded
+@guarded
 def publish_item(client: Client, article: Article, now: datetime) -> Outcome:
     """Store ``article`` (a translation or the source) as its language's item and mark the
     language published (withdrawn for a kill) in one write; idempotent on (id, version, lang).
@@ -276,14 +283,14 @@ def _item(raw: bytes) -> Item:
     return Item(article, _time(d["first_created"]), _time(d["version_created"]))
 
 
-@_guarded
+@guarded
 def get_item(client: Client, article_id: str, lang: str) -> Item | None:
     """The latest published item of ``article_id`` in ``lang`` (withdrawn ones too)."""
     raw = cast(bytes | None, client.hget(_feed_index_keys(lang)[0], article_id))
     return None if raw is None else _item(raw)
 
 
-@_guarded
+@guarded
 def read_items(client: Client, lang: str, now: datetime, limit: int) -> ItemSet:
     """The items a feed of ``limit`` entries may show, in one round trip.
 
@@ -295,7 +302,7 @@ def read_items(client: Client, lang: str, now: datetime, limit: int) -> ItemSet:
     return ItemSet(int(answer[0]), tuple(_item(raw) for raw in answer[1:] if raw is not None))
 
 
-@_guarded
+@guarded
 def write_feed(
     client: Client, lang: str, fmt: FeedFormat, body: bytes, generation: int, now: datetime
 ) -> Outcome:
@@ -309,7 +316,7 @@ def write_feed(
     return Outcome(_text(_run(client, lua.WRITE_FEED, [_feed_key(lang, fmt)], args)))
 
 
-@_guarded
+@guarded
 def read_feed(client: Client, lang: str, fmt: FeedFormat) -> RenderedFeed | None:
     """Bytes, ETag and Last-Modified of the stored render, in one command (a poll)."""
     fields = client.hmget(_feed_key(lang, fmt), ["body", "etag", "last_modified"])
@@ -325,7 +332,7 @@ def _partner(f: Mapping[bytes, bytes]) -> Partner:
     return Partner(name, digest, *split, _time(created))
 
 
-@_guarded
+@guarded
 def add_partner(client: Client, partner: Partner) -> bool:
     """Record a partner (its key only as SHA-256 hex); False if the name or key is taken."""
     p = partner
@@ -334,14 +341,14 @@ def add_partner(client: Client, partner: Partner) -> bool:
     return bool(_run(client, lua.ADD_PARTNER, keys, args))
 
 
-@_guarded
+@guarded
 def find_partner(client: Client, key_sha256: str) -> Partner | None:
     """The partner whose key hashes to ``key_sha256``: one read per poll."""
     fields = cast(dict[bytes, bytes], client.hgetall(_partner_digest_key(key_sha256)))
     return _partner(fields) if fields else None
 
 
-@_guarded
+@guarded
 def list_partners(client: Client) -> list[Partner]:
     names = sorted(_text(n) for n in cast(set[bytes], client.smembers(_PARTNERS)))
     pipe = client.pipeline(transaction=False)
@@ -350,7 +357,7 @@ def list_partners(client: Client) -> list[Partner]:
     return [_partner(fields) for fields in pipe.execute() if fields]
 
 
-@_guarded
+@guarded
 def revoke_partner(client: Client, name: str) -> bool:
     """Delete a partner and its key digest together (WATCH/MULTI); False if unknown."""
     found: list[bytes] = []
@@ -378,7 +385,7 @@ def _tm_entry(raw: bytes) -> AlignedTranslation:
     )
 
 
-@_guarded
+@guarded
 def get_tm(client: Client, model: str, texts: Sequence[str]) -> dict[str, AlignedTranslation]:
     """Memory hits for ``texts`` under ``model`` ("code@version", or a pivot chain), one MGET."""
     distinct = list(dict.fromkeys(texts))
@@ -389,7 +396,7 @@ def get_tm(client: Client, model: str, texts: Sequence[str]) -> dict[str, Aligne
     return {text: tr for text, tr in hits.items() if tr.source == text}
 
 
-@_guarded
+@guarded
 def put_tm(client: Client, model: str, entries: Mapping[str, AlignedTranslation]) -> None:
     """Remember fresh translations under ``model``, one pipelined round trip."""
     pipe = client.pipeline(transaction=False)

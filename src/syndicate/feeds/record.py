@@ -106,18 +106,25 @@ def feed_url(base_url: str, lang: str, extension: str) -> str:
     return f"{base_url.rstrip('/')}/v1/feeds/{lang}.{extension}"
 
 
-def derive_publication(article: Article, provider: Provider, base_url: str) -> Publication:
-    """The record the store would hold, from the article alone (CLI, backfill, tests).
+def derive_publication(
+    article: Article,
+    provider: Provider,
+    base_url: str,
+    *,
+    first_created: datetime | None = None,
+    version_created: datetime | None = None,
+) -> Publication:
+    """The publication record of ``article``; the store passes the times it recorded.
 
-    Uses ``published_at`` as the first-version date and ``updated_at`` (else
-    ``published_at``) as the version time; a store with history passes its own values.
+    Without them (CLI, tests) ``published_at`` is the first-version date and ``updated_at``
+    (else ``published_at``) the version time.
     """
-    first = article.published_at
+    first = first_created or article.published_at
     source = article.translation.source_language if article.translation else None
     return Publication(
         guid=make_guid(provider.domain, article.id, article.language, first),
         first_created=first,
-        version_created=article.updated_at or first,
+        version_created=version_created or article.updated_at or first,
         item_url=item_url(base_url, article.id, article.language),
         provider=provider,
         web_url=article.url,

@@ -1,0 +1,193 @@
+"""The Celery app: the only place Celery is configured (style guide 4; issue 4.1).
+
+Reliability settings, and why (docs/architecture.md, "Reliability"):
+
+- ``task_acks_late`` and ``task_reject_on_worker_lost``: a message is acknowledged only
+  when its task has finished, so a child killed mid-translation puts it back on the queue.
+  Every task is idempotent on (id, version, lang), so running it again changes nothing.
+- ``worker_prefetch_multiplier = 1``: a child holds one message at a time; a long article
+  never strands short ones behind it in another child's buffer.
+- ``visibility_timeout`` above ``task_time_limit``: Redis hands an unacknowledged message to
+  another worker only after that long, so a slow task is never run twice at once, while a
+  worker killed outright (its messages unacknowledged) loses nothing.
+- Retries with exponential backoff and jitter for transient failures only (Redis away,
+  a broker error); bad input and ``NoModel`` are final states, never retried.
+- Task events on, for Flower; the root logger stays ours (JSON lines).
+- Models are loaded in each child after the fork (``worker_process_init``): CTranslate2
+  threads do not survive a fork, and each child gets its own copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from celery import Celery, signals
+
+from syndicate import logs, store, store_ops
+from syndicate.config import Settings, read_glossary, settings
+from syndicate.engine import Engine
+from syndicate.feeds.edition import make_provider
+from syndicate.glossary import Glossary
+from syndicate.languages import primary
+from syndicate.pipeline import FeedSite
+
+DEFAULT_QUEUE = "syndicate"  # ingest and publish; translations go to translate.<lang>
+
+
+def translate_queue(lang: str) -> str:
+    """The queue of one target language, so an operator can run a worker per language."""
+    return f"translate.{lang}"
+
+
+def create_app(s: Settings) -> Celery:
+    """A Celery app on ``s.redis_url`` with the settings this module's docstring explains."""
+    app = Celery("syndicate", broker=s.redis_url, include=["syndicate.tasks"])
+    app.conf.update(
+        task_serializer="json",
+        accept_content=["json"],
+        result_serializer="json",
+        task_ignore_result=True,
+        task_default_queue=DEFAULT_QUEUE,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        worker_concurrency=s.worker_concurrency,
+        task_time_limit=s.task_time_limit,
+        task_soft_time_limit=max(1, s.task_time_limit - 30),
+        broker_transport_options={"visibility_timeout": s.visibility_timeout},
+        broker_connection_retry_on_startup=True,
+        broker_connection_max_retries=None,
+        task_publish_retry=True,
+        task_publish_retry_policy={
+            "max_retries": 60,
+            "interval_start": 0.2,
+            "interval_step": 0.5,
+            "interval_max": 2.0,
+        },
+        worker_send_task_events=True,
+        task_send_sent_event=True,
+        worker_hijack_root_logger=False,
+        worker_redirect_stdouts=False,
+        enable_utc=True,
+    )
+    return app
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """What a worker process holds: a store client, the engine with its loaded models, the
+    glossary and the feed site; built once per process (per child, after the fork)."""
+
+    client: store.Client
+    engine: Engine
+    glossary: Glossary
+    site: FeedSite
+    source_language: str
+    default_targets: tuple[str, ...]
+    max_retries: int
+
+
+@cache
+def runtime() -> Runtime:
+    s = settings()
+    base = s.public_base_url
+    engine = Engine(
+        s.models_dir,
+        intra_threads=s.intra_threads,
+        inter_threads=s.inter_threads,
+        beam_size=s.beam_size,
+        max_segment_tokens=s.max_segment_tokens,
+    )
+    provider = make_provider(s.provider_name, s.provider_domain, s.provider_uri, base)
+    return Runtime(
+        client=store.connect(s.redis_url),
+        engine=engine,
+        glossary=read_glossary(s.glossary),
+        site=FeedSite(provider, base, s.feed_ttl, s.feed_size),
+        source_language=s.source_language,
+        default_targets=s.default_targets,
+        max_retries=s.task_max_retries,
+    )
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+app = create_app(settings())
+
+
+@signals.worker_process_init.connect
+def _load_models(**_: Any) -> None:
+    """A fresh runtime per child (no connection or thread crosses the fork), with the
+    configured pairs' models loaded before the first task arrives."""
+    runtime.cache_clear()
+    rt = runtime()
+    for target in rt.default_targets:
+        try:
+            rt.engine.preload(primary(rt.source_language), primary(target))
+        except Exception:
+            continue
+
+
+@signals.setup_logging.connect
+def _setup_logging(**_: Any) -> None:
+    s = settings()
+    logs.configure(s.log_format, s.log_level)
+
+
+@signals.task_prerun.connect
+def _bind_task(task_id: str, task: Any, args: tuple[Any, ...], **_: Any) -> None:
+    logs.clear()
+    names = ("article_id", "version", "lang")
+    logs.bind(task_id=task_id, task=task.name, **dict(zip(names, args, strict=False)))
+
+
+@signals.task_postrun.connect
+def _unbind_task(**_: Any) -> None:
+    logs.clear()
+
+
+def _count_task(sender: Any, state: str) -> None:
+    try:
+        store_ops.count(
+            runtime().client, "syndicate_tasks_total", {"task": sender.name, "state": state}
+        )
+    except Exception:
+        return
+
+
+@signals.task_success.connect
+def _task_succeeded(sender: Any, **_: Any) -> None:
+    _count_task(sender, "success")
+
+
+@signals.task_failure.connect
+def _task_failed(sender: Any, **_: Any) -> None:
+    _count_task(sender, "failure")
+
+
+@signals.task_retry.connect
+def _task_retried(sender: Any, **_: Any) -> None:
+    _count_task(sender, "retry")
+
+
+def _note_worker(hostname: str) -> None:
+    try:
+        store_ops.note_worker(runtime().client, hostname, now())
+    except Exception:
+        return
+
+
+@signals.worker_ready.connect
+def _worker_ready(sender: Any, **_: Any) -> None:
+    _note_worker(sender.hostname)
+
+
+@signals.heartbeat_sent.connect
+def _heartbeat(sender: Any, **_: Any) -> None:
+    """Workers seen, for /healthz (the worker's event heartbeat, every few seconds)."""
+    _note_worker(sender.eventer.hostname)
