@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from syndicate import cli_feeds, cli_models
+from syndicate import cli_feeds, cli_models, cli_run, cli_service
 from syndicate.alignment import AlignedTranslation, SegmentTranslator
 from syndicate.article import Article, article_to_dict, parse_article_json
 from syndicate.config import Settings, read_glossary, settings
@@ -108,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_translate)
     cli_models.register(commands)
     cli_feeds.register(commands)
+    cli_service.register(commands)
+    cli_run.register(commands)
     return parser
 
 

@@ -19,6 +19,7 @@ CORE = [
     "plan",
     "translate",
     "errors",
+    "credentials",
     "payload",
     "sanitiser",
     "units",

@@ -101,3 +101,13 @@ def throwaway_redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     yield server
     if server.process.poll() is None:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def broker(redis_server: RedisServer) -> RedisServer:
+    """Point the Celery app's broker at the suite's redis-server, so code that enqueues
+    (api.py, cli.py, tasks.dispatch) sends real messages there; tests may read the queues."""
+    from syndicate.celery_app import app
+
+    app.conf.broker_url = redis_server.url
+    return redis_server
