@@ -11,6 +11,7 @@ task changes nothing (brief section 3; docs/architecture.md, "Reliability").
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +22,7 @@ from syndicate.article import Article, ArticleStatus, ModelInfo
 from syndicate.engine import Engine
 from syndicate.errors import NoModel, NoSuchArticle
 from syndicate.feeds.edition import Edition, render_edition
-from syndicate.feeds.record import Entry, Provider, derive_publication
+from syndicate.feeds.record import Entry, Provider, derive_publication, is_visible
 from syndicate.glossary import Glossary
 from syndicate.languages import primary
 from syndicate.plan import translate_with_memory
@@ -241,7 +242,19 @@ def render_language(client: Client, lang: str, site: FeedSite, now: datetime) ->
     edition = render_edition(
         lang, entries, site.provider, site.base_url, ttl=site.ttl, now=now, limit=site.size
     )
+    shown = _fingerprint(entries, site, now)
     for fmt in FeedFormat:
         body = edition.bodies.get(str(fmt), b"")
-        store.write_feed(client, lang, fmt, body, item_set.generation, now)
+        store.write_feed(client, lang, fmt, body, item_set.generation, now, shown)
     return edition
+
+
+def _fingerprint(entries: Sequence[Entry], site: FeedSite, now: datetime) -> str:
+    """What a render shows, without its render time: the same items at the same versions,
+    statuses and visibility, on the same site, render the same feed (but for <sent> and
+    lastBuildDate)."""
+    parts = sorted(
+        f"{a.id}|{a.version}|{a.status}|{is_visible(a, now)}|{p.version_created.isoformat()}"
+        for a, p in entries
+    )
+    return hashlib.sha256("\n".join([repr(site), *parts]).encode()).hexdigest()

@@ -304,15 +304,22 @@ def read_items(client: Client, lang: str, now: datetime, limit: int) -> ItemSet:
 
 @guarded
 def write_feed(
-    client: Client, lang: str, fmt: FeedFormat, body: bytes, generation: int, now: datetime
+    client: Client,
+    lang: str,
+    fmt: FeedFormat,
+    body: bytes,
+    generation: int,
+    now: datetime,
+    fingerprint: str = "",
 ) -> Outcome:
     """Store one render with its strong ETag and Last-Modified (``now``) together.
 
     ``generation`` comes from the ``read_items`` the render used, so a slower render of an
-    older item set never replaces a newer one.
+    older item set never replaces a newer one. A render whose ``fingerprint`` (of the items
+    it shows) matches the stored one changes nothing: ETags move only when content does.
     """
     etag = f'"{hashlib.sha256(body).hexdigest()}"'
-    args = [generation, body, etag, _iso(now)]
+    args = [generation, body, etag, _iso(now), fingerprint]
     return Outcome(_text(_run(client, lua.WRITE_FEED, [_feed_key(lang, fmt)], args)))
 
 

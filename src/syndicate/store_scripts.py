@@ -109,18 +109,21 @@ table.insert(items, 1, generation)
 return items
 """
 
-# KEYS: feed hash. ARGV: generation, body, etag, last_modified.
-# A render from an older item set never replaces a newer one; the same bytes keep their
-# Last-Modified so If-Modified-Since stays truthful.
+# KEYS: feed hash. ARGV: generation, body, etag, last_modified, fingerprint.
+# A render from an older item set never replaces a newer one; a render of the same content
+# (same bytes, or the same fingerprint of what it shows: a redelivered publish renders a
+# new <sent> time) keeps the stored bytes, ETag and Last-Modified, so polls stay 304.
 WRITE_FEED: Final = """
 local stored = tonumber(redis.call('HGET', KEYS[1], 'generation'))
 if stored and tonumber(ARGV[1]) < stored then return 'stale' end
-if redis.call('HGET', KEYS[1], 'etag') == ARGV[3] then
+local same_bytes = redis.call('HGET', KEYS[1], 'etag') == ARGV[3]
+local same_content = ARGV[5] ~= '' and redis.call('HGET', KEYS[1], 'fingerprint') == ARGV[5]
+if same_bytes or same_content then
   redis.call('HSET', KEYS[1], 'generation', ARGV[1])
   return 'already_done'
 end
 redis.call('HSET', KEYS[1], 'generation', ARGV[1], 'body', ARGV[2], 'etag', ARGV[3],
-           'last_modified', ARGV[4])
+           'last_modified', ARGV[4], 'fingerprint', ARGV[5])
 return 'written'
 """
 
