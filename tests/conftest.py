@@ -1,6 +1,7 @@
-"""Suite-wide fixtures: demo gloss models built once per test session, and the IPTC schemas
+"""Suite-wide fixtures: demo gloss models built once per test session, the IPTC schemas
 (found through SYNDICATE_STANDARDS_DIR, default ../shared/standards; skipped with a reason
-where absent, never copied into the project)."""
+where absent, never copied into the project), and private redis-servers: one for the suite
+(one per xdist worker), flushed before each test that asks for the ``redis`` client."""
 
 from __future__ import annotations
 
@@ -8,14 +9,18 @@ import importlib.util
 import json
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from lxml import etree
+from redis import Redis
+from redis_servers import RedisServer, start_redis_server
 
 from syndicate.demo_models import DEMO_PAIRS, install_demo_models
+from syndicate.store import connect
 
 DEMO_MODELS_ENV = "SYNDICATE_TEST_MODELS_DIR"
 REPO = Path(__file__).resolve().parents[1]
@@ -73,3 +78,38 @@ def ninjs_validator() -> Draft202012Validator:
         pytest.skip(f"ninjs schema not found at {NINJS_SCHEMA} (set SYNDICATE_STANDARDS_DIR)")
     schema: dict[str, Any] = json.loads(NINJS_SCHEMA.read_text("utf-8"))
     return Draft202012Validator(schema, format_checker=_format_checker())
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = start_redis_server(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis(redis_server: RedisServer) -> Iterator[Redis]:
+    """A store client on the suite's server, with an empty database."""
+    client = connect(redis_server.url)
+    client.flushall()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def throwaway_redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A second server a test may stop (outages); stopped at teardown if still running."""
+    server = start_redis_server(tmp_path)
+    yield server
+    if server.process.poll() is None:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def broker(redis_server: RedisServer) -> RedisServer:
+    """Point the Celery app's broker at the suite's redis-server, so code that enqueues
+    (api.py, cli.py, tasks.dispatch) sends real messages there; tests may read the queues."""
+    from syndicate.celery_app import app
+
+    app.conf.broker_url = redis_server.url
+    return redis_server

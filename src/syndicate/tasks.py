@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any, Final
 
 from celery import Task
+from kombu import Connection
 from kombu.exceptions import OperationalError
 
 from syndicate import pipeline, store_ops
@@ -51,10 +52,14 @@ class ReliableTask(Task[Any, str]):
                 log.warning("could not record the failure: Redis unavailable")
 
 
-def dispatch(client: Client, accepted: Accepted) -> None:
+def dispatch(client: Client, accepted: Accepted, connection: Connection | None = None) -> None:
     """Enqueue the ingest of a stored version, then mark it dispatched (a replay of a
-    version stored but never dispatched dispatches it: nothing accepted is lost)."""
-    ingest.apply_async((accepted.article_id, accepted.version, accepted.source))
+    version stored but never dispatched dispatches it: nothing accepted is lost).
+
+    ``connection`` sends to another broker than the configured one (tests, tools)."""
+    args = (accepted.article_id, accepted.version, accepted.source)
+    options: dict[str, Any] = {"connection": connection} if connection else {}
+    ingest.apply_async(args, **options)
     store_ops.mark_dispatched(client, accepted.article_id, accepted.version)
 
 

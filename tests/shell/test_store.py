@@ -22,7 +22,7 @@ from syndicate.feeds.record import select_entries
 from syndicate.store import FeedFormat, LanguageState, Outcome, Partner
 
 if TYPE_CHECKING:
-    from conftest import RedisServer
+    from redis_servers import RedisServer
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "erbil-floods.json"
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

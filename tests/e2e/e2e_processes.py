@@ -1,0 +1,86 @@
+"""Subprocesses for end-to-end tests: workers and servers started with their own Redis,
+models and secrets, killed as whole process trees, and polling with a deadline."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+REPO = Path(__file__).resolve().parents[2]
+QUEUES = "syndicate,translate.ar,translate.tr,translate.ckb,translate.kmr"
+T = TypeVar("T")
+
+
+def wait_for(check: Callable[[], T | None], seconds: float, what: str) -> T:
+    """Poll ``check`` until it returns something truthy, or fail naming ``what``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.05)  # polling interval, bounded by the deadline
+    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
+
+
+def service_env(redis_url: str, models_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a worker or server under test: its Redis, models and secrets."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYNDICATE_")}
+    env |= {
+        "SYNDICATE_REDIS_URL": redis_url,
+        "SYNDICATE_MODELS_DIR": str(models_dir),
+        "SYNDICATE_PROVIDER_DOMAIN": "example.org",
+        "SYNDICATE_PROVIDER_NAME": "Example News",
+        "SYNDICATE_LOG_FORMAT": "json",
+    }
+    return env | extra
+
+
+class Processes:
+    """Subprocesses started by a test, each in its own session so a SIGKILL reaches the
+    whole tree (a prefork worker's children too); all stopped at teardown."""
+
+    def __init__(self, logs: Path) -> None:
+        self.logs = logs
+        self.started: list[subprocess.Popen[bytes]] = []
+        self.log_files: dict[int, Path] = {}
+
+    def start(self, name: str, command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        path = self.logs / f"{name}-{len(self.started)}.log"
+        log = path.open("wb")
+        process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        log.close()
+        self.started.append(process)
+        self.log_files[process.pid] = path
+        return process
+
+    def log_of(self, process: subprocess.Popen[bytes]) -> str:
+        return self.log_files[process.pid].read_text("utf-8", errors="replace")
+
+    def worker(self, env: dict[str, str], concurrency: int = 2) -> subprocess.Popen[bytes]:
+        command = [sys.executable, "-m", "celery", "-A", "worker", "worker", "-Q", QUEUES]
+        command += ["-c", str(concurrency), "-E", "--without-gossip", "--without-mingle"]
+        return self.start("worker", command, env)
+
+    @staticmethod
+    def kill(process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
+        if process.poll() is None:
+            os.killpg(process.pid, sig)
+        process.wait(timeout=30)
+
+    def stop_all(self) -> None:
+        for process in self.started:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.started:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill(process)

@@ -1,0 +1,80 @@
+"""Private redis-server processes for tests: on a free loopback port, optionally with an
+append-only file so a server stopped and started again (an outage) keeps its data."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+START_SECONDS = 15.0
+
+
+@dataclass
+class RedisServer:
+    """A redis-server child process listening on loopback."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _answers_ping(server: RedisServer) -> bool:
+    client = Redis(port=server.port, socket_connect_timeout=0.5, socket_timeout=0.5)
+    try:
+        return bool(client.ping())
+    except RedisConnectionError:
+        return False
+    finally:
+        client.close()
+
+
+def start_redis_server(
+    directory: Path, *, port: int | None = None, persistent: bool = False
+) -> RedisServer:
+    """Start ``redis-server`` on a free port (or ``port``); return once it PINGs.
+
+    ``persistent`` keeps an append-only file in ``directory``, so a server stopped and
+    started again there (an outage) still holds its data. A port taken between choosing
+    and binding makes the server exit: try another one.
+    """
+    for _ in range(3):
+        chosen = port or _free_port()
+        command = ["redis-server", "--port", str(chosen), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--dir", str(directory)]
+        command += ["--appendonly", "yes", "--appendfsync", "always"] if persistent else [
+            "--appendonly", "no"]  # fmt: skip
+        process = subprocess.Popen(
+            command, cwd=directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        server = RedisServer(process, chosen)
+        deadline = time.monotonic() + START_SECONDS
+        while process.poll() is None and time.monotonic() < deadline:
+            if _answers_ping(server):
+                return server
+            time.sleep(0.02)  # polling interval, bounded by the deadline
+        server.stop()
+    raise RuntimeError("redis-server did not answer PING (is it on PATH?)")
