@@ -35,7 +35,7 @@ class RedisServer:
             self.process.wait()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -62,7 +62,7 @@ def start_redis_server(
     and binding makes the server exit: try another one.
     """
     for _ in range(3):
-        chosen = port or _free_port()
+        chosen = port or free_port()
         command = ["redis-server", "--port", str(chosen), "--bind", "127.0.0.1"]
         command += ["--save", "", "--dir", str(directory)]
         command += ["--appendonly", "yes", "--appendfsync", "always"] if persistent else [

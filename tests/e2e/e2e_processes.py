@@ -69,6 +69,10 @@ class Processes:
         command += ["-c", str(concurrency), "-E", "--without-gossip", "--without-mingle"]
         return self.start("worker", command, env)
 
+    def server(self, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+        command = [sys.executable, "-m", "syndicate.cli", "serve", "--host", "127.0.0.1"]
+        return self.start("server", [*command, "--port", str(port)], env)
+
     @staticmethod
     def kill(process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
         if process.poll() is None:

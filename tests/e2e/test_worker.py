@@ -9,16 +9,18 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
-from e2e_processes import Processes, service_env, wait_for
 from kombu import Connection
 from lxml import etree
 from redis import Redis
-from redis_servers import RedisServer, start_redis_server
 
 from syndicate import pipeline, store, tasks
 from syndicate.article import Article, parse_article
 from syndicate.store import FeedFormat, LanguageState
+
+from e2e_processes import Processes, service_env, wait_for
+from redis_servers import RedisServer, free_port, start_redis_server
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "erbil-floods.json"
 TARGETS = ("ar", "tr", "ckb", "kmr")
@@ -101,18 +103,32 @@ def test_worker_killed_mid_translation_loses_and_duplicates_nothing(
     client.close()
 
 
+def _api_answers(base: str, path: str) -> httpx.Response | None:
+    try:
+        return httpx.get(f"{base}{path}?key=syn_any", timeout=10)
+    except httpx.TransportError:
+        return None
+
+
 def test_redis_outage_mid_run_retries_and_finishes(
     outage_redis: RedisServer, partial_models_dir: Path, processes: Processes, tmp_path: Path
 ) -> None:
-    url = outage_redis.url
+    url, port = outage_redis.url, free_port()
     client = store.connect(url)
     worker = processes.worker(service_env(url, partial_models_dir))
+    processes.server(service_env(url, partial_models_dir), port)
+    base = f"http://127.0.0.1:{port}"
+    wait_for(lambda: _api_answers(base, "/healthz"), 60, "the API to answer")
     articles = [long_article(i, paragraphs=150) for i in range(2, 5)]
     for article in articles:
         enqueue(client, url, article)
     wait_for(lambda: translating(client, articles[0].id), 60, "a translation to start")
     outage_redis.stop()
     down = datetime.now(UTC)
+    for path in ("/healthz", "/v1/feeds/ar.rss", "/v1/items/e2e-long-2/ar.xml"):
+        answer = _api_answers(base, path)
+        assert answer is not None and answer.status_code == 503, path
+        assert answer.headers["content-type"].startswith("application/json"), path
     wait_for(lambda: (datetime.now(UTC) - down).total_seconds() > 4, 10, "a 4 s outage")
     restarted = start_redis_server(tmp_path, port=outage_redis.port, persistent=True)
     try:
