@@ -419,7 +419,9 @@ _PLAIN = st.text(
 _NAME = st.lists(st.from_regex(r"[A-Z][a-z]{1,8}", fullmatch=True), min_size=1, max_size=3).map(
     " ".join
 )
-_FLAG_TEXT = st.text(st.characters(exclude_characters="\x00"), max_size=9)
+_FLAG_TEXT = st.text(
+    st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=9
+)
 _STAMPS = st.datetimes(
     min_value=datetime(1990, 1, 1),
     max_value=datetime(2100, 1, 1),
