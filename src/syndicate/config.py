@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from syndicate.glossary import Glossary, parse_glossary
 
@@ -76,6 +77,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         default = getattr(defaults, f.name)
         raw = env.get(f"SYNDICATE_{f.name.upper()}", values.get(f.name))
         resolved[f.name] = default if raw is None else _coerce(f.name, raw, default)
+    if not resolved["provider_domain"]:  # guids need a domain: the API's host by default
+        resolved["provider_domain"] = urlsplit(resolved["public_base_url"]).hostname or ""
     return Settings(**resolved)
 
 

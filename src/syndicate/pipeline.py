@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from syndicate import store
+from syndicate import store, store_ops
 from syndicate.alignment import AlignedTranslation, SegmentTranslator
 from syndicate.article import Article, ArticleStatus, ModelInfo
 from syndicate.engine import Engine
@@ -135,7 +135,7 @@ def publish_source(client: Client, article_id: str, version: int, now: datetime)
         return Outcome.STALE
     if article.status is ArticleStatus.WITHDRAWN:
         article = _withdrawal(client, article, article.language) or article
-    return store.publish_item(client, article, now)
+    return store.publish_item(client, article, now, mark_done=False)
 
 
 def _tm_name(models: Sequence[ModelInfo]) -> str:
@@ -182,6 +182,8 @@ def translate_language(
     article = _current(client, article_id, version)
     if article is None:
         return Translated(Outcome.STALE)
+    if _stored_version(client, article_id, lang) == version:
+        return Translated(Outcome.ALREADY_DONE)  # stored, its feeds not yet rendered
     started = store.set_state(client, article_id, version, lang, LanguageState.TRANSLATING, now)
     if started is not Outcome.WRITTEN:
         return Translated(started)
@@ -191,12 +193,13 @@ def translate_language(
         models = engine.models_for(primary(article.language), primary(lang))
     except NoModel as exc:
         store.set_state(client, article_id, version, lang, LanguageState.NO_MODEL, now, str(exc))
+        store_ops.note_failure(client, *ids, LanguageState.NO_MODEL, str(exc), now)
         return Translated(LanguageState.NO_MODEL)
     sent: list[int] = []
     base = engine.translator(primary(article.language), primary(lang))
     translator = _remembering(client, _counting(base, sent), _tm_name(models))
     translated = translate_article(article, lang, translator, models, glossary)
-    return Translated(store.publish_item(client, translated, now), sum(sent))
+    return Translated(store.publish_item(client, translated, now, mark_done=False), sum(sent))
 
 
 def _withdraw_language(client: Client, article: Article, lang: str, now: datetime) -> Outcome:
@@ -205,13 +208,35 @@ def _withdraw_language(client: Client, article: Article, lang: str, now: datetim
         return store.set_state(
             client, article.id, article.version, lang, LanguageState.WITHDRAWN, now
         )
-    return store.publish_item(client, withdrawn, now)
+    return store.publish_item(client, withdrawn, now, mark_done=False)
+
+
+def _stored_version(client: Client, article_id: str, lang: str) -> int | None:
+    item = store.get_item(client, article_id, lang)
+    return None if item is None else item.article.version
+
+
+def mark_published(client: Client, ids: tuple[str, int, str], now: datetime) -> Outcome | None:
+    """Once ``lang``'s feeds are rendered, mark the version ``published`` there (``withdrawn``
+    for a kill): the state a client reads never runs ahead of the feeds. None when the
+    language holds no item of that version (a superseded task, or a kill of a language that
+    never went out)."""
+    article_id, version, lang = ids
+    item = store.get_item(client, article_id, lang)
+    if item is None or item.article.version != version:
+        return None
+    withdrawn = item.article.status is ArticleStatus.WITHDRAWN
+    state = LanguageState.WITHDRAWN if withdrawn else LanguageState.PUBLISHED
+    return store.set_state(client, article_id, version, lang, state, now)
 
 
 def fail_language(client: Client, ids: tuple[str, int, str], reason: str, now: datetime) -> Outcome:
     """Record that a language failed for good, with the reason operators will read."""
     article_id, version, lang = ids
-    return store.set_state(client, article_id, version, lang, LanguageState.FAILED, now, reason)
+    outcome = store.set_state(client, article_id, version, lang, LanguageState.FAILED, now, reason)
+    if outcome is Outcome.WRITTEN:
+        store_ops.note_failure(client, *ids, LanguageState.FAILED, reason, now)
+    return outcome
 
 
 def _entries(items: Sequence[store.Item], site: FeedSite) -> list[Entry]:

@@ -22,6 +22,7 @@ as ``StoreUnavailable``.
 | ``syn:workers`` | zset | none | store_ops.note_worker | worker hostname, scored by its last heartbeat (epoch s) |
 | ``syn:rerender:{lang}:{epoch}`` | string | until the render | store_ops.claim_rerender | a re-render of lang is scheduled for that instant |
 | ``syn:metrics`` | hash | none | store_ops.count, store_ops.observe | Prometheus series -> value, shared by all processes |
+| ``syn:failures`` | zset | none (newest 100 kept) | store_ops.note_failure | JSON {id, version, lang, state, reason} of failed and no_model languages, scored by time (epoch s) |
 
 Celery's own keys (queues ``syndicate`` and ``translate.<lang>`` as lists, ``unacked``,
 ``unacked_index``, ``_kombu.binding.*``) live in the same database, outside ``syn:``.
@@ -260,11 +261,17 @@ def set_state(
 
 
 @guarded
-def publish_item(client: Client, article: Article, now: datetime) -> Outcome:
-    """Store ``article`` (a translation or the source) as its language's item and mark the
-    language published (withdrawn for a kill) in one write; idempotent on (id, version, lang).
+def publish_item(
+    client: Client, article: Article, now: datetime, *, mark_done: bool = True
+) -> Outcome:
+    """Store ``article`` (a translation or the source) as its language's item, in one write;
+    idempotent on (id, version, lang). The item goes to the top of its feed at ``now`` (or
+    when its embargo ends).
 
-    The item goes to the top of its feed at ``now`` (or when its embargo ends).
+    ``mark_done`` also marks the language published (withdrawn for a kill); the service
+    passes False and marks it once the feeds are rendered (``pipeline.mark_published``), so a
+    client that
+    sees ``published`` finds the item in the feeds.
     """
     lang = article.language
     withdrawn = article.status is ArticleStatus.WITHDRAWN
@@ -272,8 +279,8 @@ def publish_item(client: Client, article: Article, now: datetime) -> Outcome:
     shows = max(aware(now), aware(article.embargo_until or now))
     keys = [_article_key(article.id), _state_key(article.id), *_feed_index_keys(lang)]
     args = [article.version, lang, article.id, _article_json(article), _iso(now)]
-    args += [repr(shows.timestamp()), _status_json(article.version, state, now, None)]
-    args.append("1" if withdrawn else "0")
+    done = _status_json(article.version, state, now, None) if mark_done else ""
+    args += [repr(shows.timestamp()), done, "1" if withdrawn else "0"]
     return _checked(article.id, article.version, _run(client, lua.PUBLISH_ITEM, keys, args))
 
 

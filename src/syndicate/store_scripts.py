@@ -70,8 +70,9 @@ return 'written'
 )
 
 # KEYS: article hash, state hash, items hash, live zset, withdrawn zset, generation counter.
-# ARGV: version, lang, article id, article JSON, version_created, score, state JSON,
-# '1' when the article is withdrawn.
+# ARGV: version, lang, article id, article JSON, version_created, score, state JSON (or ''
+# to leave the state for the caller to set once the feeds show the item), '1' when the
+# article is withdrawn.
 PUBLISH_ITEM: Final = (
     _CHECK_VERSION
     + """
@@ -84,7 +85,7 @@ if ARGV[8] == '1' then into, out = KEYS[5], KEYS[4] end
 redis.call('ZADD', into, ARGV[6], ARGV[3])
 redis.call('ZREM', out, ARGV[3])
 redis.call('INCR', KEYS[6])
-redis.call('HSET', KEYS[2], ARGV[2], ARGV[7])
+if ARGV[7] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], ARGV[7]) end
 return 'written'
 """
 )

@@ -112,6 +112,7 @@ def publish(article_id: str, version: int, lang: str) -> str:
     """Re-render ``lang``'s feeds once; when an embargo ends later, render again then."""
     rt, moment = runtime(), now()
     edition = pipeline.render_language(rt.client, lang, rt.site, moment)
+    pipeline.mark_published(rt.client, (article_id, version, lang), moment)
     if edition.stale_at is not None:
         delay = min(
             edition.stale_at - moment, timedelta(seconds=settings().visibility_timeout // 2)

@@ -56,6 +56,7 @@ def _run_all(redis: Redis, engine: Engine, article: Article, now: datetime = NOW
         )
     for lang in langs:
         pipeline.render_language(redis, lang, SITE, now)
+        pipeline.mark_published(redis, (article.id, article.version, lang), now)
 
 
 def _rss_guids(redis: Redis, lang: str) -> list[str]:

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, Protocol
-from urllib.parse import urlsplit
 
 from syndicate.article import Article
 from syndicate.feeds.content import language_name
@@ -51,9 +50,9 @@ class Edition:
 def make_provider(
     name: str, domain: str, uri: str, base_url: str, articles: Sequence[Article] = ()
 ) -> Provider:
-    """The configured provider; unset parts fall back to the host of ``base_url`` and the
-    articles' most common ``source``."""
-    host = domain or urlsplit(base_url).hostname or "localhost"
+    """The configured provider; an unset name falls back to the articles' most common
+    ``source`` (config.py fills an unset domain from the host of ``public_base_url``)."""
+    host = domain or "localhost"
     sources = Counter(a.source for a in articles if a.source)
     fallback = sources.most_common(1)[0][0] if sources else host
     return Provider(name=name or fallback, domain=host, uri=uri or base_url.rstrip("/") + "/")
