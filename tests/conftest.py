@@ -17,10 +17,11 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 from lxml import etree
 from redis import Redis
-from redis_servers import RedisServer, start_redis_server
 
 from syndicate.demo_models import DEMO_PAIRS, install_demo_models
 from syndicate.store import connect
+
+from redis_servers import RedisServer, start_redis_server
 
 DEMO_MODELS_ENV = "SYNDICATE_TEST_MODELS_DIR"
 REPO = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from syndicate import cli_feeds, cli_models, cli_run, cli_service
+from syndicate import cli_feeds, cli_models, cli_run, cli_service, logs
 from syndicate.alignment import AlignedTranslation, SegmentTranslator
 from syndicate.article import Article, article_to_dict, parse_article_json
 from syndicate.config import Settings, read_glossary, settings
@@ -101,6 +101,9 @@ def _cmd_translate(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="syndicate", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--log-format", choices=logs.FORMATS, help="serve and worker logs (default: setting)"
+    )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     p = commands.add_parser("translate", help="translate one article JSON file (no Redis)")
     p.add_argument("file", help="article JSON file, or - for standard input")

@@ -8,14 +8,18 @@ memory, because they are written by every worker child and read by every API pro
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Final, cast
 
-from syndicate.store import PREFIX, Client, guarded
+from syndicate.store import PREFIX, Client, LanguageState, guarded
 
 _METRICS: Final = f"{PREFIX}:metrics"
 _WORKERS: Final = f"{PREFIX}:workers"
+_FAILURES: Final = f"{PREFIX}:failures"
+FAILURES_KEPT: Final = 100  # the newest failures `syndicate status` can show
 
 
 def _article_key(article_id: str) -> str:
@@ -72,12 +76,13 @@ def observe(
     buckets: Sequence[float],
 ) -> None:
     """Record one observation of a histogram (Prometheus layout: cumulative buckets,
-    ``_sum`` and ``_count``) in one round trip."""
+    ``_sum`` and ``_count``) in one round trip. Every bucket is written, the ones below
+    ``value`` with 0, so a scrape shows the whole histogram from the first observation."""
     pipe = client.pipeline(transaction=True)
     for bound in [*buckets, float("inf")]:
         le = "+Inf" if bound == float("inf") else repr(float(bound))
-        if value <= bound:
-            pipe.hincrbyfloat(_METRICS, _series(f"{name}_bucket", {**labels, "le": le}), 1)
+        hit = 1 if value <= bound else 0
+        pipe.hincrbyfloat(_METRICS, _series(f"{name}_bucket", {**labels, "le": le}), hit)
     pipe.hincrbyfloat(_METRICS, _series(f"{name}_sum", labels), value)
     pipe.hincrbyfloat(_METRICS, _series(f"{name}_count", labels), 1)
     pipe.execute()
@@ -115,3 +120,52 @@ def claim_rerender(client: Client, lang: str, at: datetime, ttl_seconds: int) ->
     ending): every publish in a language sees the same embargo, one render suffices."""
     key = f"{PREFIX}:rerender:{lang}:{int(at.timestamp())}"
     return bool(client.set(key, 1, nx=True, ex=max(1, ttl_seconds)))
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A language that ended ``failed`` or ``no_model``, as ``syndicate status`` lists it."""
+
+    article_id: str
+    version: int
+    lang: str
+    state: LanguageState
+    reason: str | None
+    at: datetime
+
+
+@guarded
+def note_failure(
+    client: Client,
+    article_id: str,
+    version: int,
+    lang: str,
+    state: LanguageState,
+    reason: str | None,
+    now: datetime,
+) -> None:
+    """Remember a failed or no_model language among the newest ``FAILURES_KEPT``: the
+    states hold only the latest version per article, operators want the recent history."""
+    record = {"id": article_id, "version": version, "lang": lang, "state": str(state)}
+    member = json.dumps({**record, "reason": reason}, ensure_ascii=False, sort_keys=True)
+    pipe = client.pipeline(transaction=True)
+    pipe.zadd(_FAILURES, {member: now.timestamp()})
+    pipe.zremrangebyrank(_FAILURES, 0, -FAILURES_KEPT - 1)
+    pipe.execute()
+
+
+@guarded
+def recent_failures(client: Client, limit: int) -> list[Failure]:
+    """The newest ``limit`` failures, newest first."""
+    if limit <= 0:
+        return []
+    raw = cast(
+        list[tuple[bytes, float]], client.zrevrange(_FAILURES, 0, limit - 1, withscores=True)
+    )
+    return [_failure(member, score) for member, score in raw]
+
+
+def _failure(member: bytes, score: float) -> Failure:
+    d = json.loads(member)
+    at = datetime.fromtimestamp(score, UTC)
+    return Failure(d["id"], d["version"], d["lang"], LanguageState(d["state"]), d["reason"], at)
