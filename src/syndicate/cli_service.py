@@ -176,7 +176,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     app = api.create_app(api.config_from(settings()))
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_config=None, log_level=level.lower())
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            log_config=None,
+            log_level=level.lower(),
+            access_log=False,  # api_http.AccessLog logs requests, without query strings (keys)
+        )
     except _Stopped:
         pass  # uvicorn shut down gracefully, then passed the signal on: exit 0, no traceback
     finally:

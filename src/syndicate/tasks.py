@@ -27,6 +27,10 @@ from syndicate.store import Client, Outcome
 
 log = logging.getLogger("syndicate.tasks")
 TRANSIENT: Final = (StoreUnavailable, OperationalError, ConnectionError)
+# A request or command that enqueues waits about two seconds for the broker, then fails
+# (503, exit 1); the version is stored, and a replay dispatches it. Tasks enqueueing their
+# next step keep celery_app's patient policy.
+CALLER_RETRY_POLICY: Final = {"max_retries": 3, "interval_start": 0.2, "interval_step": 0.4}
 SECONDS_BUCKETS: Final = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 
 
@@ -59,7 +63,7 @@ def dispatch(client: Client, accepted: Accepted, connection: Connection | None =
     ``connection`` sends to another broker than the configured one (tests, tools)."""
     args = (accepted.article_id, accepted.version, accepted.source)
     options: dict[str, Any] = {"connection": connection} if connection else {}
-    ingest.apply_async(args, **options)
+    ingest.apply_async(args, retry_policy=CALLER_RETRY_POLICY, **options)
     store_ops.mark_dispatched(client, accepted.article_id, accepted.version)
 
 

@@ -1,0 +1,203 @@
+"""HTTP mechanics of the API: bounded body reading, conditional GET, gzip, access logs.
+
+Partners poll every minute or so (brief section 3): a repeat poll with the ETag it holds
+must cost a Redis read and a 304, and a gzip answer must not be confused with the plain
+one by a cache, so each representation has its own strong ETag (``"<sha256>-gzip"`` for
+the compressed bytes) and every answer says ``Vary: Accept-Encoding``. Nothing here maps
+errors to status codes: it raises, and api.py answers (style guide 7).
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
+from typing import Final
+
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from syndicate import logs
+from syndicate.errors import SyndicateError
+
+log = logging.getLogger("syndicate.api")
+_ETAG: Final = re.compile(r'(?:W/)?"([^"]*)"')
+_JSON_MEDIA: Final = "application/json"
+_UTF8: Final = frozenset({"utf-8", "utf8"})
+
+
+class PayloadTooLarge(SyndicateError):
+    """A request body over the limit: refused as soon as the limit is passed."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"request body exceeds the limit of {limit} bytes")
+
+
+@dataclass(frozen=True, slots=True)
+class Representation:
+    """Bytes to serve with their validators: ``etag`` is strong and quoted."""
+
+    body: bytes
+    etag: str
+    last_modified: datetime
+    media_type: str
+
+
+def is_json_media_type(content_type: str | None) -> bool:
+    """``application/json``, with at most a UTF-8 ``charset`` (JSON is UTF-8, RFC 8259)."""
+    if not content_type:
+        return False
+    media, *params = (part.strip() for part in content_type.split(";"))
+    if media.lower() != _JSON_MEDIA:
+        return False
+    for param in filter(None, params):
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in _UTF8:
+            return False
+    return True
+
+
+def _declared_length(headers: Headers) -> int | None:
+    raw = headers.get("content-length")
+    try:
+        return int(raw) if raw is not None else None
+    except ValueError:
+        return None
+
+
+async def read_limited(request: Request, limit: int) -> bytes:
+    """The request body, refused (``PayloadTooLarge``) by its Content-Length before reading
+    and, for a body without one, as soon as the bytes received pass ``limit``: an endless
+    chunked body costs at most ``limit`` bytes of memory."""
+    declared = _declared_length(request.headers)
+    if declared is not None and declared > limit:
+        raise PayloadTooLarge(limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def strong_etag(digest: str) -> str:
+    return f'"{digest}"'
+
+
+def gzip_etag(etag: str) -> str:
+    """The gzip representation's own strong ETag: ``"abc"`` -> ``"abc-gzip"``."""
+    return f'"{etag.strip().strip(chr(34))}-gzip"'
+
+
+def _coding_quality(part: str) -> tuple[str, float]:
+    coding, *params = (p.strip() for p in part.split(";"))
+    quality = 1.0
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                quality = float(value)
+            except ValueError:
+                quality = 0.0
+    return coding.lower(), quality
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """True when gzip is acceptable (``gzip`` or ``*`` with q > 0; ``gzip;q=0`` refuses)."""
+    if not accept_encoding:
+        return False
+    codings = dict(_coding_quality(p) for p in accept_encoding.split(",") if p.strip())
+    for name in ("gzip", "x-gzip"):
+        if name in codings:
+            return codings[name] > 0
+    return codings.get("*", 0.0) > 0
+
+
+def _matches_etag(if_none_match: str, etag: str) -> bool:
+    """Weak comparison (RFC 9110 13.1.2): ``*`` matches, ``W/`` prefixes are ignored."""
+    if if_none_match.strip() == "*":
+        return True
+    wanted = etag.strip().removeprefix("W/").strip('"')
+    return any(tag == wanted for tag in _ETAG.findall(if_none_match))
+
+
+def _not_modified_since(if_modified_since: str, last_modified: datetime) -> bool:
+    try:
+        since = parsedate_to_datetime(if_modified_since)
+    except (TypeError, ValueError, IndexError):
+        return False
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return last_modified.replace(microsecond=0) <= since
+
+
+def is_not_modified(headers: Headers, etag: str, last_modified: datetime) -> bool:
+    """If-None-Match decides when present; If-Modified-Since only without it (RFC 9110)."""
+    if_none_match = headers.get("if-none-match")
+    if if_none_match is not None:
+        return _matches_etag(if_none_match, etag)
+    if_modified_since = headers.get("if-modified-since")
+    return if_modified_since is not None and _not_modified_since(if_modified_since, last_modified)
+
+
+@lru_cache(maxsize=32)
+def _gzipped(body: bytes) -> bytes:
+    """Compressed once per feed render (keyed by the bytes), not once per poll."""
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+def conditional_response(headers: Headers, rep: Representation, max_age: int) -> Response:
+    """200 with the (possibly gzipped) body, or 304 with the validators and no body."""
+    compressed = accepts_gzip(headers.get("accept-encoding"))
+    etag = gzip_etag(rep.etag) if compressed else rep.etag
+    out = {
+        "ETag": etag,
+        "Last-Modified": format_datetime(rep.last_modified.astimezone(UTC), usegmt=True),
+        "Cache-Control": f"private, max-age={max_age}",
+        "Vary": "Accept-Encoding",
+    }
+    if is_not_modified(headers, etag, rep.last_modified):
+        return Response(status_code=304, headers=out)
+    if not compressed:
+        return Response(rep.body, headers=out, media_type=rep.media_type)
+    out["Content-Encoding"] = "gzip"
+    return Response(_gzipped(rep.body), headers=out, media_type=rep.media_type)
+
+
+class AccessLog:
+    """One log line per request: method, path (never the query, which may hold a partner
+    key), status and duration_ms; an exception that escapes is logged as status 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        with logs.bound():  # what a handler binds (article id) stays in this request
+            try:
+                await self.app(scope, receive, sending)
+            finally:
+                fields = {"method": scope["method"], "path": scope["path"], "status": status}
+                duration_ms = round((time.perf_counter() - started) * 1000, 2)
+                log.info("request", extra={**fields, "duration_ms": duration_ms})

@@ -1,0 +1,180 @@
+"""The OpenAPI 3.1 document served at ``/openapi.json``: every path, method, parameter,
+security scheme and answer of brief section 3, written out by hand so it says exactly
+what api.py does (tests check it against the routes)."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from syndicate import __version__
+
+Json = dict[str, Any]
+
+_STRING: Final[Json] = {"type": "string"}
+_INTEGER: Final[Json] = {"type": "integer"}
+_STRINGS: Final[Json] = {"type": "array", "items": _STRING}
+_NEWSROOM: Final[list[Json]] = [{"newsroomSignature": []}]
+_NEWSROOM_OR_OPERATOR: Final[list[Json]] = [{"newsroomSignature": []}, {"operatorToken": []}]
+_PARTNER: Final[list[Json]] = [{"partnerBearer": []}, {"partnerKeyQuery": []}]
+_CONDITIONAL: Final = ("If-None-Match", "If-Modified-Since", "Accept-Encoding")
+_VALIDATORS: Final = ("ETag", "Last-Modified", "Cache-Control", "Vary", "Content-Encoding")
+_MEDIA: Final = {
+    "rss": "application/rss+xml",
+    "newsml": "application/xml",
+    "ninjs": "application/json",
+}
+
+
+def _ref(name: str) -> Json:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _answer(description: str, schema: Json, media: str = "application/json") -> Json:
+    return {"description": description, "content": {media: {"schema": schema}}}
+
+
+def _error(description: str, schema: str = "Error") -> Json:
+    return _answer(description, _ref(schema))
+
+
+def _parameter(name: str, where: str, description: str, required: bool = False) -> Json:
+    return {"name": name, "in": where, "required": required, "description": description,
+            "schema": _STRING}  # fmt: skip
+
+
+def _object(**properties: Json) -> Json:
+    return {"type": "object", "properties": properties}
+
+
+def _get(summary: str, security: list[Json], responses: Json, params: list[Json]) -> Json:
+    return {"get": {"summary": summary, "security": security, "parameters": params,
+                    "responses": responses}}  # fmt: skip
+
+
+_UNAVAILABLE: Final = {
+    **_error("Redis unavailable; retry after the Retry-After seconds"),
+    "headers": {"Retry-After": {"schema": _INTEGER}},
+}
+_LANG: Final = _parameter("lang", "path", "BCP 47 language tag", required=True)
+_ID: Final = _parameter("id", "path", "Article id", required=True)
+_KEY: Final = _parameter("key", "query", "Partner API key, for readers that cannot send headers")
+_SIGNATURE: Final = _parameter("X-Syndicate-Signature", "header", "sha256=<hex HMAC-SHA256>")
+
+
+def _partner_get(fmt: str, what: str, params: list[Json]) -> Json:
+    """A partner read: key, entitlements, conditional GET and gzip."""
+    headers = {name: {"schema": _STRING} for name in _VALIDATORS}
+    schema = {"type": "object"} if fmt == "ninjs" else _STRING
+    responses = {
+        "200": {**_answer(what, schema, _MEDIA[fmt]), "headers": headers},
+        "304": {"description": "Not modified (If-None-Match, If-Modified-Since)",
+                "headers": headers},
+        "401": _error("Missing or unknown partner key (WWW-Authenticate: Bearer)"),
+        "403": _error("The partner is not entitled to this language or format"),
+        "404": _error("Unknown language, unknown or embargoed item, or nothing yet"),
+        "503": _UNAVAILABLE,
+    }  # fmt: skip
+    conditional = [_parameter(h, "header", "conditional GET, gzip") for h in _CONDITIONAL]
+    return _get(what, _PARTNER, responses, [*params, _KEY, *conditional])
+
+
+def _feeds() -> Json:
+    names = {"rss": "RSS 2.0 feed", "xml": "NewsML-G2 newsMessage", "json": "ninjs 3.1 feed"}
+    formats = {"rss": "rss", "xml": "newsml", "json": "ninjs"}
+    paths = {
+        f"/v1/feeds/{{lang}}.{ext}": _partner_get(formats[ext], name, [_LANG])
+        for ext, name in names.items()
+    }
+    items = {"xml": ("newsml", "One NewsML-G2 newsItem"), "json": ("ninjs", "One ninjs item")}
+    for ext, (fmt, name) in items.items():
+        paths[f"/v1/items/{{id}}/{{lang}}.{ext}"] = _partner_get(fmt, name, [_ID, _LANG])
+    return paths
+
+
+def _post_articles() -> Json:
+    responses = {
+        "202": _answer("Stored and queued", _ref("Accepted")),
+        "200": _answer("Replay of a known id and version: no new work", _ref("Accepted")),
+        "400": _error("Body is not UTF-8 JSON"),
+        "401": _error("Missing or bad X-Syndicate-Signature, or no newsroom secret set"),
+        "409": _error("Older than the stored version", "StaleVersion"),
+        "413": _error("Body larger than 2 MiB (refused while reading)"),
+        "415": _error("Content-Type is not application/json"),
+        "422": _error("The article breaks the rules of brief section 2", "FieldErrors"),
+        "503": _UNAVAILABLE,
+    }
+    body = {"required": True, "content": {"application/json": {"schema": _ref("Article")}}}
+    return {"post": {"summary": "Publish or update an article (newsroom webhook)",
+                     "security": _NEWSROOM, "parameters": [{**_SIGNATURE, "required": True}],
+                     "requestBody": body, "responses": responses}}  # fmt: skip
+
+
+def _get_article() -> Json:
+    responses = {
+        "200": _answer("The latest version and its languages", _ref("ArticleStatus")),
+        "401": _error("Neither a signature over the empty body nor the operator token"),
+        "404": _error("Unknown article id"),
+        "503": _UNAVAILABLE,
+    }
+    summary = "An article's latest version and per-language state"
+    return _get(summary, _NEWSROOM_OR_OPERATOR, responses, [_ID, _SIGNATURE])
+
+
+def _operations() -> Json:
+    health = _ref("Health")
+    return {
+        "/healthz": _get("Redis reachable and a worker seen in the last 30 s", [], {
+            "200": _answer("Healthy", health),
+            "503": _answer("Redis unreachable or no worker seen", health),
+        }, []),
+        "/metrics": _get("Prometheus text exposition", [], {
+            "200": _answer("Metrics", _STRING, "text/plain"),
+            "503": _UNAVAILABLE,
+        }, []),
+        "/openapi.json": _get("This document", [], {"200": _answer("OpenAPI 3.1", {})}, []),
+    }  # fmt: skip
+
+
+def _schemas() -> Json:
+    state = ["queued", "translating", "published", "failed", "no_model", "withdrawn"]
+    language = _object(state={"enum": state}, version=_INTEGER,
+                       at={"type": "string", "format": "date-time"},
+                       reason={"type": ["string", "null"]})  # fmt: skip
+    field_error = _object(field=_STRING, message=_STRING)
+    return {
+        "Error": {**_object(error=_STRING), "required": ["error"]},
+        "StaleVersion": _object(error=_STRING, stored_version=_INTEGER),
+        "FieldErrors": _object(errors={"type": "array", "items": field_error}),
+        "Accepted": _object(id=_STRING, version=_INTEGER, status=_STRING, targets=_STRINGS),
+        "ArticleStatus": _object(id=_STRING, version=_INTEGER, status=_STRING,
+                                 language=_STRING,
+                                 languages={"type": "object", "additionalProperties": language}),
+        "Health": _object(status=_STRING, redis=_STRING, workers=_STRINGS),
+        "Article": {"type": "object", "description": "Brief section 2",
+                    "required": ["id", "version", "language", "published_at", "headline"]},
+    }  # fmt: skip
+
+
+def _security_schemes() -> Json:
+    signature = "sha256=<hex HMAC-SHA256 of the raw body with SYNDICATE_NEWSROOM_SECRET>"
+    return {
+        "newsroomSignature": {"type": "apiKey", "in": "header", "name": "X-Syndicate-Signature",
+                              "description": signature},
+        "operatorToken": {"type": "http", "scheme": "bearer",
+                          "description": "SYNDICATE_OPERATOR_TOKEN"},
+        "partnerBearer": {"type": "http", "scheme": "bearer", "description": "Partner API key"},
+        "partnerKeyQuery": {"type": "apiKey", "in": "query", "name": "key"},
+    }  # fmt: skip
+
+
+def openapi_document() -> Json:
+    """The whole document (a fresh dict per call)."""
+    info = {"title": "syndicate", "version": __version__,
+            "description": "Article translation and feed syndication"}  # fmt: skip
+    paths = {"/v1/articles": _post_articles(), "/v1/articles/{id}": _get_article()}
+    return {
+        "openapi": "3.1.0",
+        "info": info,
+        "paths": {**paths, **_feeds(), **_operations()},
+        "components": {"securitySchemes": _security_schemes(), "schemas": _schemas()},
+    }
