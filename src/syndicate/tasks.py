@@ -69,12 +69,13 @@ def dispatch(client: Client, accepted: Accepted, connection: Connection | None =
 
 @app.task(name="syndicate.ingest", base=ReliableTask)
 def ingest(article_id: str, version: int, lang: str) -> str:
-    """Publish the source-language item, then fan out one translation per target."""
+    """Publish the source-language item and its feeds, then fan out one translation per
+    target (the render runs here, not queued: see ``translate``)."""
     rt = runtime()
     outcome = pipeline.publish_source(rt.client, article_id, version, now())
     if outcome is Outcome.STALE:
         return str(outcome)
-    publish.apply_async((article_id, version, lang))
+    _publish(article_id, version, lang)
     for target in pipeline.queued_targets(rt.client, article_id, version):
         translate.apply_async((article_id, version, target), queue=translate_queue(target))
     return str(outcome)
@@ -117,7 +118,8 @@ def _record_translation(client: Client, lang: str, seconds: float, segments: int
 
 @app.task(name="syndicate.publish", base=ReliableTask)
 def publish(article_id: str, version: int, lang: str) -> str:
-    """Publish the source language after ingest, and re-render when an embargo ends."""
+    """Re-render a language when an embargo ends (scheduled by the publish step); also
+    what an operator can send to re-render a language by hand."""
     _publish(article_id, version, lang)
     return "rendered"
 
