@@ -44,6 +44,21 @@ def translate_queue(lang: str) -> str:
     return f"translate.{lang}"
 
 
+def _transport_options(visibility_timeout: int) -> dict[str, object]:
+    """Kombu's Redis transport settings (the module docstring explains the first)."""
+    return {
+        "visibility_timeout": visibility_timeout,
+        # Look for messages abandoned by a dead worker every 10 s (kombu's default
+        # scans every 100 s): recovery takes visibility_timeout + 10 s at most.
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
+        # A broker that vanishes without closing the socket must not hang a publish.
+        "socket_timeout": 10,
+        "socket_connect_timeout": 5,
+        "health_check_interval": 10,
+    }
+
+
 def create_app(s: Settings) -> Celery:
     """A Celery app on ``s.redis_url`` with the settings this module's docstring explains."""
     app = Celery("syndicate", broker=s.redis_url, include=["syndicate.tasks"])
@@ -59,17 +74,7 @@ def create_app(s: Settings) -> Celery:
         worker_concurrency=s.worker_concurrency,
         task_time_limit=s.task_time_limit,
         task_soft_time_limit=max(1, s.task_time_limit - 30),
-        broker_transport_options={
-            "visibility_timeout": s.visibility_timeout,
-            # Look for messages abandoned by a dead worker every 10 s (kombu's default
-            # scans every 100 s): recovery takes visibility_timeout + 10 s at most.
-            "unacked_restore_interval": 10,
-            "unacked_restore_throttle": 1,
-            # A broker that vanishes without closing the socket must not hang a publish.
-            "socket_timeout": 10,
-            "socket_connect_timeout": 5,
-            "health_check_interval": 10,
-        },
+        broker_transport_options=_transport_options(s.visibility_timeout),
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,
         # On a lost broker connection running tasks finish (their work is idempotent, and a

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from syndicate import store, store_ops
+from syndicate import store, store_memory, store_ops
 from syndicate.alignment import AlignedTranslation, SegmentTranslator
 from syndicate.article import Article, ArticleStatus, ModelInfo
 from syndicate.engine import Engine
@@ -148,10 +148,10 @@ def _remembering(client: Client, translator: SegmentTranslator, model: str) -> S
 
     def run(texts: Sequence[str]) -> list[AlignedTranslation]:
         results, fresh = translate_with_memory(
-            texts, translator, store.get_tm(client, model, texts)
+            texts, translator, store_memory.get_tm(client, model, texts)
         )
         if fresh:
-            store.put_tm(client, model, fresh)
+            store_memory.put_tm(client, model, fresh)
         return results
 
     return run

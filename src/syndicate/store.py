@@ -17,7 +17,7 @@ as ``StoreUnavailable``.
 | ``syn:partner:{name}`` | hash | none | add_partner, revoke_partner | name, key_sha256, languages, formats, created |
 | ``syn:partner-key:{sha256}`` | hash | none | add_partner, revoke_partner | the same record, found by key digest |
 | ``syn:partners`` | set | none | add_partner, revoke_partner | partner names |
-| ``syn:tm:{model}:{sha256}`` | string | 30 days | put_tm | AlignedTranslation JSON of one segment |
+| ``syn:tm:{model}:{sha256}`` | string | 30 days | store_memory.put_tm | AlignedTranslation JSON of one segment |
 | ``syn:article:{id}`` field ``dispatched`` | hash field | none | store_ops.mark_dispatched | the version whose ingest task reached the broker |
 | ``syn:workers`` | zset | none | store_ops.note_worker | worker hostname, scored by its last heartbeat (epoch s) |
 | ``syn:rerender:{lang}:{epoch}`` | string | until the render | store_ops.claim_rerender | a re-render of lang is scheduled for that instant |
@@ -30,7 +30,6 @@ Celery's own keys (queues ``syndicate`` and ``translate.<lang>`` as lists, ``una
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import json
@@ -45,7 +44,6 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from syndicate import store_scripts as lua
-from syndicate.alignment import AlignedTranslation
 from syndicate.article import Article, ArticleStatus, article_to_dict, parse_article
 from syndicate.errors import NoSuchArticle, StaleVersion, StoreUnavailable
 from syndicate.feeds.xml import aware
@@ -54,7 +52,6 @@ from syndicate.store_scripts import Outcome as Outcome
 
 PREFIX: Final = "syn"  # every key of the store begins with it
 _PARTNERS: Final = f"{PREFIX}:partners"
-TM_TTL_SECONDS: Final = 30 * 24 * 3600  # model upgrades change the key: old entries expire
 
 
 def _article_key(article_id: str) -> str:
@@ -81,10 +78,6 @@ def _partner_key(name: str) -> str:
 
 def _partner_digest_key(key_sha256: str) -> str:
     return f"{PREFIX}:partner-key:{key_sha256}"
-
-
-def _tm_key(model: str, text: str) -> str:
-    return f"{PREFIX}:tm:{model}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
 Client = redis.Redis
@@ -386,34 +379,3 @@ def revoke_partner(client: Client, name: str) -> bool:
 
     client.transaction(revoke, _partner_key(name))
     return bool(found)
-
-
-def _tm_json(tr: AlignedTranslation) -> str:
-    return json.dumps(dataclasses.astuple(tr), ensure_ascii=False, separators=(",", ":"))
-
-
-def _tm_entry(raw: bytes) -> AlignedTranslation:
-    source, spans, targets, alignment, complete = json.loads(raw)
-    return AlignedTranslation(
-        source, tuple((s, e) for s, e in spans), tuple(targets), tuple(alignment), complete
-    )
-
-
-@guarded
-def get_tm(client: Client, model: str, texts: Sequence[str]) -> dict[str, AlignedTranslation]:
-    """Memory hits for ``texts`` under ``model`` ("code@version", or a pivot chain), one MGET."""
-    distinct = list(dict.fromkeys(texts))
-    if not distinct:
-        return {}
-    raws = cast(list[bytes | None], client.mget([_tm_key(model, t) for t in distinct]))
-    hits = {text: _tm_entry(raw) for text, raw in zip(distinct, raws, strict=True) if raw}
-    return {text: tr for text, tr in hits.items() if tr.source == text}
-
-
-@guarded
-def put_tm(client: Client, model: str, entries: Mapping[str, AlignedTranslation]) -> None:
-    """Remember fresh translations under ``model``, one pipelined round trip."""
-    pipe = client.pipeline(transaction=False)
-    for text, tr in entries.items():
-        pipe.set(_tm_key(model, text), _tm_json(tr), ex=TM_TTL_SECONDS)
-    pipe.execute()

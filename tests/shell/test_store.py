@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 from redis import Redis
 
-from syndicate import store
+from syndicate import store, store_memory
 from syndicate.alignment import AlignedTranslation, copy_translation
 from syndicate.article import Article, ArticleStatus, ModelInfo, Translation, parse_article
 from syndicate.errors import NoSuchArticle, StaleVersion, StoreUnavailable
@@ -341,13 +341,13 @@ def _aligned(text: str) -> AlignedTranslation:
 
 def test_translation_memory_round_trip_per_model(redis: Redis) -> None:
     texts = ["Floods hit Erbil.", "Rain continues.", "Floods hit Erbil."]
-    assert store.get_tm(redis, "translate-en_ar@1.0", texts) == {}
+    assert store_memory.get_tm(redis, "translate-en_ar@1.0", texts) == {}
     entries = {t: _aligned(t) for t in texts[:2]}
-    store.put_tm(redis, "translate-en_ar@1.0", entries)
-    assert store.get_tm(redis, "translate-en_ar@1.0", [*texts, "New."]) == entries
-    assert store.get_tm(redis, "translate-en_ar@1.1", texts) == {}
-    assert store.get_tm(redis, "translate-en_ar@1.0", []) == {}
-    assert all(0 < redis.ttl(k) <= store.TM_TTL_SECONDS for k in redis.keys("syn:tm:*"))
+    store_memory.put_tm(redis, "translate-en_ar@1.0", entries)
+    assert store_memory.get_tm(redis, "translate-en_ar@1.0", [*texts, "New."]) == entries
+    assert store_memory.get_tm(redis, "translate-en_ar@1.1", texts) == {}
+    assert store_memory.get_tm(redis, "translate-en_ar@1.0", []) == {}
+    assert all(0 < redis.ttl(k) <= store_memory.TM_TTL_SECONDS for k in redis.keys("syn:tm:*"))
 
 
 # --- connection ------------------------------------------------------------------------------
@@ -358,7 +358,7 @@ def test_every_key_has_the_prefix(redis: Redis, source: Article) -> None:
     store.publish_item(redis, source, NOW)
     store.write_feed(redis, "en", FeedFormat.RSS, b"<rss/>", 1, NOW)
     store.add_partner(redis, _partner("agency", "k"))
-    store.put_tm(redis, "m@1", {"a": _aligned("a")})
+    store_memory.put_tm(redis, "m@1", {"a": _aligned("a")})
     keys = [k.decode() for k in redis.keys("*")]
     assert len(keys) == 10 and all(k.startswith("syn:") for k in keys)
 
@@ -383,7 +383,7 @@ def test_stopped_server_raises_store_unavailable(
         lambda: store.read_items(client, "en", NOW, 50),
         lambda: store.find_partner(client, "0" * 64),
         lambda: store.revoke_partner(client, "agency"),
-        lambda: store.put_tm(client, "m@1", {"a": _aligned("a")}),
+        lambda: store_memory.put_tm(client, "m@1", {"a": _aligned("a")}),
     ]
     for call in request_during_outage:
         with pytest.raises(StoreUnavailable):
