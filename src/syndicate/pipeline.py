@@ -192,14 +192,48 @@ def translate_language(
     try:
         models = engine.models_for(primary(article.language), primary(lang))
     except NoModel as exc:
-        store.set_state(client, article_id, version, lang, LanguageState.NO_MODEL, now, str(exc))
-        store_ops.note_failure(client, *ids, LanguageState.NO_MODEL, str(exc), now)
+        _record_no_model(client, ids, exc, now)
         return Translated(LanguageState.NO_MODEL)
     sent: list[int] = []
     base = engine.translator(primary(article.language), primary(lang))
     translator = _remembering(client, _counting(base, sent), _tm_name(models))
     translated = translate_article(article, lang, translator, models, glossary)
     return Translated(store.publish_item(client, translated, now, mark_done=False), sum(sent))
+
+
+def _record_no_model(
+    client: Client, ids: tuple[str, int, str], exc: NoModel, now: datetime
+) -> None:
+    store.set_state(client, *ids, LanguageState.NO_MODEL, now, str(exc))
+    store_ops.note_failure(client, *ids, LanguageState.NO_MODEL, str(exc), now)
+
+
+def split_unserved(
+    client: Client,
+    engine: Engine,
+    ids: tuple[str, int, str],
+    targets: Sequence[str],
+    configured: Sequence[str],
+    now: datetime,
+) -> list[str]:
+    """The targets to enqueue; the others end as ``no_model`` at once.
+
+    A target outside the configured languages that no installed package serves has no
+    ``translate.<lang>`` consumer (``syndicate worker`` listens to the configured and
+    installed languages), so its task would wait forever. Configured languages are always
+    enqueued: a worker for them may run elsewhere, with models this process lacks.
+    """
+    article_id, version, source = ids
+    known = {primary(c) for c in configured}
+    keep = []
+    for target in targets:
+        try:
+            if primary(target) not in known:
+                engine.models_for(primary(source), primary(target))
+            keep.append(target)
+        except NoModel as exc:
+            _record_no_model(client, (article_id, version, target), exc, now)
+    return keep
 
 
 def _withdraw_language(client: Client, article: Article, lang: str, now: datetime) -> Outcome:

@@ -76,7 +76,10 @@ def ingest(article_id: str, version: int, lang: str) -> str:
     if outcome is Outcome.STALE:
         return str(outcome)
     _publish(article_id, version, lang)
-    for target in pipeline.queued_targets(rt.client, article_id, version):
+    targets = pipeline.queued_targets(rt.client, article_id, version)
+    ids = (article_id, version, lang)
+    served = pipeline.split_unserved(rt.client, rt.engine, ids, targets, rt.default_targets, now())
+    for target in served:
         translate.apply_async((article_id, version, target), queue=translate_queue(target))
     return str(outcome)
 

@@ -195,3 +195,16 @@ def test_embargoed_item_enters_the_feed_only_when_the_embargo_ends(
     assert empty is not None and empty.body == b""  # no NewsML item yet: a poll gets 404
     pipeline.render_language(redis, "en", SITE, NOW + timedelta(hours=1, seconds=1))
     assert len(_rss_guids(redis, "en")) == 1
+
+
+def test_unconfigured_target_without_a_model_ends_as_no_model_at_once(
+    redis: Redis, engine: Engine, source: Article
+) -> None:
+    article = replace(source, targets=("ar", "de", "ckb"))
+    pipeline.accept(redis, article, ["ar", "tr", "ckb"], NOW)
+    ids = (article.id, 1, "en")
+    targets = pipeline.queued_targets(redis, article.id, 1)
+    kept = pipeline.split_unserved(redis, engine, ids, targets, ["ar", "tr", "ckb"], NOW)
+    assert kept == ["ar", "ckb"]  # ckb is configured: its worker may have the model
+    status = store.get_status(redis, article.id)[1]["de"]
+    assert status.state is LanguageState.NO_MODEL and "en->de" in (status.reason or "")
