@@ -230,12 +230,13 @@ def run_service(
     }
 
 
-def _pss_kib(pid: int) -> int:
+def _proc_kib(pid: int, name: str, field: str) -> int:
+    """One ``<field>: N kB`` line of /proc/<pid>/<name>; 0 once the process is gone."""
     try:
-        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        text = Path(f"/proc/{pid}/{name}").read_text()
     except OSError:
         return 0
-    found = re.search(r"^Pss:\s+(\d+) kB", text, re.M)
+    found = re.search(rf"^{field}:\s+(\d+) kB", text, re.M)
     return int(found.group(1)) if found else 0
 
 
@@ -258,25 +259,16 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
-def _rss_kib(pid: int) -> int:
-    try:
-        text = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    found = re.search(r"^VmRSS:\s+(\d+) kB", text, re.M)
-    return int(found.group(1)) if found else 0
-
-
 def worker_memory(pid: int) -> dict[str, Any]:
     """VmRSS of the worker's process tree (the sum counts shared pages once per process,
     so it is an upper bound) and PSS (shared pages split between processes)."""
     tree = process_tree(pid)
-    rss = [_rss_kib(p) for p in tree]
+    rss = [_proc_kib(p, "status", "VmRSS") for p in tree]
     return {
         "worker_processes": len(tree),
         "worker_rss_mib": round(sum(rss) / 1024, 1),
         "worker_rss_mib_each": [round(r / 1024, 1) for r in rss],
-        "worker_pss_mib": round(sum(_pss_kib(p) for p in tree) / 1024, 1),
+        "worker_pss_mib": round(sum(_proc_kib(p, "smaps_rollup", "Pss") for p in tree) / 1024, 1),
     }
 
 

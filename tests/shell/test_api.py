@@ -40,12 +40,6 @@ if TYPE_CHECKING:
     from redis_servers import RedisServer
 
 
-@pytest.fixture
-def api(redis: Redis, broker: RedisServer) -> Iterator[TestClient]:
-    with TestClient(create_app(api_config(broker.url))) as client:
-        yield client
-
-
 def test_new_article_is_accepted_queued_counted_and_its_ingest_sent(
     api: TestClient, redis: Redis
 ) -> None:
