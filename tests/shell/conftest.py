@@ -1,4 +1,4 @@
-"""Shell fixtures: the API app, in-process, on the suite's redis-server and broker."""
+"""Shell fixtures: the settings and the API app on the suite's redis-server and broker."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from api_support import TestClient, api_config
 from redis import Redis
 
 from syndicate.api import create_app
+from syndicate.config import settings
 
 from redis_servers import RedisServer
 
@@ -17,3 +18,14 @@ from redis_servers import RedisServer
 def api(redis: Redis, broker: RedisServer) -> Iterator[TestClient]:
     with TestClient(create_app(api_config(broker.url))) as client:
         yield client
+
+
+@pytest.fixture
+def service(redis: Redis, broker: RedisServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Redis]:
+    """The process settings on the suite's Redis (store and broker) with the four default
+    targets, for code that reads ``settings()`` (the CLI); yields the flushed store client."""
+    monkeypatch.setenv("SYNDICATE_REDIS_URL", broker.url)
+    monkeypatch.setenv("SYNDICATE_DEFAULT_TARGETS", "ar,tr,ckb,kmr")
+    settings.cache_clear()
+    yield redis
+    settings.cache_clear()

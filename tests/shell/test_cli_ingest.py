@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,16 +27,6 @@ RUDAW = SAMPLE / "rudaw-isis-final-moments.json"
 ERBIL = Path(__file__).resolve().parents[1] / "data" / "erbil-floods.json"
 RUDAW_ID = "rudaw-20022019-isis-final-moments"
 ERBIL_ID = "newsroom-2026-11-erbil-floods"
-
-
-@pytest.fixture
-def service(redis: Redis, broker: RedisServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Redis]:
-    """Settings on the suite's Redis (store and broker), flushed; the store client."""
-    monkeypatch.setenv("SYNDICATE_REDIS_URL", broker.url)
-    monkeypatch.setenv("SYNDICATE_DEFAULT_TARGETS", "ar,tr,ckb,kmr")
-    settings.cache_clear()
-    yield redis
-    settings.cache_clear()
 
 
 def messages(client: Redis, queue: str) -> list[tuple[str, list[Any]]]:

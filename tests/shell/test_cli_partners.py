@@ -3,28 +3,16 @@ once and only its SHA-256 reaches Redis."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 from redis import Redis
 
 from syndicate import cli, store
-from syndicate.config import settings
 from syndicate.credentials import key_digest
 
 if TYPE_CHECKING:
-    from conftest import RedisServer
-
-
-@pytest.fixture
-def service(
-    redis: Redis, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Redis]:
-    monkeypatch.setenv("SYNDICATE_REDIS_URL", redis_server.url)
-    settings.cache_clear()
-    yield redis
-    settings.cache_clear()
+    pass
 
 
 def _everything_stored(client: Redis) -> bytes:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,27 +13,16 @@ import pytest
 from redis import Redis
 
 from syndicate import cli, pipeline, store, store_ops
-from syndicate.config import settings
 from syndicate.engine import Engine
 from syndicate.glossary import parse_glossary
 from syndicate.store import LanguageState, Outcome
 
 if TYPE_CHECKING:
-    from conftest import RedisServer
+    pass
 
 ERBIL = Path(__file__).resolve().parents[1] / "data" / "erbil-floods.json"
 ERBIL_ID = "newsroom-2026-11-erbil-floods"
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def service(redis: Redis, broker: RedisServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Redis]:
-    """Settings on the suite's Redis (store and broker), flushed; the store client."""
-    monkeypatch.setenv("SYNDICATE_REDIS_URL", broker.url)
-    monkeypatch.setenv("SYNDICATE_DEFAULT_TARGETS", "ar,tr,ckb,kmr")
-    settings.cache_clear()
-    yield redis
-    settings.cache_clear()
 
 
 @pytest.fixture
