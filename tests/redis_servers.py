@@ -3,14 +3,14 @@ append-only file so a server stopped and started again (an outage) keeps its dat
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from redis import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
+from syndicate.launcher import answers_ping, free_port
+
+__all__ = ["RedisServer", "free_port", "start_redis_server"]
 
 START_SECONDS = 15.0
 
@@ -35,23 +35,6 @@ class RedisServer:
             self.process.wait()
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _answers_ping(server: RedisServer) -> bool:
-    client = Redis(port=server.port, socket_connect_timeout=0.5, socket_timeout=0.5)
-    try:
-        return bool(client.ping())
-    except RedisConnectionError:
-        return False
-    finally:
-        client.close()
-
-
 def start_redis_server(
     directory: Path, *, port: int | None = None, persistent: bool = False
 ) -> RedisServer:
@@ -73,7 +56,7 @@ def start_redis_server(
         server = RedisServer(process, chosen)
         deadline = time.monotonic() + START_SECONDS
         while process.poll() is None and time.monotonic() < deadline:
-            if _answers_ping(server):
+            if answers_ping(server.url):
                 return server
             time.sleep(0.02)  # polling interval, bounded by the deadline
         server.stop()
