@@ -70,19 +70,64 @@ def accept(
     client: Client, article: Article, default_targets: Sequence[str], now: datetime
 ) -> Accepted:
     """Store a version with its source and target languages queued (``StaleVersion`` for
-    one older than the stored version). The caller dispatches ``ingest`` when WRITTEN."""
-    targets = targets_of(article, default_targets)
+    one older than the stored version). The caller dispatches ``ingest`` when WRITTEN.
+
+    Every language the article already went out in is a target too, whatever this
+    version's ``targets`` say: a kill must leave every feed, and an update must not leave
+    a stale translation standing where partners already have the story.
+    """
+    chosen = targets_of(article, default_targets)
+    held = store.held_languages(client, article.id)
+    source = primary(article.language)
+    targets = (*chosen, *(h for h in held if h not in chosen and primary(h) != source))
     outcome = store.save_version(client, article, [article.language, *targets], now)
     return Accepted(article.id, article.version, outcome, article.language, targets)
 
 
-def queued_targets(client: Client, article_id: str, version: int) -> list[str]:
-    """The target languages ``accept`` queued for ``version`` (none once superseded)."""
+@dataclass(frozen=True, slots=True)
+class FanOut:
+    """What ingest does with a version's targets: ``translate`` goes to the
+    ``translate.<lang>`` queues; ``withdraw`` (a kill) is done at once, needing no model."""
+
+    translate: tuple[str, ...] = ()
+    withdraw: tuple[str, ...] = ()
+
+
+def fan_out(
+    client: Client,
+    engine: Engine,
+    article_id: str,
+    version: int,
+    configured: Sequence[str],
+    now: datetime,
+) -> FanOut:
+    """Split the target languages ``accept`` queued for ``version`` (none once superseded).
+
+    A kill is taken to every target at once by ingest: it must not wait behind
+    translations, nor on a queue no worker reads. A target outside the configured
+    languages that no installed package serves has no ``translate.<lang>`` consumer
+    (``syndicate worker`` listens to the configured and installed languages), so it ends
+    as ``no_model`` now. Configured languages are always queued: a worker for them may run
+    elsewhere, with models this process lacks.
+    """
     item, states = store.get_status(client, article_id)
-    if item.article.version != version:
-        return []
-    source = item.article.language
-    return [lang for lang, st in states.items() if lang != source and st.version == version]
+    article = item.article
+    if article.version != version:
+        return FanOut()
+    source = primary(article.language)
+    targets = [t for t, st in states.items() if primary(t) != source and st.version == version]
+    if article.status is ArticleStatus.WITHDRAWN:
+        return FanOut(withdraw=tuple(targets))
+    known = {primary(c) for c in configured}
+    keep = []
+    for target in targets:
+        try:
+            if primary(target) not in known:
+                engine.models_for(source, primary(target))
+            keep.append(target)
+        except NoModel as exc:
+            _record_no_model(client, (article_id, version, target), exc, now)
+    return FanOut(translate=tuple(keep))
 
 
 def requeue(
@@ -206,34 +251,6 @@ def _record_no_model(
 ) -> None:
     store.set_state(client, *ids, LanguageState.NO_MODEL, now, str(exc))
     store_ops.note_failure(client, *ids, LanguageState.NO_MODEL, str(exc), now)
-
-
-def split_unserved(
-    client: Client,
-    engine: Engine,
-    ids: tuple[str, int, str],
-    targets: Sequence[str],
-    configured: Sequence[str],
-    now: datetime,
-) -> list[str]:
-    """The targets to enqueue; the others end as ``no_model`` at once.
-
-    A target outside the configured languages that no installed package serves has no
-    ``translate.<lang>`` consumer (``syndicate worker`` listens to the configured and
-    installed languages), so its task would wait forever. Configured languages are always
-    enqueued: a worker for them may run elsewhere, with models this process lacks.
-    """
-    article_id, version, source = ids
-    known = {primary(c) for c in configured}
-    keep = []
-    for target in targets:
-        try:
-            if primary(target) not in known:
-                engine.models_for(primary(source), primary(target))
-            keep.append(target)
-        except NoModel as exc:
-            _record_no_model(client, (article_id, version, target), exc, now)
-    return keep
 
 
 def _withdraw_language(client: Client, article: Article, lang: str, now: datetime) -> Outcome:

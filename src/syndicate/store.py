@@ -291,6 +291,20 @@ def get_item(client: Client, article_id: str, lang: str) -> Item | None:
 
 
 @guarded
+def held_languages(client: Client, article_id: str) -> list[str]:
+    """The languages holding an item of ``article_id`` (published or withdrawn).
+
+    Read through the state hash: ``pipeline.accept`` queues every later version in each
+    language that holds an item, so the latest version's states name them all.
+    """
+    langs = sorted(_text(k) for k in cast(list[bytes], client.hkeys(_state_key(article_id))))
+    pipe = client.pipeline(transaction=False)
+    for lang in langs:
+        pipe.hexists(_feed_index_keys(lang)[0], article_id)
+    return [lang for lang, held in zip(langs, pipe.execute(), strict=True) if held]
+
+
+@guarded
 def read_items(client: Client, lang: str, now: datetime, limit: int) -> ItemSet:
     """The items a feed of ``limit`` entries may show, in one round trip.
 

@@ -70,16 +70,19 @@ def dispatch(client: Client, accepted: Accepted, connection: Connection | None =
 @app.task(name="syndicate.ingest", base=ReliableTask)
 def ingest(article_id: str, version: int, lang: str) -> str:
     """Publish the source-language item and its feeds, then fan out one translation per
-    target (the render runs here, not queued: see ``translate``)."""
+    target (the render runs here, not queued: see ``translate``). A kill is taken to every
+    language here, at once: it needs no model and must not wait behind translations."""
     rt = runtime()
     outcome = pipeline.publish_source(rt.client, article_id, version, now())
     if outcome is Outcome.STALE:
         return str(outcome)
     _publish(article_id, version, lang)
-    targets = pipeline.queued_targets(rt.client, article_id, version)
-    ids = (article_id, version, lang)
-    served = pipeline.split_unserved(rt.client, rt.engine, ids, targets, rt.default_targets, now())
-    for target in served:
+    fan = pipeline.fan_out(rt.client, rt.engine, article_id, version, rt.default_targets, now())
+    for target in fan.withdraw:
+        ids = (article_id, version, target)
+        pipeline.translate_language(rt.client, rt.engine, rt.glossary, ids, now())
+        _publish(article_id, version, target)
+    for target in fan.translate:
         translate.apply_async((article_id, version, target), queue=translate_queue(target))
     return str(outcome)
 

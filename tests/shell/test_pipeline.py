@@ -25,6 +25,7 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 BASE = "https://feeds.example.org"
 SITE = pipeline.FeedSite(make_provider("Example News", "example.org", "", BASE), BASE, 5, 50)
 GLOSSARY = parse_glossary({})
+CONFIGURED = ("ar", "tr", "ckb", "kmr")
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,8 @@ def _states(redis: Redis, article_id: str) -> dict[str, LanguageState]:
 def _run_all(redis: Redis, engine: Engine, article: Article, now: datetime = NOW) -> None:
     """What the worker does for one accepted version: ingest, translate each, publish."""
     pipeline.publish_source(redis, article.id, article.version, now)
-    langs = [article.language, *pipeline.queued_targets(redis, article.id, article.version)]
+    fan = pipeline.fan_out(redis, engine, article.id, article.version, CONFIGURED, now)
+    langs = [article.language, *fan.withdraw, *fan.translate]
     for lang in langs[1:]:
         pipeline.translate_language(
             redis, engine, GLOSSARY, (article.id, article.version, lang), now
@@ -143,7 +145,7 @@ def test_task_of_a_superseded_version_does_nothing(
     assert old.outcome is Outcome.STALE
     assert store.get_item(redis, source.id, "ar") is None
     assert pipeline.publish_source(redis, source.id, 1, NOW) is Outcome.STALE
-    assert pipeline.queued_targets(redis, source.id, 1) == []
+    assert pipeline.fan_out(redis, engine, source.id, 1, CONFIGURED, NOW) == pipeline.FanOut()
 
 
 def test_withdrawal_cancels_every_language_that_went_out(
@@ -202,9 +204,37 @@ def test_unconfigured_target_without_a_model_ends_as_no_model_at_once(
 ) -> None:
     article = replace(source, targets=("ar", "de", "ckb"))
     pipeline.accept(redis, article, ["ar", "tr", "ckb"], NOW)
-    ids = (article.id, 1, "en")
-    targets = pipeline.queued_targets(redis, article.id, 1)
-    kept = pipeline.split_unserved(redis, engine, ids, targets, ["ar", "tr", "ckb"], NOW)
-    assert kept == ["ar", "ckb"]  # ckb is configured: its worker may have the model
-    status = store.get_status(redis, article.id)[1]["de"]
+    fan = pipeline.fan_out(redis, engine, article.id, 1, ["ar", "tr", "ckb"], NOW)
+    assert fan == pipeline.FanOut(translate=("ar", "ckb"))  # ckb is configured: its worker
+    status = store.get_status(redis, article.id)[1]["de"]  # may have the model
     assert status.state is LanguageState.NO_MODEL and "en->de" in (status.reason or "")
+
+
+def test_a_kill_goes_to_every_target_at_once_even_one_no_model_serves(
+    redis: Redis, engine: Engine, source: Article
+) -> None:
+    kill = replace(source, status=ArticleStatus.WITHDRAWN, body_html=None, targets=("ar", "de"))
+    pipeline.accept(redis, kill, ["ar"], NOW)
+    fan = pipeline.fan_out(redis, engine, kill.id, 1, ["ar"], NOW)
+    assert fan == pipeline.FanOut(withdraw=("ar", "de"))
+    _run_all(redis, engine, kill)
+    assert set(_states(redis, kill.id).values()) == {LanguageState.WITHDRAWN}
+
+
+def test_later_versions_reach_every_language_that_went_out_whatever_their_targets(
+    redis: Redis, engine: Engine, source: Article
+) -> None:
+    pipeline.accept(redis, source, [], NOW)
+    _run_all(redis, engine, source)  # out in en, ar, tr (ckb, kmr: no model)
+    narrower = replace(source, version=2, headline="Erbil floods recede", targets=("ar",))
+    assert pipeline.accept(redis, narrower, [], NOW).targets == ("ar", "tr")
+    _run_all(redis, engine, narrower)
+    turkish = store.get_item(redis, source.id, "tr")
+    assert turkish is not None and turkish.article.version == 2  # no stale v1 left in tr
+    kill = replace(source, version=3, status=ArticleStatus.WITHDRAWN, body_html=None)
+    kill = replace(kill, targets=("kmr",))
+    assert pipeline.accept(redis, kill, [], NOW).targets == ("kmr", "ar", "tr")
+    _run_all(redis, engine, kill, NOW + timedelta(minutes=5))
+    for lang in ("en", "ar", "tr"):
+        assert _rss_guids(redis, lang) == []
+    assert set(_states(redis, source.id).values()) == {LanguageState.WITHDRAWN}
