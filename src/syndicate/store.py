@@ -12,6 +12,7 @@ as ``StoreUnavailable``.
 | ``syn:items:{lang}`` | hash | none | publish_item | id -> latest published item JSON in lang |
 | ``syn:live:{lang}`` | zset | none | publish_item | ids shown in feeds, scored by visible-since (epoch s) |
 | ``syn:withdrawn:{lang}`` | zset | none | publish_item | withdrawn ids (NewsML only), same score |
+| ``syn:langs:{id}`` | set | none | publish_item | the languages holding an item of the article |
 | ``syn:generation:{lang}`` | string | none | publish_item | counter bumped by every publish in lang |
 | ``syn:feed:{lang}:{format}`` | hash | none | write_feed | body, etag, last_modified, generation of one render |
 | ``syn:partner:{name}`` | hash | none | add_partner, revoke_partner | name, key_sha256, languages, formats, created |
@@ -66,6 +67,10 @@ def _feed_index_keys(lang: str) -> list[str]:
     """Items, live and withdrawn ids, and the generation counter of one language."""
     kinds = ("items", "live", "withdrawn", "generation")
     return [f"{PREFIX}:{kind}:{lang}" for kind in kinds]
+
+
+def _langs_key(article_id: str) -> str:
+    return f"{PREFIX}:langs:{article_id}"
 
 
 def _feed_key(lang: str, fmt: str) -> str:
@@ -271,6 +276,7 @@ def publish_item(
     state = LanguageState.WITHDRAWN if withdrawn else LanguageState.PUBLISHED
     shows = max(aware(now), aware(article.embargo_until or now))
     keys = [_article_key(article.id), _state_key(article.id), *_feed_index_keys(lang)]
+    keys.append(_langs_key(article.id))
     args = [article.version, lang, article.id, _article_json(article), _iso(now)]
     done = _status_json(article.version, state, now, None) if mark_done else ""
     args += [repr(shows.timestamp()), done, "1" if withdrawn else "0"]
@@ -292,16 +298,8 @@ def get_item(client: Client, article_id: str, lang: str) -> Item | None:
 
 @guarded
 def held_languages(client: Client, article_id: str) -> list[str]:
-    """The languages holding an item of ``article_id`` (published or withdrawn).
-
-    Read through the state hash: ``pipeline.accept`` queues every later version in each
-    language that holds an item, so the latest version's states name them all.
-    """
-    langs = sorted(_text(k) for k in cast(list[bytes], client.hkeys(_state_key(article_id))))
-    pipe = client.pipeline(transaction=False)
-    for lang in langs:
-        pipe.hexists(_feed_index_keys(lang)[0], article_id)
-    return [lang for lang, held in zip(langs, pipe.execute(), strict=True) if held]
+    """The languages holding an item of ``article_id`` (published or withdrawn)."""
+    return sorted(_text(m) for m in cast(set[bytes], client.smembers(_langs_key(article_id))))
 
 
 @guarded

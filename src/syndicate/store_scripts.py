@@ -69,7 +69,8 @@ return 'written'
 """
 )
 
-# KEYS: article hash, state hash, items hash, live zset, withdrawn zset, generation counter.
+# KEYS: article hash, state hash, items hash, live zset, withdrawn zset, generation counter,
+# the article's languages set.
 # ARGV: version, lang, article id, article JSON, version_created, score, state JSON (or ''
 # to leave the state for the caller to set once the feeds show the item), '1' when the
 # article is withdrawn.
@@ -85,6 +86,7 @@ if ARGV[8] == '1' then into, out = KEYS[5], KEYS[4] end
 redis.call('ZADD', into, ARGV[6], ARGV[3])
 redis.call('ZREM', out, ARGV[3])
 redis.call('INCR', KEYS[6])
+redis.call('SADD', KEYS[7], ARGV[2])
 if ARGV[7] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], ARGV[7]) end
 return 'written'
 """

@@ -219,6 +219,18 @@ def test_withdrawal_moves_the_item_out_of_live_feeds(redis: Redis, source: Artic
     assert select_entries(entries, "ar", _later(12), 50, include_withdrawn=False) == []
 
 
+def test_held_languages_outlive_the_versions_that_dropped_them(
+    redis: Redis, source: Article
+) -> None:
+    assert store.held_languages(redis, source.id) == []
+    store.save_version(redis, source, TARGETS, NOW)
+    store.publish_item(redis, source, NOW)
+    store.publish_item(redis, _translated(source, "tr"), NOW)
+    store.save_version(redis, replace(source, version=2), ["ar"], _later(1))  # tr dropped
+    assert store.held_languages(redis, source.id) == ["en", "tr"]
+    assert set(store.get_status(redis, source.id)[1]) == {"ar"}
+
+
 def _publish_many(redis: Redis, source: Article, count: int) -> list[str]:
     ids = []
     for n in range(count):
@@ -360,7 +372,7 @@ def test_every_key_has_the_prefix(redis: Redis, source: Article) -> None:
     store.add_partner(redis, _partner("agency", "k"))
     store_memory.put_tm(redis, "m@1", {"a": _aligned("a")})
     keys = [k.decode() for k in redis.keys("*")]
-    assert len(keys) == 10 and all(k.startswith("syn:") for k in keys)
+    assert len(keys) == 11 and all(k.startswith("syn:") for k in keys)
 
 
 def test_stopped_server_raises_store_unavailable(
