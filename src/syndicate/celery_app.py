@@ -21,6 +21,7 @@ Reliability settings, and why (docs/architecture.md, "Reliability"):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -42,6 +43,24 @@ DEFAULT_QUEUE = "syndicate"  # ingest and publish; translations go to translate.
 def translate_queue(lang: str) -> str:
     """The queue of one target language, so an operator can run a worker per language."""
     return f"translate.{lang}"
+
+
+def consumed_queues(targets: Sequence[str]) -> tuple[str, ...]:
+    """``syndicate`` (ingest, publish) and the translate queue of every target."""
+    return tuple(dict.fromkeys([DEFAULT_QUEUE, *(translate_queue(t) for t in targets)]))
+
+
+def installed_targets(s: Settings) -> list[str]:
+    """The languages the installed packages translate into."""
+    from syndicate.packages import list_packages
+
+    return [p.to_code for p in list_packages(s.models_dir)]
+
+
+def default_queues(s: Settings) -> tuple[str, ...]:
+    """What a worker consumes unless told otherwise: the configured targets' queues and
+    those of every installed package's target."""
+    return consumed_queues([*s.default_targets, *installed_targets(s)])
 
 
 def _transport_options(visibility_timeout: int) -> dict[str, object]:
@@ -151,6 +170,17 @@ def _load_models(**_: Any) -> None:
             rt.engine.preload(primary(rt.source_language), primary(target))
         except Exception:
             continue
+
+
+@signals.celeryd_init.connect
+def _consume_default_queues(instance: Any, options: dict[str, Any], **_: Any) -> None:
+    """``celery -A worker worker`` without ``-Q`` consumes what ``syndicate worker`` does:
+    Celery alone would read only the ``syndicate`` queue, and no translation would run."""
+    if options.get("queues"):
+        return
+    queues = instance.app.amqp.queues
+    for name in default_queues(settings()):
+        queues.select_add(queues[name])  # declared as a sender declares a missing queue
 
 
 @signals.setup_logging.connect

@@ -56,14 +56,13 @@ def worker_queues(
     """The queues a worker consumes: ``syndicate`` and ``translate.<lang>`` for the default
     targets and installed packages' targets; with ``queues`` exactly those (plus
     ``languages``' translate queues); with ``languages`` only, ``syndicate`` and theirs."""
-    from syndicate.celery_app import DEFAULT_QUEUE, translate_queue
+    from syndicate.celery_app import consumed_queues, translate_queue
 
     if languages is None and queues is None:
-        langs = [*default_targets, *installed_targets]
-        return tuple(dict.fromkeys([DEFAULT_QUEUE, *(translate_queue(lang) for lang in langs)]))
-    chosen = list(queues) if queues is not None else [DEFAULT_QUEUE]
-    chosen += [translate_queue(lang) for lang in languages or ()]
-    return tuple(dict.fromkeys(chosen))
+        return consumed_queues([*default_targets, *installed_targets])
+    if queues is None:
+        return consumed_queues(languages or ())
+    return tuple(dict.fromkeys([*queues, *(translate_queue(lang) for lang in languages or ())]))
 
 
 def worker_argv(options: WorkerOptions) -> list[str]:
@@ -93,12 +92,6 @@ def _configure_logs(args: argparse.Namespace) -> tuple[str, str]:
     return fmt, level
 
 
-def _installed_targets() -> list[str]:
-    from syndicate.packages import list_packages
-
-    return [p.to_code for p in list_packages(settings().models_dir)]
-
-
 def _run_celery(argv: list[str]) -> int:
     """Celery's command line in this process, returning the worker's exit code (the app's
     own ``worker_main`` discards it)."""
@@ -124,7 +117,10 @@ def worker_options(args: argparse.Namespace, fmt: str, level: str) -> WorkerOpti
     settings and the installed packages; concurrency from the option, else the setting. A
     worker for some languages is named after them, so one per language can share a host."""
     languages, queues = _split(args.languages), _split(args.queues)
-    installed = _installed_targets() if languages is None and queues is None else []
+    from syndicate.celery_app import installed_targets
+
+    default = languages is None and queues is None
+    installed = installed_targets(settings()) if default else []
     named = f"translate-{'-'.join(languages)}@%h" if languages else None
     return WorkerOptions(
         worker_queues(languages, queues, settings().default_targets, installed),

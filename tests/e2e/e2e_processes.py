@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TypeVar
 
 REPO = Path(__file__).resolve().parents[2]
-QUEUES = "syndicate,translate.ar,translate.tr,translate.ckb,translate.kmr"
 T = TypeVar("T")
 
 
@@ -65,7 +64,9 @@ class Processes:
         return self.log_files[process.pid].read_text("utf-8", errors="replace")
 
     def worker(self, env: dict[str, str], concurrency: int = 2) -> subprocess.Popen[bytes]:
-        command = [sys.executable, "-m", "celery", "-A", "worker", "worker", "-Q", QUEUES]
+        """The brief's ``celery -A worker worker``, without ``-Q``: it must consume the
+        translate queues of the configured targets by itself."""
+        command = [sys.executable, "-m", "celery", "-A", "worker", "worker"]
         command += ["-c", str(concurrency), "-E", "--without-gossip", "--without-mingle"]
         return self.start("worker", command, env)
 
