@@ -108,10 +108,21 @@ def queue_depths(client: Client, queues: Iterable[str]) -> dict[str, int]:
 
 @guarded
 def broker_queues(client: Client) -> list[str]:
-    """The queues Celery has declared on this Redis (its ``_kombu.binding.*`` sets)."""
+    """The work queues Celery has declared on this Redis.
+
+    Kombu keeps one ``_kombu.binding.<exchange>`` set per exchange, each member
+    ``routing key, pattern, queue`` joined by ``\\x06\\x16``. The event and pidbox
+    exchanges lead to per-worker queues (Flower's, remote control), not to work.
+    """
     marker = "_kombu.binding."
     keys = cast(list[bytes], list(client.scan_iter(match=f"{marker}*", count=500)))
-    return sorted(k.decode()[len(marker) :] for k in keys if not k.decode().endswith("pidbox"))
+    exchanges = [k.decode()[len(marker) :] for k in keys]
+    pipe = client.pipeline(transaction=False)
+    for name in exchanges:
+        if name != "celeryev" and not name.endswith("pidbox"):
+            pipe.smembers(marker + name)
+    members = [m for found in pipe.execute() for m in cast(set[bytes], found)]
+    return sorted({m.decode().split("\x06\x16")[-1] for m in members})
 
 
 @guarded

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from kombu import Connection, Exchange, Queue
 from redis import Redis
 
 from syndicate import cli, pipeline, store, store_ops
@@ -18,7 +19,7 @@ from syndicate.glossary import parse_glossary
 from syndicate.store import LanguageState, Outcome
 
 if TYPE_CHECKING:
-    pass
+    from redis_servers import RedisServer
 
 ERBIL = Path(__file__).resolve().parents[1] / "data" / "erbil-floods.json"
 ERBIL_ID = "newsroom-2026-11-erbil-floods"
@@ -135,6 +136,20 @@ def test_status_overview_json_on_an_empty_store(
         },
         "failures": [],
     }
+
+
+def test_broker_queues_are_the_declared_work_queues_only(
+    redis: Redis, redis_server: RedisServer
+) -> None:
+    with Connection(redis_server.url) as connection:
+        channel = connection.default_channel
+        Queue("translate.fa", Exchange("translate.fa"), "translate.fa", channel=channel).declare()
+        Queue("translate.ps", Exchange("syndicate"), "translate.ps", channel=channel).declare()
+        events = Exchange("celeryev", type="topic")  # what Flower listens on
+        Queue("celeryev.flower-1", events, "worker.#", channel=channel).declare()
+        control = Exchange("celery.pidbox", type="fanout")
+        Queue("w1@host.celery.pidbox", control, channel=channel).declare()
+    assert store_ops.broker_queues(redis) == ["translate.fa", "translate.ps"]
 
 
 def test_failures_index_keeps_the_newest_hundred(service: Redis) -> None:
