@@ -8,10 +8,11 @@ Reliability settings, and why (docs/architecture.md, "Reliability"):
 - ``worker_prefetch_multiplier = 1``: a child holds one message at a time; a long article
   never strands short ones behind it in another child's buffer.
 - ``visibility_timeout`` above ``task_time_limit``: Redis hands an unacknowledged message to
-  another worker only after that long, so a slow task is never run twice at once, while a
-  worker killed outright (its messages unacknowledged) loses nothing: a running worker
-  sweeps for such messages every 10 s. A child killed alone is noticed by its parent at
-  once (``task_reject_on_worker_lost`` requeues the message).
+  another worker only after that long, so a slow task is never run twice at once. A worker
+  killed outright (its messages unacknowledged) loses nothing and need not wait that hour:
+  the other workers hand its messages back once it has been silent for 30 s (orphans.py,
+  on the heartbeat). A child killed alone is noticed by its parent at once
+  (``task_reject_on_worker_lost`` requeues the message).
 - Retries with exponential backoff and jitter for transient failures only (Redis away,
   a broker error); bad input and ``NoModel`` are final states, never retried.
 - Task events on, for Flower; the root logger stays ours (JSON lines).
@@ -21,6 +22,8 @@ Reliability settings, and why (docs/architecture.md, "Reliability"):
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,14 +32,16 @@ from typing import Any
 
 from celery import Celery, signals
 
-from syndicate import logs, store, store_ops
+from syndicate import logs, orphans, store, store_ops
 from syndicate.config import Settings, read_glossary, settings
 from syndicate.engine import Engine
+from syndicate.errors import StoreUnavailable
 from syndicate.feeds.edition import make_provider
 from syndicate.glossary import Glossary
 from syndicate.languages import primary
 from syndicate.pipeline import FeedSite
 
+log = logging.getLogger("syndicate.worker")
 DEFAULT_QUEUE = "syndicate"  # ingest and publish; translations go to translate.<lang>
 
 
@@ -239,5 +244,43 @@ def _worker_ready(sender: Any, **_: Any) -> None:
 
 @signals.heartbeat_sent.connect
 def _heartbeat(sender: Any, **_: Any) -> None:
-    """Workers seen, for /healthz (the worker's event heartbeat, every few seconds)."""
-    _note_worker(sender.eventer.hostname)
+    """Workers seen, for /healthz, and the consumer's own beat, after which it hands back
+    what dead workers held (orphans.py); on the worker's event heartbeat, every 2 s."""
+    hostname = sender.eventer.hostname
+    _note_worker(hostname)
+    try:
+        _reap_orphans(orphans.consumer_id(hostname), time.time())
+    except StoreUnavailable:
+        return  # Redis away: the watch starts again once beats go through
+    except Exception as exc:  # never let the heartbeat die; the next one tries again
+        log.warning("orphan check failed", extra={"error": f"{type(exc).__name__}: {exc}"})
+
+
+_WATCH = orphans.Watch()
+
+
+def _reap_orphans(consumer: str, moment: float) -> None:
+    client = runtime().client
+    orphans.beat(client, consumer, moment)
+    if not _WATCH.may_reap(moment):
+        return
+    with app.connection_for_write() as connection:
+        channel: Any = connection.default_channel  # kombu.transport.redis.Channel
+        tags = orphans.orphaned(client, channel.unacked_key, moment)
+        orphans.forget(client, tags)
+        for tag in tags:
+            channel.qos.restore_by_tag(tag, leftmost=True)
+    if tags:
+        log.warning("restored messages of a dead worker", extra={"messages": len(tags)})
+
+
+@signals.task_received.connect
+def _task_received(sender: Any, request: Any, **_: Any) -> None:
+    """Record which consumer holds the message (orphans.py)."""
+    try:
+        tag = request.message.delivery_tag
+        orphans.note_delivery(
+            runtime().client, tag, orphans.consumer_id(sender.hostname), time.time()
+        )
+    except Exception as exc:  # the message still runs; only fast recovery is lost
+        log.warning("delivery not recorded", extra={"error": f"{type(exc).__name__}: {exc}"})

@@ -23,6 +23,8 @@ as ``StoreUnavailable``.
 | ``syn:workers`` | zset | none | store_ops.note_worker | worker hostname, scored by its last heartbeat (epoch s) |
 | ``syn:rerender:{lang}:{epoch}`` | string | until the render | store_ops.claim_rerender | a re-render of lang is scheduled for that instant |
 | ``syn:metrics`` | hash | none | store_ops.count, store_ops.observe | Prometheus series -> value, shared by all processes |
+| ``syn:deliveries`` | hash | none (acked ones dropped) | orphans.note_delivery | kombu delivery tag -> consumer (hostname#pid) holding the message |
+| ``syn:consumers`` | zset | none (dropped after a week) | orphans.note_delivery, orphans.beat | consumer, scored by its last beat (epoch s) |
 | ``syn:failures`` | zset | none (newest 100 kept) | store_ops.note_failure | JSON {id, version, lang, state, reason} of failed and no_model languages, scored by time (epoch s) |
 
 Celery's own keys (queues ``syndicate`` and ``translate.<lang>`` as lists, ``unacked``,

@@ -89,7 +89,7 @@ def test_worker_killed_mid_translation_loses_and_duplicates_nothing(
 ) -> None:
     url = throwaway_redis_server.url
     client = store.connect(url)
-    env = service_env(url, partial_models_dir, SYNDICATE_VISIBILITY_TIMEOUT="5")
+    env = service_env(url, partial_models_dir)  # visibility timeout: the default hour
     first = processes.worker(env)
     article = long_article(1)
     enqueue(client, url, article)
