@@ -116,9 +116,9 @@ def worker_options(args: argparse.Namespace, fmt: str, level: str) -> WorkerOpti
     """The worker ``syndicate worker ARGS`` starts: queues from the options, else from the
     settings and the installed packages; concurrency from the option, else the setting. A
     worker for some languages is named after them, so one per language can share a host."""
-    languages, queues = _split(args.languages), _split(args.queues)
     from syndicate.celery_app import installed_targets
 
+    languages, queues = _split(args.languages), _split(args.queues)
     default = languages is None and queues is None
     installed = installed_targets(settings()) if default else []
     named = f"translate-{'-'.join(languages)}@%h" if languages else None
