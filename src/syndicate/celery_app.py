@@ -10,7 +10,7 @@ Reliability settings, and why (docs/architecture.md, "Reliability"):
 - ``visibility_timeout`` above ``task_time_limit``: Redis hands an unacknowledged message to
   another worker only after that long, so a slow task is never run twice at once. A worker
   killed outright (its messages unacknowledged) loses nothing and need not wait that hour:
-  the other workers hand its messages back once it has been silent for 30 s (orphans.py,
+  the other workers hand its messages back once it has been silent for 20 s (orphans.py,
   on the heartbeat). A child killed alone is noticed by its parent at once
   (``task_reject_on_worker_lost`` requeues the message).
 - Retries with exponential backoff and jitter for transient failures only (Redis away,
@@ -276,11 +276,12 @@ def _reap_orphans(consumer: str, moment: float) -> None:
 
 @signals.task_received.connect
 def _task_received(sender: Any, request: Any, **_: Any) -> None:
-    """Record which consumer holds the message (orphans.py)."""
+    """Record which consumer holds the message (orphans.py), if this process beats."""
+    moment = time.time()
+    if not _WATCH.beating(moment):
+        return
     try:
         tag = request.message.delivery_tag
-        orphans.note_delivery(
-            runtime().client, tag, orphans.consumer_id(sender.hostname), time.time()
-        )
+        orphans.note_delivery(runtime().client, tag, orphans.consumer_id(sender.hostname), moment)
     except Exception as exc:  # the message still runs; only fast recovery is lost
         log.warning("delivery not recorded", extra={"error": f"{type(exc).__name__}: {exc}"})

@@ -27,7 +27,7 @@ from syndicate.store import PREFIX, Client, guarded
 
 DELIVERIES: Final = f"{PREFIX}:deliveries"
 CONSUMERS: Final = f"{PREFIX}:consumers"
-GRACE_SECONDS: Final = 30.0  # silence after which a consumer counts as dead
+GRACE_SECONDS: Final = 20.0  # silence (ten missed heartbeats) after which a consumer is dead
 REAP_EVERY_SECONDS: Final = 10.0
 GAP_SECONDS: Final = 10.0  # a longer pause between own beats restarts the watch
 FORGET_SECONDS: Final = 7 * 24 * 3600  # consumers silent this long are dropped
@@ -99,6 +99,11 @@ class Watch:
     since: float = 0.0
     last_beat: float = float("-inf")
     last_reap: float = float("-inf")
+
+    def beating(self, now: float) -> bool:
+        """Whether this process beats: only then may it record deliveries, or a worker
+        started ``--without-heartbeat`` would see its messages taken as orphans."""
+        return now - self.last_beat <= GAP_SECONDS
 
     def may_reap(self, now: float) -> bool:
         """Record a successful beat at ``now``; True when a reap is due."""

@@ -92,3 +92,11 @@ def test_watch_judges_only_after_beating_without_a_gap_for_the_grace_period() ->
     after_outage = NOW + 10 * GRACE  # no beat went through meanwhile: every beat is old
     again = _beats(watch, after_outage, GRACE)
     assert again == [False] * (len(again) - 1) + [True]
+
+
+def test_a_process_records_deliveries_only_while_it_beats() -> None:
+    watch = orphans.Watch()
+    assert not watch.beating(NOW)  # started --without-heartbeat: never records
+    watch.may_reap(NOW)
+    assert watch.beating(NOW + orphans.GAP_SECONDS)
+    assert not watch.beating(NOW + orphans.GAP_SECONDS + 1)
