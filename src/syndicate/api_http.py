@@ -13,6 +13,7 @@ import gzip
 import logging
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -123,12 +124,12 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
     return codings.get("*", 0.0) > 0
 
 
-def _matches_etag(if_none_match: str, etag: str) -> bool:
+def _matches_etag(if_none_match: str, etags: Sequence[str]) -> bool:
     """Weak comparison (RFC 9110 13.1.2): ``*`` matches, ``W/`` prefixes are ignored."""
     if if_none_match.strip() == "*":
         return True
-    wanted = etag.strip().removeprefix("W/").strip('"')
-    return any(tag == wanted for tag in _ETAG.findall(if_none_match))
+    wanted = {etag.strip().removeprefix("W/").strip('"') for etag in etags}
+    return any(tag in wanted for tag in _ETAG.findall(if_none_match))
 
 
 def _not_modified_since(if_modified_since: str, last_modified: datetime) -> bool:
@@ -141,11 +142,12 @@ def _not_modified_since(if_modified_since: str, last_modified: datetime) -> bool
     return last_modified.replace(microsecond=0) <= since
 
 
-def is_not_modified(headers: Headers, etag: str, last_modified: datetime) -> bool:
-    """If-None-Match decides when present; If-Modified-Since only without it (RFC 9110)."""
+def is_not_modified(headers: Headers, etags: Sequence[str], last_modified: datetime) -> bool:
+    """If-None-Match decides when present, matching any of ``etags``; If-Modified-Since
+    only without it (RFC 9110)."""
     if_none_match = headers.get("if-none-match")
     if if_none_match is not None:
-        return _matches_etag(if_none_match, etag)
+        return _matches_etag(if_none_match, etags)
     if_modified_since = headers.get("if-modified-since")
     return if_modified_since is not None and _not_modified_since(if_modified_since, last_modified)
 
@@ -157,7 +159,12 @@ def _gzipped(body: bytes) -> bytes:
 
 
 def conditional_response(headers: Headers, rep: Representation, max_age: int) -> Response:
-    """200 with the (possibly gzipped) body, or 304 with the validators and no body."""
+    """200 with the (possibly gzipped) body, or 304 with the validators and no body.
+
+    A tag of either representation gives 304: both are the same render, so a client that
+    cached the plain bytes and now accepts gzip (or the other way round) holds what is
+    current and keeps it, instead of downloading it again (the trap of Apache's ``-gzip``
+    tags, which never matched again)."""
     compressed = accepts_gzip(headers.get("accept-encoding"))
     etag = gzip_etag(rep.etag) if compressed else rep.etag
     out = {
@@ -166,7 +173,7 @@ def conditional_response(headers: Headers, rep: Representation, max_age: int) ->
         "Cache-Control": f"private, max-age={max_age}",
         "Vary": "Accept-Encoding",
     }
-    if is_not_modified(headers, etag, rep.last_modified):
+    if is_not_modified(headers, (rep.etag, gzip_etag(rep.etag)), rep.last_modified):
         return Response(status_code=304, headers=out)
     if not compressed:
         return Response(rep.body, headers=out, media_type=rep.media_type)

@@ -151,6 +151,22 @@ def test_gzip_when_asked_with_its_own_etag(api: TestClient, redis: Redis) -> Non
     assert "content-encoding" not in api.get("/v1/feeds/en.rss", headers=refused).headers
 
 
+def test_either_representations_etag_gives_304(api: TestClient, redis: Redis) -> None:
+    """A client that switched Accept-Encoding still holds the current render."""
+    add_partners(redis)
+    publish_article(redis, article_data())
+    identity = {**bearer(WIRE_KEY), "Accept-Encoding": "identity"}
+    zipped = {**bearer(WIRE_KEY), "Accept-Encoding": "gzip"}
+    plain_tag = api.get("/v1/feeds/en.rss", headers=identity).headers["etag"]
+    gzip_tag = api.get("/v1/feeds/en.rss", headers=zipped).headers["etag"]
+    assert plain_tag != gzip_tag
+    for asks, held in ((zipped, plain_tag), (identity, gzip_tag)):
+        again = api.get("/v1/feeds/en.rss", headers={**asks, "If-None-Match": held})
+        assert again.status_code == 304 and again.content == b""
+    stale = {**zipped, "If-None-Match": plain_tag[:-1] + 'x-gzip"'}
+    assert api.get("/v1/feeds/en.rss", headers=stale).status_code == 200
+
+
 def test_items_as_newsml_and_ninjs_with_etag_from_their_bytes(
     api: TestClient, redis: Redis
 ) -> None:
