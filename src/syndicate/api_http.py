@@ -166,14 +166,15 @@ def conditional_response(headers: Headers, rep: Representation, max_age: int) ->
     current and keeps it, instead of downloading it again (the trap of Apache's ``-gzip``
     tags, which never matched again)."""
     compressed = accepts_gzip(headers.get("accept-encoding"))
-    etag = gzip_etag(rep.etag) if compressed else rep.etag
+    tags = (rep.etag, gzip_etag(rep.etag))
+    etag = tags[1] if compressed else tags[0]
     out = {
         "ETag": etag,
         "Last-Modified": format_datetime(rep.last_modified.astimezone(UTC), usegmt=True),
         "Cache-Control": f"private, max-age={max_age}",
         "Vary": "Accept-Encoding",
     }
-    if is_not_modified(headers, (rep.etag, gzip_etag(rep.etag)), rep.last_modified):
+    if is_not_modified(headers, tags, rep.last_modified):
         return Response(status_code=304, headers=out)
     if not compressed:
         return Response(rep.body, headers=out, media_type=rep.media_type)
