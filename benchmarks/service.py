@@ -46,15 +46,17 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import ROOT, benchmark_articles
 
-from syndicate import launcher, store, store_ops
-from syndicate.alignment import AlignedTranslation
-from syndicate.article import Article, parse_article
+from syndicate.api.credentials import key_digest, new_partner_key
+from syndicate.cli import launcher
 from syndicate.config import read_glossary, settings
-from syndicate.credentials import key_digest, new_partner_key
-from syndicate.demo_models import install_demo_models
-from syndicate.engine import Engine
-from syndicate.plan import translate_with_memory
-from syndicate.translate import translate_article
+from syndicate.markup.alignment import AlignedTranslation
+from syndicate.models.demo import install_demo_models
+from syndicate.models.engine import Engine
+from syndicate.news.article import Article, parse_article
+from syndicate.store import articles as store
+from syndicate.store import ops as store_ops
+from syndicate.translation.plan import translate_with_memory
+from syndicate.translation.stage import translate_article
 
 BEAM = 4
 FEED_POLL_SECONDS = 0.1

@@ -41,15 +41,15 @@ import sentencepiece as spm
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import ROOT, benchmark_articles
 
-from syndicate.alignment import AlignedTranslation
-from syndicate.article import Article, parse_article
 from syndicate.config import read_glossary, settings
-from syndicate.demo_models import install_demo_models
-from syndicate.engine import Engine
-from syndicate.packages import list_packages
-from syndicate.plan import translate_with_memory
-from syndicate.sentences import split_sentences
-from syndicate.translate import translate_article
+from syndicate.markup.alignment import AlignedTranslation
+from syndicate.markup.sentences import split_sentences
+from syndicate.models.demo import install_demo_models
+from syndicate.models.engine import Engine
+from syndicate.models.packages import list_packages
+from syndicate.news.article import Article, parse_article
+from syndicate.translation.plan import translate_with_memory
+from syndicate.translation.stage import translate_article
 
 BEAM = 4
 

@@ -18,8 +18,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 from lxml import etree
 from redis import Redis
 
-from syndicate.demo_models import DEMO_PAIRS, install_demo_models
-from syndicate.store import connect
+from syndicate.models.demo import DEMO_PAIRS, install_demo_models
+from syndicate.store.articles import connect
 
 from redis_servers import RedisServer, start_redis_server
 
@@ -110,7 +110,7 @@ def throwaway_redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 def broker(redis_server: RedisServer) -> RedisServer:
     """Point the Celery app's broker at the suite's redis-server, so code that enqueues
     (api.py, cli.py, tasks.dispatch) sends real messages there; tests may read the queues."""
-    from syndicate.celery_app import app
+    from syndicate.worker.app import app
 
     app.conf.broker_url = redis_server.url
     return redis_server

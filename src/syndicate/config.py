@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from syndicate.glossary import Glossary, parse_glossary
+from syndicate.translation.glossary import Glossary, parse_glossary
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "syndicate.toml"

@@ -14,9 +14,9 @@ import httpx
 import pytest
 from lxml import etree
 
-from syndicate import store
-from syndicate.credentials import SIGNATURE_HEADER, key_digest, new_partner_key, sign
-from syndicate.store import Partner
+from syndicate.api.credentials import SIGNATURE_HEADER, key_digest, new_partner_key, sign
+from syndicate.store import articles as store
+from syndicate.store.articles import Partner
 
 from e2e_processes import Processes, service_env, wait_for
 from redis_servers import RedisServer, free_port, start_redis_server

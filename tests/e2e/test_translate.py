@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from syndicate.article import Article, parse_article, parse_article_json
-from syndicate.cli import engine_from
+from syndicate.cli.main import engine_from
 from syndicate.config import load_settings, read_glossary
 from syndicate.feeds.newsml import render_news_item
 from syndicate.feeds.record import Provider, derive_publication
-from syndicate.markup import to_xhtml_fragment
-from syndicate.translate import translate_article
+from syndicate.markup.segments import to_xhtml_fragment
+from syndicate.news.article import Article, parse_article, parse_article_json
+from syndicate.translation.stage import translate_article
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO.parent / "shared" / "samples" / "rudaw-isis-final-moments.json"

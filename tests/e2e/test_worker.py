@@ -15,9 +15,10 @@ from kombu import Connection
 from lxml import etree
 from redis import Redis
 
-from syndicate import pipeline, store, tasks
-from syndicate.article import Article, parse_article
-from syndicate.store import FeedFormat, LanguageState
+from syndicate.news.article import Article, parse_article
+from syndicate.store import articles as store
+from syndicate.store.articles import FeedFormat, LanguageState
+from syndicate.worker import pipeline, tasks
 
 from e2e_processes import Processes, service_env, wait_for
 from redis_servers import RedisServer, free_port, start_redis_server

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from lxml import etree
 
-from syndicate.article import Article, ModelInfo, Translation
 from syndicate.feeds.xml import clean_text, fromstring
-from syndicate.languages import primary
-from syndicate.markup import to_xhtml_fragment
+from syndicate.markup.segments import to_xhtml_fragment
+from syndicate.news.article import Article, ModelInfo, Translation
+from syndicate.news.languages import primary
 
 # English names for the note; any other tag is shown as the tag itself.
 _LANGUAGE_NAMES = {

@@ -21,8 +21,6 @@ from datetime import datetime
 from lxml import etree
 
 from syndicate import __version__
-from syndicate.article import Article, ArticleStatus, Credit
-from syndicate.credits import format_credit_line, is_author_role
 from syndicate.errors import SyndicateError
 from syndicate.feeds.content import body_element, translation_note
 from syndicate.feeds.record import (
@@ -34,7 +32,9 @@ from syndicate.feeds.record import (
     select_entries,
 )
 from syndicate.feeds.xml import XML_LANG, clean_line, element, format_rfc3339, sub, to_bytes
-from syndicate.languages import text_direction
+from syndicate.news.article import Article, ArticleStatus
+from syndicate.news.credits import Credit, format_credit_line, is_author_role
+from syndicate.news.languages import text_direction
 
 NAR = "http://iptc.org/std/nar/2006-10-01/"
 XHTML = "http://www.w3.org/1999/xhtml"

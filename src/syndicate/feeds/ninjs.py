@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from syndicate.article import Article, ArticleStatus, Media
 from syndicate.feeds.content import body_markup, translation_note
 from syndicate.feeds.record import Channel, Entry, Publication, require_visible, select_entries
 from syndicate.feeds.xml import clean_text, format_rfc3339
+from syndicate.news.article import Article, ArticleStatus, Media
 
 SCHEMA_URI = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"
 _NATURE = {"image": "picture", "video": "video", "audio": "audio"}

@@ -19,9 +19,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from syndicate.article import Article, ArticleStatus
 from syndicate.errors import SyndicateError
 from syndicate.feeds.xml import aware
+from syndicate.news.article import Article, ArticleStatus
 
 
 class Embargoed(SyndicateError):

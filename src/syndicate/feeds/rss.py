@@ -23,10 +23,10 @@ from email.utils import format_datetime
 from lxml import etree
 
 from syndicate import __version__
-from syndicate.article import Article, MediaType
 from syndicate.feeds.content import body_markup, translation_note
 from syndicate.feeds.record import Channel, Entry, Publication, select_entries
 from syndicate.feeds.xml import aware, clean_text, element, sub, to_bytes
+from syndicate.news.article import Article, MediaType
 
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"

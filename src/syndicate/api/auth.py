@@ -1,0 +1,64 @@
+"""Who is calling: the newsroom (signed body), an operator (bearer token) or a partner
+(API key as a bearer token or ``?key=``, brief section 3).
+
+Partner keys are stored only as SHA-256 digests: a poll hashes the key it was given and
+looks the digest up, so no stored secret is ever compared byte by byte with user input;
+the found record's digest is still compared in constant time. These functions answer
+yes or no (or the partner); api.py decides the status code.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Final
+
+from starlette.datastructures import Headers, QueryParams
+
+from syndicate.api import credentials
+from syndicate.store import articles as store
+from syndicate.store.articles import Client, Partner
+
+ALL: Final = "*"  # in a partner's languages or formats: every one
+
+
+def bearer_token(headers: Headers) -> str | None:
+    """The token of ``Authorization: Bearer <token>`` (scheme case-insensitive), if any."""
+    scheme, _, token = headers.get("authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def partner_key(headers: Headers, query: QueryParams) -> str | None:
+    """The key from the Authorization header, else from ``?key=`` (for feed readers that
+    cannot set headers)."""
+    return bearer_token(headers) or query.get("key") or None
+
+
+def find_partner(client: Client, key: str) -> Partner | None:
+    """The partner holding ``key``, or None; one store read."""
+    digest = credentials.key_digest(key)
+    partner = store.find_partner(client, digest)
+    if partner is None or not hmac.compare_digest(partner.key_sha256, digest):
+        return None
+    return partner
+
+
+def is_entitled(partner: Partner, lang: str, fmt: str) -> bool:
+    """True when ``partner`` may read ``lang`` in ``fmt``. ``*`` grants every language or
+    format; a partner recorded with no formats has every format (``--formats`` is optional
+    in ``syndicate partners add``), one with no languages has none."""
+    langs = {code.lower() for code in partner.languages}
+    formats = set(partner.formats) or {ALL}
+    return (ALL in langs or lang.lower() in langs) and (ALL in formats or fmt in formats)
+
+
+def is_newsroom(headers: Headers, body: bytes, secret: str | None) -> bool:
+    """True when X-Syndicate-Signature is the HMAC of ``body`` under ``secret``."""
+    signature = headers.get(credentials.SIGNATURE_HEADER)
+    return secret is not None and credentials.is_signed(body, secret, signature)
+
+
+def is_operator(headers: Headers, token: str | None) -> bool:
+    """True for ``Authorization: Bearer <operator token>`` (never when no token is set)."""
+    return credentials.is_same_token(bearer_token(headers), token)

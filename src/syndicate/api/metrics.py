@@ -1,0 +1,129 @@
+"""``/metrics``: the system's counters in Prometheus text, read from Redis at scrape time.
+
+Workers and API processes write their series into Redis (store_ops.count/observe), so any
+API process shows the whole system; this module only reads them back (a prometheus_client
+custom Collector) and adds the broker's queue depths (issue 4, item 3):
+
+- ``syndicate_articles_ingested_total``: versions newly stored by the webhook
+- ``syndicate_tasks_total{task,state}``: task outcomes (success, failure, retry)
+- ``syndicate_translation_seconds{lang}``: histogram of one language's translation time
+- ``syndicate_segments_total{lang}``: segments sent to the models
+- ``syndicate_queue_depth{queue}``: messages waiting in each Celery queue
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Final
+
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
+from prometheus_client.registry import Collector
+
+from syndicate.store import ops as store_ops
+from syndicate.store.articles import Client
+
+INGESTED: Final = "syndicate_articles_ingested_total"
+TASKS: Final = "syndicate_tasks_total"
+TRANSLATION_SECONDS: Final = "syndicate_translation_seconds"
+SEGMENTS: Final = "syndicate_segments_total"
+QUEUE_DEPTH: Final = "syndicate_queue_depth"
+_SERIES: Final = re.compile(r"([A-Za-z_:][A-Za-z0-9_:]*)(?:\{(.*)\})?")
+_LABEL: Final = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+Labels = tuple[tuple[str, str], ...]  # sorted (name, value) pairs
+Series = dict[str, dict[Labels, float]]  # metric name -> labels -> value
+
+
+def parse_series(values: Mapping[str, float]) -> Series:
+    """``store_ops.read_metrics`` output (``name{k="v",...}`` -> value) by name and labels;
+    names that are not Prometheus series are skipped."""
+    series: Series = defaultdict(dict)
+    for text, value in values.items():
+        match = _SERIES.fullmatch(text)
+        if match is None:
+            continue
+        labels = tuple(sorted(_LABEL.findall(match.group(2) or "")))
+        series[match.group(1)][labels] = value
+    return series
+
+
+def _without(labels: Labels, name: str) -> Labels:
+    return tuple(pair for pair in labels if pair[0] != name)
+
+
+def _counter(series: Series, name: str, doc: str, label_names: Sequence[str]) -> Metric:
+    family = CounterMetricFamily(name, doc, labels=list(label_names))
+    for labels, value in sorted(series.get(name, {}).items()):
+        given = dict(labels)
+        family.add_metric([given.get(n, "") for n in label_names], value)
+    return family
+
+
+def _le_key(le: str) -> float:
+    return float("inf") if le == "+Inf" else float(le)
+
+
+def _histogram(series: Series, name: str, doc: str) -> Metric:
+    """Cumulative buckets per ``lang``. A bound missing for one language (the bucket list
+    changed since its first observation) gets the count of the bound below it, so every
+    language shows every bound and the buckets stay cumulative."""
+    buckets: dict[Labels, dict[str, float]] = defaultdict(dict)
+    for labels, value in series.get(f"{name}_bucket", {}).items():
+        buckets[_without(labels, "le")][dict(labels).get("le", "+Inf")] = value
+    bounds = sorted({le for per in buckets.values() for le in per} | {"+Inf"}, key=_le_key)
+    sums = series.get(f"{name}_sum", {})
+    family = HistogramMetricFamily(name, doc, labels=["lang"])
+    for labels, per in sorted(buckets.items()):
+        pairs, below = [], 0.0
+        for le in bounds:
+            below = per.get(le, below)
+            pairs.append((le, below))
+        family.add_metric([dict(labels).get("lang", "")], pairs, sums.get(labels, 0.0))
+    return family
+
+
+def metric_families(values: Mapping[str, float], depths: Mapping[str, int]) -> list[Metric]:
+    """The five families of this module's docstring from stored series and queue depths."""
+    series = parse_series(values)
+    ingested = CounterMetricFamily(INGESTED, "Article versions newly stored by the webhook.")
+    ingested.add_metric([], series.get(INGESTED, {}).get((), 0.0))
+    depth = GaugeMetricFamily(QUEUE_DEPTH, "Messages waiting in a queue.", labels=["queue"])
+    for queue, waiting in sorted(depths.items()):
+        depth.add_metric([queue], float(waiting))
+    return [
+        ingested,
+        _counter(series, TASKS, "Celery tasks finished, by task and state.", ["task", "state"]),
+        _histogram(series, TRANSLATION_SECONDS, "Seconds to translate one article language."),
+        _counter(series, SEGMENTS, "Segments sent to translation models.", ["lang"]),
+        depth,
+    ]
+
+
+class StoreCollector(Collector):
+    """Reads Redis at every scrape: the series and the depth of every broker queue (those
+    Celery declared, plus ``queues``, so an idle queue shows 0 rather than nothing)."""
+
+    def __init__(self, client: Client, queues: Iterable[str]) -> None:
+        self.client = client
+        self.queues = tuple(queues)
+
+    def collect(self) -> Iterator[Metric]:
+        values = store_ops.read_metrics(self.client)
+        names = sorted({*store_ops.broker_queues(self.client), *self.queues})
+        yield from metric_families(values, store_ops.queue_depths(self.client, names))
+
+
+def render_metrics(client: Client, queues: Iterable[str]) -> bytes:
+    """Prometheus text of one scrape (serve with ``prometheus_client.CONTENT_TYPE_LATEST``);
+    raises ``StoreUnavailable`` when Redis is away."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(StoreCollector(client, queues))
+    return generate_latest(registry)

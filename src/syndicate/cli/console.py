@@ -1,0 +1,77 @@
+"""What the service commands share: a store client from the settings, store and broker
+errors mapped to exit codes, and plain-text tables.
+
+Exit codes follow cli.py: 0 done, 1 the environment failed (Redis or the broker away),
+2 bad input. Every error is one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from kombu.exceptions import OperationalError
+from redis.exceptions import RedisError
+
+from syndicate.config import settings
+from syndicate.errors import StoreUnavailable
+from syndicate.store import articles as store
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def fail(command: str, message: str, code: int) -> int:
+    """Say what went wrong on one line of stderr; return the exit code."""
+    print(f"syndicate {command}: {message}", file=sys.stderr)
+    return code
+
+
+@contextmanager
+def connected() -> Iterator[store.Client]:
+    """A client on the configured Redis, closed afterwards."""
+    client = store.connect(settings().redis_url)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def environment_guarded(command: str) -> Callable[[Handler], Handler]:
+    """Turn Redis or broker outages inside a handler into one line and exit code 1."""
+
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def run(args: argparse.Namespace) -> int:
+            try:
+                return handler(args)
+            except StoreUnavailable as exc:
+                return fail(command, str(exc), 1)
+            except (OperationalError, ConnectionError) as exc:
+                return fail(command, f"broker unavailable: {exc}", 1)
+            except RedisError as exc:  # e.g. a read-only replica, a full memory
+                return fail(command, f"Redis refused: {type(exc).__name__}: {exc}", 1)
+
+        return run
+
+    return wrap
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def moment(at: datetime) -> str:
+    """An instant as operators read it: UTC, seconds, ``Z``."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """Columns padded to their widest cell; the last column is never padded."""
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    for row in [headers, *rows]:
+        cells = [str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)]
+        print("  ".join(cells).rstrip())

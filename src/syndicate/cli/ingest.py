@@ -1,0 +1,171 @@
+"""`syndicate enqueue FILE|-...` and `syndicate backfill DIR`: articles straight into Redis.
+
+Each article is validated exactly as ``POST /v1/articles`` validates a body
+(``parse_article_json``: size limit, unknown fields, every rule of brief section 2), then
+accepted and dispatched as the API does: ``pipeline.accept`` stores the version, and
+``tasks.dispatch`` enqueues its ingest for a new version, or for a replay whose ingest
+never reached the broker. A file holds one article object or an array of them; each
+element of an array is checked on its own, so one bad article never stops the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm  # type: ignore[import-untyped]  # no stubs in the test extra
+
+from syndicate.cli.console import connected, environment_guarded, fail, now
+from syndicate.config import settings
+from syndicate.errors import ArticleInvalid, FieldError, StaleVersion
+from syndicate.news.article import Article, parse_article_json
+from syndicate.news.payload import decode_json
+from syndicate.store import ops as store_ops
+from syndicate.store.articles import Client, Outcome
+from syndicate.worker import pipeline
+
+_STDIN = "-"
+
+
+class Result(StrEnum):
+    """How one article ended, as the backfill summary counts it."""
+
+    QUEUED = "queued"
+    KNOWN = "known"
+    STALE = "stale"
+    INVALID = "invalid"
+
+
+def _parse(raw: bytes) -> Article | ArticleInvalid:
+    try:
+        return parse_article_json(raw)
+    except ArticleInvalid as exc:
+        return exc
+
+
+def _is_array(raw: bytes) -> bool:
+    return raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
+
+
+def read_articles(label: str, raw: bytes) -> Iterator[tuple[str, Article | ArticleInvalid]]:
+    """Every article of one file's bytes, named ``label`` (``label[i]`` inside an array),
+    each an Article or the ``ArticleInvalid`` that lists all its broken rules."""
+    if not _is_array(raw):
+        yield label, _parse(raw)
+        return
+    try:
+        records: list[Any] = decode_json(raw, max_bytes=len(raw))
+    except ArticleInvalid as exc:
+        yield label, exc
+        return
+    for index, record in enumerate(records):
+        body = json.dumps(record, ensure_ascii=False).encode()  # the API's per-body limit
+        yield f"{label}[{index}]", _parse(body)
+
+
+def _read(name: str) -> bytes | ArticleInvalid:
+    try:
+        return sys.stdin.buffer.read() if name == _STDIN else Path(name).read_bytes()
+    except OSError as exc:
+        return ArticleInvalid([FieldError("$", f"cannot read the file: {exc.strerror}")])
+
+
+def _label(name: str) -> str:
+    return "<stdin>" if name == _STDIN else name
+
+
+def _file_articles(name: str) -> Iterator[tuple[str, Article | ArticleInvalid]]:
+    raw = _read(name)
+    if isinstance(raw, ArticleInvalid):
+        yield _label(name), raw
+        return
+    yield from read_articles(_label(name), raw)
+
+
+def submit(client: Client, article: Article) -> tuple[Result, str]:
+    """Accept one valid article and dispatch its ingest when there is work; a result and
+    the line that tells the operator what happened."""
+    from syndicate.worker import tasks  # Celery loads only for the commands that enqueue
+
+    try:
+        accepted = pipeline.accept(client, article, settings().default_targets, now())
+    except StaleVersion as exc:
+        return Result.STALE, f"{exc}; nothing changed"
+    head = f"{accepted.article_id}: version {accepted.version}"
+    targets = ", ".join(accepted.targets) or "the source language only"
+    if accepted.outcome is Outcome.WRITTEN:
+        tasks.dispatch(client, accepted)
+        return Result.QUEUED, f"{head} queued for {targets}"
+    if not store_ops.is_dispatched(client, accepted.article_id, accepted.version):
+        tasks.dispatch(client, accepted)
+        return Result.QUEUED, f"{head} already known, but never reached the broker: queued now"
+    return Result.KNOWN, f"{head} already known"
+
+
+def _print_invalid(label: str, error: ArticleInvalid) -> None:
+    for e in error.errors:
+        print(f"{label}: {e.field}: {e.message}", file=sys.stderr)
+
+
+@environment_guarded("enqueue")
+def _cmd_enqueue(args: argparse.Namespace) -> int:
+    code = 0
+    with connected() as client:
+        for name in args.files:
+            for label, parsed in _file_articles(name):
+                if isinstance(parsed, ArticleInvalid):
+                    _print_invalid(label, parsed)
+                    code = 2
+                    continue
+                result, line = submit(client, parsed)
+                print(line, file=sys.stderr if result is Result.STALE else sys.stdout)
+                code = 2 if result is Result.STALE else code
+    return code
+
+
+def _backfill_file(client: Client, path: Path, counts: Counter[Result]) -> None:
+    for label, parsed in _file_articles(str(path)):
+        if isinstance(parsed, ArticleInvalid):
+            counts[Result.INVALID] += 1
+            tqdm.write(f"{label}: {parsed}", file=sys.stderr)
+            continue
+        result, line = submit(client, parsed)
+        counts[result] += 1
+        if result is Result.STALE:
+            tqdm.write(line, file=sys.stderr)
+
+
+def summary(counts: Counter[Result]) -> str:
+    """``backfill: 3 queued, 1 known, 0 stale, 1 invalid``."""
+    return "backfill: " + ", ".join(f"{counts[r]} {r}" for r in Result)
+
+
+@environment_guarded("backfill")
+def _cmd_backfill(args: argparse.Namespace) -> int:
+    directory: Path = args.directory
+    if not directory.is_dir():
+        return fail("backfill", f"{directory}: not a directory", 2)
+    files = sorted(directory.glob("*.json"))
+    counts: Counter[Result] = Counter()
+    with connected() as client, tqdm(files, desc="backfill", unit="file", file=sys.stderr) as bar:
+        for path in bar:
+            _backfill_file(client, path, counts)
+            bar.set_postfix({r.value: counts[r] for r in Result}, refresh=False)
+    print(summary(counts))
+    return 2 if counts[Result.INVALID] else 0
+
+
+def register(commands: argparse._SubParsersAction[Any]) -> None:
+    """Add ``enqueue`` and ``backfill``."""
+    p = commands.add_parser("enqueue", help="validate articles and queue them for translation")
+    p.add_argument("files", nargs="+", metavar="FILE", help="article JSON file, or - for stdin")
+    p.set_defaults(handler=_cmd_enqueue)
+    p = commands.add_parser("backfill", help="enqueue every *.json article file in a directory")
+    p.add_argument("directory", type=Path, metavar="DIR")
+    p.set_defaults(handler=_cmd_backfill)

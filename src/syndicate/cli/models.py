@@ -1,0 +1,143 @@
+"""`syndicate models ...`: build, list, install, remove and browse translation packages.
+
+Exit codes follow cli.py: 0 done, 1 the environment failed (index offline), 2 bad input
+(a bad package file, an unknown pair or code). Errors are one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from syndicate.errors import ModelPackageInvalid
+from syndicate.models.packages import (
+    IndexUnavailable,
+    InstalledPackage,
+    fetch_index,
+    install_from_index,
+    install_from_url,
+    install_package,
+    list_packages,
+    remove_package,
+)
+
+_PAIR = re.compile(r"^[a-z]{2,3}-[a-z]{2,3}$")
+_Handler = Callable[[argparse.Namespace], int]
+
+
+def _models_dir() -> Path:
+    from syndicate.config import settings  # read once, when a command runs
+
+    return settings().models_dir
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"syndicate models: {message}", file=sys.stderr)
+    return code
+
+
+def _guarded(handler: _Handler) -> _Handler:
+    """Map package errors to exit codes: bad input 2, environment 1."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except ModelPackageInvalid as exc:
+            return _fail(str(exc), 2)
+        except IndexUnavailable as exc:
+            return _fail(str(exc), 1)
+
+    return run
+
+
+def _size(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def _describe(pkg: InstalledPackage) -> str:
+    kind = f"demo ({pkg.preset})" if pkg.demo else "real"
+    return f"{pkg.pair:<9} {pkg.code:<20} {pkg.version:<16} {_size(pkg.size):>9}  {kind}"
+
+
+def _cmd_build_demo(args: argparse.Namespace) -> int:
+    from syndicate.models.demo import DEMO_PAIRS, install_demo_models
+
+    pairs = (
+        tuple(p.strip() for p in args.pairs.split(",") if p.strip()) if args.pairs else DEMO_PAIRS
+    )
+    started = time.monotonic()
+    for outcome in install_demo_models(_models_dir(), args.preset, pairs, args.force):
+        print(f"{outcome.pair:<9} {'built' if outcome.built else 'skipped'}: {outcome.reason}")
+    print(f"done in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    packages = list_packages(_models_dir())
+    if not packages:
+        print(f"no packages installed in {_models_dir()} (try `syndicate models build-demo`)")
+        return 0
+    print(f"{'pair':<9} {'code':<20} {'version':<16} {'size':>9}  kind")
+    for pkg in packages:
+        print(_describe(pkg))
+    return 0
+
+
+def _cmd_install(args: argparse.Namespace) -> int:
+    target: str = args.source
+    models_dir = _models_dir()
+    if target.startswith(("http://", "https://")):
+        pkg = install_from_url(models_dir, target)
+    elif Path(target).exists():
+        pkg = install_package(models_dir, Path(target))
+    elif _PAIR.match(target):
+        pkg = install_from_index(models_dir, target)
+    else:
+        return _fail(f"{target}: no such file, URL or language pair (like en-ar)", 2)
+    print(f"installed {_describe(pkg)}")
+    return 0
+
+
+def _cmd_available(args: argparse.Namespace) -> int:
+    models_dir = _models_dir()
+    installed = {p.pair for p in list_packages(models_dir)}
+    for entry in sorted(fetch_index(models_dir), key=lambda e: e.pair):
+        mark = "installed" if entry.pair in installed else ""
+        print(f"{entry.pair:<9} {entry.code:<20} {entry.version:<10} {mark}")
+    return 0
+
+
+def _cmd_remove(args: argparse.Namespace) -> int:
+    removed = remove_package(_models_dir(), args.code)
+    if not removed:
+        return _fail(f"no installed package matches {args.code!r} (see `models list`)", 2)
+    for pkg in removed:
+        print(f"removed {pkg.code} ({pkg.pair}, {pkg.path.name})")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``models`` command and its subcommands to the main parser."""
+    models = subparsers.add_parser("models", help="manage translation packages")
+    commands = models.add_subparsers(
+        dest="models_command", required=True, parser_class=type(models)
+    )
+    p = commands.add_parser("build-demo", help="build and install gloss demo models")
+    p.add_argument("--preset", choices=("tiny", "base"), default="tiny")
+    p.add_argument("--pairs", help="comma-separated pairs, e.g. en-ar,en-tr (default: all 8)")
+    p.add_argument("--force", action="store_true", help="rebuild demo packages already there")
+    p.set_defaults(handler=_guarded(_cmd_build_demo))
+    p = commands.add_parser("list", help="list installed packages")
+    p.set_defaults(handler=_guarded(_cmd_list))
+    p = commands.add_parser("install", help="install a package from a file, URL or the index")
+    p.add_argument("source", metavar="PATH|URL|PAIR")
+    p.set_defaults(handler=_guarded(_cmd_install))
+    p = commands.add_parser("available", help="list packages in the Argos package index")
+    p.set_defaults(handler=_guarded(_cmd_available))
+    p = commands.add_parser("remove", help="uninstall a package by code or pair")
+    p.add_argument("code", metavar="CODE")
+    p.set_defaults(handler=_guarded(_cmd_remove))

@@ -1,0 +1,327 @@
+"""`syndicate run`: the whole service on one machine, for `make run` (issue 4, item 6).
+
+Reuse or start Redis, make sure every pair has a model (the real Argos package where the
+network allows, else a demo gloss model, and say which), start a worker and the API, post
+the sample article through the signed webhook, measure how long each language takes from
+POST to published, print the feed URLs with a demo partner key, then serve until Ctrl-C
+and stop what was started (launcher.py). Exit codes: 2 bad article file, 1 environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import signal
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+from syndicate.config import PROJECT_ROOT, Settings, settings
+from syndicate.errors import ArticleInvalid, FieldError, ModelPackageInvalid, SyndicateError
+from syndicate.news.article import Article, parse_article_json
+from syndicate.news.languages import primary
+
+if TYPE_CHECKING:  # launcher imports httpx, only needed once `run` runs
+    from syndicate.cli.launcher import Stack
+
+SAMPLE = PROJECT_ROOT.parent / "shared" / "samples" / "rudaw-isis-final-moments.json"
+RUN_DIR = PROJECT_ROOT / "var" / "run"
+DEMO_PARTNER = "make-run-demo"
+FORMAT_EXTENSIONS = (("rss", "rss"), ("newsml", "xml"), ("ninjs", "json"))
+INDEX_TIMEOUT = 5.0
+HEALTH_SECONDS = 180.0
+PUBLISH_SECONDS = 600.0
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Input:
+    path: Path
+    body: bytes
+    article: Article
+
+
+@dataclass(frozen=True, slots=True)
+class _Secrets:
+    newsroom: str
+    operator: str
+
+
+def _read_inputs(paths: Sequence[Path]) -> list[_Input]:
+    inputs = []
+    for path in paths:
+        try:
+            body = path.read_bytes()
+        except OSError as exc:
+            reason = f"cannot read the file: {exc.strerror}"
+            raise ArticleInvalid([FieldError(str(path), reason)]) from exc
+        try:
+            inputs.append(_Input(path, body, parse_article_json(body)))
+        except ArticleInvalid as exc:
+            errors = [FieldError(f"{path}: {e.field}", e.message) for e in exc.errors]
+            raise ArticleInvalid(errors) from None
+    return inputs
+
+
+def _targets(article: Article, s: Settings) -> list[str]:
+    from syndicate.worker.pipeline import targets_of
+
+    return list(targets_of(article, s.default_targets))
+
+
+def needed_pairs(inputs: Sequence[_Input], s: Settings) -> list[str]:
+    """The configured pairs and each article's, direct (``en-ar``), pivots split in two."""
+    wanted = [(primary(s.source_language), primary(t)) for t in s.default_targets]
+    for item in inputs:
+        source = primary(item.article.language)
+        wanted += [(source, primary(t)) for t in _targets(item.article, s)]
+    pairs: list[str] = []
+    for source, target in wanted:
+        legs = [(source, target)] if "en" in (source, target) else [(source, "en"), ("en", target)]
+        pairs += [f"{a}-{b}" for a, b in legs if a != b]
+    return list(dict.fromkeys(pairs))
+
+
+def _try_index(models_dir: Path, pairs: Sequence[str], offline: bool) -> list[str]:
+    """Install real packages from the Argos index; the pairs still missing. The first
+    network failure ends the attempts (an offline machine waits once, not per pair)."""
+    from syndicate.models.packages import IndexUnavailable, install_from_index
+
+    missing = list(pairs)
+    if offline or not missing:
+        return missing
+    for pair in pairs:
+        try:
+            package = install_from_index(models_dir, pair, timeout=INDEX_TIMEOUT)
+        except IndexUnavailable as exc:
+            say(f"  Argos index unreachable ({exc}); using demo models")
+            return missing
+        except ModelPackageInvalid as exc:
+            say(f"  {pair}: {exc}")
+            continue
+        say(f"  {pair}: installed the real package {package.code} {package.version}")
+        missing.remove(pair)
+    return missing
+
+
+def ensure_models(models_dir: Path, pairs: Sequence[str], offline: bool) -> dict[str, str]:
+    """Give every pair a model where possible; pair -> "real", "demo (base)" or "none"."""
+    from syndicate.models.demo import DEMO_PAIRS, install_demo_models
+    from syndicate.models.packages import list_packages
+
+    have = {p.pair for p in list_packages(models_dir)}
+    missing = _try_index(models_dir, [p for p in pairs if p not in have], offline)
+    demo = [p for p in missing if p in DEMO_PAIRS]
+    if demo:
+        say(f"  building demo gloss models (preset base) for {', '.join(demo)} ...")
+        install_demo_models(models_dir, preset="base", pairs=demo)
+    installed = {p.pair: p for p in list_packages(models_dir)}
+    kinds = {}
+    for pair in pairs:
+        pkg = installed.get(pair)
+        kinds[pair] = "none" if pkg is None else f"demo ({pkg.preset})" if pkg.demo else "real"
+    return kinds
+
+
+def _secrets(s: Settings) -> _Secrets:
+    newsroom, operator = s.newsroom_secret, s.operator_token
+    if not newsroom or not operator:
+        say("Secrets: generated for this run only (ephemeral; set SYNDICATE_NEWSROOM_SECRET")
+        say("  and SYNDICATE_OPERATOR_TOKEN to keep your own)")
+    chosen = _Secrets(newsroom or secrets.token_urlsafe(32), operator or secrets.token_urlsafe(32))
+    if not operator:
+        say(f"  operator token: {chosen.operator}")
+    return chosen
+
+
+def _demo_partner(redis_url: str) -> str:
+    """A partner entitled to every language (``*``) and format; replaces an earlier run's."""
+    from syndicate.api.credentials import key_digest, new_partner_key
+    from syndicate.store import articles as store
+
+    key = new_partner_key()
+    client = store.connect(redis_url)
+    try:
+        store.revoke_partner(client, DEMO_PARTNER)
+        formats = tuple(name for name, _ in FORMAT_EXTENSIONS)
+        partner = store.Partner(DEMO_PARTNER, key_digest(key), ("*",), formats, datetime.now(UTC))
+        store.add_partner(client, partner)
+    finally:
+        client.close()
+    return key
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (timeout, kill) stops the run like Ctrl-C: children are stopped too."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    try:
+        inputs = _read_inputs(args.article or [SAMPLE])
+    except ArticleInvalid as exc:
+        for e in exc.errors:
+            print(f"syndicate run: {e.field}: {e.message}", file=sys.stderr)
+        return 2
+    try:
+        from syndicate.cli import launcher
+    except ImportError as exc:  # httpx is in the ops and test extras
+        print(f"syndicate run: {exc} (pip install 'syndicate[ops]')", file=sys.stderr)
+        return 1
+    stack = launcher.Stack()
+    with _sigterm_as_interrupt(), tempfile.TemporaryDirectory(prefix="syndicate-redis-") as tmp:
+        try:
+            return _serve(args, inputs, stack, Path(tmp))
+        except KeyboardInterrupt:
+            say("\nstopping ...")
+            return 0
+        except (SyndicateError, OSError) as exc:
+            print(f"syndicate run: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # stop cleanly, even on a second ^C
+            stack.stop(lambda m: say(f"  {m}"))
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _languages(inputs: Sequence[_Input], s: Settings) -> list[str]:
+    """Every language the run publishes in: the sources and all targets."""
+    langs = [s.source_language, *s.default_targets]
+    for item in inputs:
+        langs += [item.article.language, *_targets(item.article, s)]
+    return list(dict.fromkeys(langs))
+
+
+def _say_models(kinds: dict[str, str]) -> None:
+    for pair, kind in kinds.items():
+        note = {"none": "no model: this language ends as no_model"}.get(kind, "")
+        say(f"  {pair:<8} {kind}{'  ' + note if note else ''}")
+    demo = [pair for pair, kind in kinds.items() if kind.startswith("demo")]
+    if demo:
+        say("  demo gloss models copy the English and swap lexicon words: not real translations")
+
+
+def _extra_env(base_url: str) -> dict[str, str]:
+    """Feed links point at this server unless the operator set a public URL."""
+    import os
+
+    if os.environ.get("SYNDICATE_PUBLIC_BASE_URL"):
+        return {}
+    return {"SYNDICATE_PUBLIC_BASE_URL": base_url}
+
+
+def _post_all(base: str, inputs: Sequence[_Input], keys: _Secrets, stack: Stack) -> list[str]:
+    """Post each article and wait until all its languages are final; the ids."""
+    import httpx
+
+    from syndicate.cli import launcher
+
+    def report(lang: str, outcome: launcher.LanguageOutcome) -> None:
+        why = f" ({outcome.reason})" if outcome.reason else ""
+        say(f"  {lang:<6} {outcome.state:<10} {outcome.seconds:6.2f} s after the POST{why}")
+
+    ids = []
+    with httpx.Client(timeout=10.0) as client:
+        for item in inputs:
+            try:
+                posted = launcher.post_article(client, base, item.body, keys.newsroom)
+            except launcher.PostRejected as exc:
+                if exc.status != 409:
+                    raise
+                say(f"{item.path.name}: {exc} (a newer version is stored)")
+                continue
+            kind = "new version" if posted.status_code == 202 else "replay: already stored"
+            say(f"Posted {item.path.name}: {posted.article_id} v{posted.version} ({kind})")
+            done = launcher.wait_final(
+                client, base, posted, keys.operator, PUBLISH_SECONDS, stack=stack, on_final=report
+            )
+            slowest = max(o.seconds for o in done.values())
+            say(f"  every language final {slowest:.2f} s after the POST")
+            ids.append(posted.article_id)
+    return ids
+
+
+def _say_urls(base: str, languages: Sequence[str], key: str, redis_url: str) -> None:
+    say("Feeds (demo partner key, entitled to every language and format):")
+    for lang in languages:
+        for _, ext in FORMAT_EXTENSIONS:
+            say(f"  {base}/v1/feeds/{lang}.{ext}?key={key}")
+    say(f"Status:  {base}/v1/articles/<id> with 'Authorization: Bearer <operator token>'")
+    say(f"Metrics: {base}/metrics    Health: {base}/healthz")
+    say(f"Flower:  SYNDICATE_REDIS_URL={redis_url} make flower  ->  http://127.0.0.1:5555")
+
+
+def _serve(args: argparse.Namespace, inputs: list[_Input], stack: Stack, tmp: Path) -> int:
+    from syndicate.cli import launcher
+
+    s = settings()
+    redis = launcher.find_or_start_redis(stack, s.redis_url, tmp)
+    if redis.started:
+        say(f"Redis: nothing answered at {s.redis_url}; started a private redis-server at")
+        say(f"  {redis.url} (no persistence, stopped on exit)")
+    else:
+        say(f"Redis: reusing {redis.url} (left running on exit)")
+    say(f"Models in {s.models_dir}:")
+    _say_models(ensure_models(s.models_dir, needed_pairs(inputs, s), args.offline))
+    keys, languages = _secrets(s), _languages(inputs, s)
+    partner_key = _demo_partner(redis.url)
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+    base = f"http://{host}:{args.port}"
+    env = launcher.service_env(redis.url, keys.newsroom, keys.operator, _extra_env(base))
+    launcher.start_worker(stack, env, args.log_dir / "worker.log")
+    launcher.start_api(stack, env, args.host, args.port, args.log_dir / "api.log")
+    say(f"Starting a worker and the API on {base} (logs in {args.log_dir}) ...")
+    launcher.wait_healthy(base, stack, HEALTH_SECONDS)
+    _post_all(base, inputs, keys, stack)
+    _say_urls(base, languages, partner_key, redis.url)
+    if args.once:
+        return 0
+    say(f"Serving on {base} until Ctrl-C ...")
+    stack.wait_any()
+    return 1
+
+
+def register(commands: argparse._SubParsersAction[Any]) -> None:
+    """Add ``syndicate run``."""
+    p = commands.add_parser(
+        "run", help="start Redis (if needed), a worker and the API; post the sample; serve"
+    )
+    p.add_argument("--host", default="127.0.0.1", help="API address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="API port (default 8000)")
+    p.add_argument(
+        "--article",
+        type=Path,
+        action="append",
+        help="article JSON file to post (repeatable; default: the shared sample)",
+    )
+    p.add_argument(
+        "--log-dir",
+        type=Path,
+        default=RUN_DIR,
+        help=f"where worker.log and api.log go (default {RUN_DIR.relative_to(PROJECT_ROOT)})",
+    )
+    p.add_argument(
+        "--offline", action="store_true", help="do not try the Argos index; demo models only"
+    )
+    p.add_argument(
+        "--once", action="store_true", help="stop after the articles are published (no serving)"
+    )
+    p.set_defaults(handler=_cmd_run)

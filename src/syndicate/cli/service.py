@@ -1,0 +1,235 @@
+"""`syndicate serve` and `syndicate worker`: the long-running processes, with the project's
+defaults; and the registration of every service command (issue 4, item 4).
+
+Both log one JSON object per line on stderr (logs.py) unless ``--log-format text`` or the
+``log_format`` setting says otherwise. A worker consumes ``syndicate`` (ingest, publish)
+and ``translate.<lang>`` for every default target and every language an installed package
+translates into; ``--languages`` or ``--queues`` narrow it, so an operator can run one
+worker per language. SIGTERM or Ctrl-C stops either cleanly (Celery's warm shutdown lets
+running tasks finish; ``acks_late`` puts back what a hard kill interrupts).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any, Final
+
+from syndicate import logs
+from syndicate.cli import ingest as cli_ingest
+from syndicate.cli import partners as cli_partners
+from syndicate.cli import status as cli_status
+from syndicate.cli.console import fail
+from syndicate.config import settings
+from syndicate.news.languages import is_language_tag
+
+POOLS: Final = ("prefork", "solo", "threads")
+LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerOptions:
+    """What ``syndicate worker`` passes to Celery's own worker command."""
+
+    queues: tuple[str, ...]
+    concurrency: int
+    pool: str = "prefork"
+    loglevel: str = "INFO"
+    hostname: str | None = None
+    quiet: bool = True  # no banner on stdout when logs are JSON lines
+
+
+def _split(raw: str | None) -> list[str] | None:
+    if raw is None:
+        return None
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def worker_queues(
+    languages: Sequence[str] | None,
+    queues: Sequence[str] | None,
+    default_targets: Sequence[str],
+    installed_targets: Sequence[str],
+) -> tuple[str, ...]:
+    """The queues a worker consumes: ``syndicate`` and ``translate.<lang>`` for the default
+    targets and installed packages' targets; with ``queues`` exactly those (plus
+    ``languages``' translate queues); with ``languages`` only, ``syndicate`` and theirs."""
+    from syndicate.worker.app import consumed_queues, translate_queue
+
+    if languages is None and queues is None:
+        return consumed_queues([*default_targets, *installed_targets])
+    if queues is None:
+        return consumed_queues(languages or ())
+    return tuple(dict.fromkeys([*queues, *(translate_queue(lang) for lang in languages or ())]))
+
+
+def worker_argv(options: WorkerOptions) -> list[str]:
+    """Arguments for Celery's ``worker`` command (task events on, for Flower)."""
+    argv = ["--quiet"] if options.quiet else []
+    argv += [
+        "worker",
+        f"--queues={','.join(options.queues)}",
+        f"--concurrency={options.concurrency}",
+        f"--pool={options.pool}",
+        "--task-events",
+        f"--loglevel={options.loglevel.upper()}",
+    ]
+    if options.hostname:
+        argv.append(f"--hostname={options.hostname}")
+    return argv
+
+
+def _configure_logs(args: argparse.Namespace) -> tuple[str, str]:
+    """Logs in the chosen format from here on, Python warnings included (Celery warns
+    through ``warnings``); returns the format and level chosen."""
+    s = settings()
+    fmt: str = getattr(args, "log_format", None) or s.log_format
+    level: str = getattr(args, "log_level", None) or s.log_level
+    logs.configure(fmt, level)
+    logging.captureWarnings(True)
+    return fmt, level
+
+
+def _run_celery(argv: list[str]) -> int:
+    """Celery's command line in this process, returning the worker's exit code (the app's
+    own ``worker_main`` discards it)."""
+    import click
+    from celery.bin.celery import celery as celery_command
+
+    from syndicate.worker.app import app
+
+    celery_command.params[0].default = app
+    try:
+        code = celery_command.main(args=argv, standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.ClickException as exc:
+        return fail("worker", exc.format_message(), 2)
+    finally:
+        celery_command.params[0].default = None
+    return code if isinstance(code, int) else 0
+
+
+def worker_options(args: argparse.Namespace, fmt: str, level: str) -> WorkerOptions:
+    """The worker ``syndicate worker ARGS`` starts: queues from the options, else from the
+    settings and the installed packages; concurrency from the option, else the setting. A
+    worker for some languages is named after them, so one per language can share a host."""
+    from syndicate.worker.app import installed_targets
+
+    languages, queues = _split(args.languages), _split(args.queues)
+    default = languages is None and queues is None
+    installed = installed_targets(settings()) if default else []
+    named = f"translate-{'-'.join(languages)}@%h" if languages else None
+    return WorkerOptions(
+        worker_queues(languages, queues, settings().default_targets, installed),
+        args.concurrency or settings().worker_concurrency,
+        args.pool,
+        level,
+        args.hostname or named,
+        quiet=fmt == "json",
+    )
+
+
+def _worker_problem(args: argparse.Namespace) -> str | None:
+    if args.concurrency is not None and args.concurrency < 1:
+        return "--concurrency: at least 1"
+    bad = [lang for lang in _split(args.languages) or [] if not is_language_tag(lang)]
+    if bad or _split(args.languages) == []:
+        return f"--languages: not language tags: {args.languages!r}"
+    if _split(args.queues) == []:
+        return f"--queues: no queue named: {args.queues!r}"
+    return None
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    problem = _worker_problem(args)
+    if problem:
+        return fail("worker", problem, 2)
+    fmt, level = _configure_logs(args)
+    options = worker_options(args, fmt, level)
+    # The worker's setup_logging signal (celery_app.py) and its children read the settings.
+    os.environ["SYNDICATE_LOG_FORMAT"], os.environ["SYNDICATE_LOG_LEVEL"] = fmt, level
+    settings.cache_clear()
+    return _run_celery(worker_argv(options))
+
+
+class _Stopped(Exception):
+    """SIGTERM or SIGINT reached ``serve`` outside uvicorn's own handling of them."""
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stopped(signum)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from syndicate.api import app as api
+
+    _, level = _configure_logs(args)
+    app = api.create_app(api.config_from(settings()))
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=args.port,
+            log_config=None,
+            log_level=level.lower(),
+            access_log=False,  # api_http.AccessLog logs requests, without query strings (keys)
+        )
+    except _Stopped:
+        pass  # uvicorn shut down gracefully, then passed the signal on: exit 0, no traceback
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
+
+
+def _add_log_options(p: argparse.ArgumentParser) -> None:
+    # SUPPRESS keeps a global ``syndicate --log-format text serve`` from being overwritten.
+    p.add_argument(
+        "--log-format",
+        choices=logs.FORMATS,
+        default=argparse.SUPPRESS,
+        help="json (one object per line) or text (default: the log_format setting)",
+    )
+    p.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LEVELS,
+        default=argparse.SUPPRESS,
+        help="default: the log_level setting",
+    )
+
+
+def _register_service(commands: argparse._SubParsersAction[Any]) -> None:
+    p = commands.add_parser("serve", help="run the HTTP API (uvicorn)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    _add_log_options(p)
+    p.set_defaults(handler=_cmd_serve)
+    p = commands.add_parser("worker", help="run a Celery worker with the project's defaults")
+    p.add_argument("--languages", help="only these translate.<lang> queues (plus syndicate)")
+    p.add_argument("--queues", help="exactly these queues, comma-separated")
+    p.add_argument("--concurrency", type=int, help="child processes or threads (setting)")
+    p.add_argument("--pool", choices=POOLS, default="prefork", help="default: prefork")
+    p.add_argument(
+        "--hostname",
+        help="node name (default: celery@<host>, translate-<langs>@<host> with --languages)",
+    )
+    _add_log_options(p)
+    p.set_defaults(handler=_cmd_worker)
+
+
+def register(commands: argparse._SubParsersAction[Any]) -> None:
+    """Add the service commands: enqueue, backfill, status, retry, partners, serve, worker."""
+    cli_ingest.register(commands)
+    cli_status.register(commands)
+    cli_partners.register(commands)
+    _register_service(commands)

@@ -1,0 +1,151 @@
+"""`syndicate status [ID]` and `syndicate retry ID [--lang L]`: what operators read and redo.
+
+``status ID`` shows an article's latest version and a row per language (the same values as
+``GET /v1/articles/{id}``); ``status`` alone shows the broker queues with the messages
+waiting in each, and the newest failed and no_model languages (``store_ops.note_failure``).
+``retry`` puts unfinished languages back to ``queued`` and enqueues their translations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any, Final
+
+from syndicate.cli.console import connected, environment_guarded, fail, moment, now, print_table
+from syndicate.config import settings
+from syndicate.errors import NoSuchArticle
+from syndicate.news.languages import is_language_tag
+from syndicate.store import articles as store
+from syndicate.store import ops as store_ops
+from syndicate.store.articles import Client, LanguageStatus
+from syndicate.worker import pipeline
+
+FAILURES_SHOWN: Final = 20
+_EVENT_QUEUES: Final = ("celeryev",)  # Celery's event fan-out, not work
+
+
+def _status_dict(status: LanguageStatus) -> dict[str, Any]:
+    return {
+        "state": str(status.state),
+        "version": status.version,
+        "at": status.at.isoformat(),
+        "reason": status.reason,
+    }
+
+
+def _show_article(client: Client, article_id: str, as_json: bool) -> int:
+    item, states = store.get_status(client, article_id)
+    article = item.article
+    if as_json:
+        languages = {lang: _status_dict(st) for lang, st in states.items()}
+        head = {"id": article.id, "version": article.version, "status": str(article.status)}
+        print(json.dumps({**head, "languages": languages}, ensure_ascii=False, indent=2))
+        return 0
+    print(
+        f"{article.id}: version {article.version} ({article.status}), source {article.language},"
+        f" received {moment(item.version_created)}"
+    )
+    source_first = sorted(states, key=lambda lang: (lang != article.language, lang))
+    rows = [
+        [lang, str(st.state), str(st.version), moment(st.at), st.reason or ""]
+        for lang, st in ((lang, states[lang]) for lang in source_first)
+    ]
+    print_table(["lang", "state", "version", "at", "reason"], rows)
+    return 0
+
+
+def queue_names(declared: list[str], targets: tuple[str, ...]) -> list[str]:
+    """The work queues to show: always ``syndicate`` and the default targets' translate
+    queues (empty ones too), plus every other work queue Celery declared on this Redis."""
+    from syndicate.worker.app import DEFAULT_QUEUE, translate_queue
+
+    fixed = [DEFAULT_QUEUE, *(translate_queue(t) for t in targets)]
+    others = [q for q in declared if not q.startswith(_EVENT_QUEUES) and q not in fixed]
+    return [*fixed, *sorted(others)]
+
+
+def _failure_row(f: store_ops.Failure) -> list[str]:
+    return [moment(f.at), f.article_id, str(f.version), f.lang, str(f.state), f.reason or ""]
+
+
+def _show_overview(client: Client, as_json: bool) -> int:
+    names = queue_names(store_ops.broker_queues(client), settings().default_targets)
+    depths = store_ops.queue_depths(client, names)
+    failures = store_ops.recent_failures(client, FAILURES_SHOWN)
+    if as_json:
+        recent = [
+            {"id": f.article_id, "version": f.version, "lang": f.lang, "state": str(f.state)}
+            | {"reason": f.reason, "at": f.at.isoformat()}
+            for f in failures
+        ]
+        print(json.dumps({"queues": depths, "failures": recent}, ensure_ascii=False, indent=2))
+        return 0
+    print_table(["queue", "waiting"], [[name, str(n)] for name, n in depths.items()])
+    print()
+    if not failures:
+        print("no recent failures")
+        return 0
+    print(f"recent failures (newest first, at most {FAILURES_SHOWN}):")
+    headers = ["at", "id", "version", "lang", "state", "reason"]
+    print_table(headers, [_failure_row(f) for f in failures])
+    return 0
+
+
+@environment_guarded("status")
+def _cmd_status(args: argparse.Namespace) -> int:
+    with connected() as client:
+        if args.id is None:
+            return _show_overview(client, args.json)
+        try:
+            return _show_article(client, args.id, args.json)
+        except NoSuchArticle:
+            return fail("status", f"{args.id}: no such article", 2)
+
+
+def parse_languages(values: list[str] | None) -> list[str] | None:
+    """``--lang ar --lang tr,ckb`` -> ["ar", "tr", "ckb"]; None when not given."""
+    if not values:
+        return None
+    langs = [v.strip() for value in values for v in value.split(",") if v.strip()]
+    return list(dict.fromkeys(langs))
+
+
+@environment_guarded("retry")
+def _cmd_retry(args: argparse.Namespace) -> int:
+    from syndicate.worker import tasks  # Celery loads only for the commands that enqueue
+    from syndicate.worker.app import translate_queue
+
+    langs = parse_languages(args.lang)
+    bad = [lang for lang in langs or [] if not is_language_tag(lang)]
+    if bad or langs == []:
+        return fail("retry", f"--lang: not a language tag: {', '.join(bad) or '(empty)'}", 2)
+    with connected() as client:
+        try:
+            version, again = pipeline.requeue(client, args.id, langs, now())
+        except NoSuchArticle:
+            return fail("retry", f"{args.id}: no such article", 2)
+        for lang in again:
+            tasks.translate.apply_async((args.id, version, lang), queue=translate_queue(lang))
+    if not again:
+        print(f"{args.id}: version {version}: nothing to retry (published, withdrawn or source)")
+    else:
+        print(f"{args.id}: version {version} requeued for {', '.join(again)}")
+    return 0
+
+
+def register(commands: argparse._SubParsersAction[Any]) -> None:
+    """Add ``status`` and ``retry``."""
+    p = commands.add_parser("status", help="an article's languages, or the queues and failures")
+    p.add_argument("id", nargs="?", metavar="ID", help="article id (default: the overview)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    p.set_defaults(handler=_cmd_status)
+    p = commands.add_parser("retry", help="queue an article's unfinished languages again")
+    p.add_argument("id", metavar="ID")
+    p.add_argument(
+        "--lang",
+        action="append",
+        metavar="L",
+        help="only these languages (repeat or comma-separate; default: every unfinished one)",
+    )
+    p.set_defaults(handler=_cmd_retry)

@@ -1,0 +1,215 @@
+"""Rendering: a unit's translated segments and its source elements woven back into lxml
+mixed content, where ``alignment.project_spans`` placed them (brief section 4).
+
+Target tokens are written in order; an inline element is rebuilt around the tokens placed
+in it (the leading space of its first token stays outside: ``the <a>city</a>``), a
+verbatim element or a term replaces its tokens, a point goes between two tokens on the side
+of the space it had in the source. Whitespace between segments is the source's.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from lxml import etree
+
+from syndicate.markup.alignment import AlignedTranslation, Placement, SourceSpan, project_spans
+from syndicate.markup.sanitiser import xml_text
+from syndicate.markup.units import Run, Span, SpanKind, Unit
+
+
+def render_unit(
+    unit: Unit, results: Sequence[AlignedTranslation], elements: Sequence[etree._Element]
+) -> tuple[etree._Element, list[int]]:
+    """The unit's translated content in a holder element, and the indices (within the
+    unit) of the segments whose spans needed the fallback placement."""
+    objects = _objects(unit.spans, elements)
+    owners = _owners(unit)
+    out = _Out(etree.Element("holder"))
+    cursor, fallbacks = 0, []
+    for k, (segment, tr) in enumerate(zip(unit.segments, results, strict=False)):
+        _render_gap(out, unit, cursor, segment[0], owners, objects)
+        ids = [i for i, owner in enumerate(owners) if owner == k]
+        if _render_segment(out, unit, segment, tr, ids, objects):
+            fallbacks.append(k)
+        cursor = segment[1]
+    _render_gap(out, unit, cursor, len(unit.text), owners, objects)
+    return out.holder, fallbacks
+
+
+_Object = etree._Element | str
+
+
+def _objects(spans: Sequence[Span], elements: Sequence[etree._Element]) -> list[_Object]:
+    """Each span's element, in order, or its term text."""
+    found = iter(elements)
+    return [span.text if span.kind is SpanKind.TERM else next(found) for span in spans]
+
+
+def _owners(unit: Unit) -> list[int]:
+    """The segment each span belongs to; -1 for a point between segments."""
+    owners = []
+    for span in unit.spans:
+        hits = [k for k, (a, b) in enumerate(unit.segments) if a <= span.start <= b]
+        owners.append(hits[0] if hits else -1)
+    return owners
+
+
+def _local(span: Span, ids: Sequence[int], start: int) -> SourceSpan:
+    parent = ids.index(span.parent) if span.parent in ids else -1
+    protected = span.kind in (SpanKind.VERBATIM, SpanKind.TERM)
+    return SourceSpan(span.start - start, span.end - start, parent, protected)
+
+
+def _render_gap(
+    out: _Out, unit: Unit, start: int, end: int, owners: Sequence[int], objects: Sequence[_Object]
+) -> None:
+    """Source text between segments (whitespace) with the points that sit there."""
+    cursor = start
+    for i, span in enumerate(unit.spans):
+        if owners[i] == -1 and start <= span.start <= end:
+            out.text(unit.text[cursor : span.start])
+            out.element(objects[i])
+            cursor = span.start
+    out.text(unit.text[cursor:end])
+
+
+def _render_segment(
+    out: _Out,
+    unit: Unit,
+    segment: tuple[int, int],
+    tr: AlignedTranslation,
+    ids: Sequence[int],
+    objects: Sequence[_Object],
+) -> bool:
+    """Write one segment's translation with its spans placed; True if a fallback was used."""
+    start, end = segment
+    local = [_local(unit.spans[i], ids, start) for i in ids]
+    placements = project_spans(tr, local)
+    spans = [unit.spans[i] for i in ids]
+    words = _Words(tr.target_tokens)
+    tree = _Tree(unit.text[start:end], spans, local, placements, [objects[i] for i in ids], words)
+    tree.fill(out, -1, 0, len(tr.target_tokens))
+    return any(p.fallback for p in placements)
+
+
+class _Words:
+    """The target tokens as text, each token's leading whitespace handed out once."""
+
+    def __init__(self, tokens: Sequence[str]) -> None:
+        text = "".join(tokens)
+        stripped = text.strip()
+        lead = len(text) - len(text.lstrip())
+        # Clip every token to the stripped text so segment edges carry no whitespace.
+        bounds = list(itertools.accumulate((len(t) for t in tokens), initial=0))
+        self.size = len(tokens)
+        self.leads: list[str] = []
+        self.bodies: list[str] = []
+        for a, b in itertools.pairwise(bounds):
+            piece = stripped[max(0, a - lead) : max(0, b - lead)]
+            body = piece.lstrip()
+            self.leads.append(piece[: len(piece) - len(body)])
+            self.bodies.append(body)
+
+    def lead(self, index: int) -> str:
+        if index >= len(self.leads):
+            return ""
+        lead, self.leads[index] = self.leads[index], ""
+        return lead
+
+    def take(self, start: int, end: int) -> str:
+        return "".join(self.lead(i) + self.bodies[i] for i in range(start, end))
+
+
+class _Out:
+    """Appends text and elements to a holder, the way lxml stores mixed content."""
+
+    def __init__(self, holder: etree._Element) -> None:
+        self.holder = holder
+
+    def text(self, text: str) -> None:
+        text = xml_text(text)  # a model can emit what XML cannot carry
+        if not text:
+            return
+        if len(self.holder):
+            last = self.holder[-1]
+            last.tail = (last.tail or "") + text
+        else:
+            self.holder.text = (self.holder.text or "") + text
+
+    def element(self, obj: _Object) -> None:
+        if isinstance(obj, str):
+            self.text(obj)
+            return
+        self.holder.append(obj)
+        obj.tail = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Tree:
+    """One segment's spans with their placements, rendered parent by parent; ``text`` is
+    the segment's source text."""
+
+    text: str
+    spans: Sequence[Span]
+    local: Sequence[SourceSpan]
+    placements: Sequence[Placement]
+    objects: Sequence[_Object]
+    words: _Words
+
+    def fill(self, out: _Out, parent: int, start: int, end: int) -> None:
+        cursor = start
+        for kid in self._children(parent):
+            spot = self.placements[kid]
+            out.text(self.words.take(cursor, spot.start))
+            cursor = max(cursor, spot.start)
+            if self.local[kid].is_point:
+                self._point(out, kid, spot)
+            else:
+                self._span(out, kid, spot)
+                cursor = max(cursor, spot.end)
+        out.text(self.words.take(cursor, end))
+
+    def _point(self, out: _Out, kid: int, spot: Placement) -> None:
+        """A point keeps the side of the space it had in the source: ``word <img/>next``
+        stays after the space, ``word.<br/> Next`` before it."""
+        at = self.local[kid].start
+        if at > 0 and self.text[at - 1].isspace():
+            out.text(self.words.lead(spot.start))
+        out.element(self.objects[kid])
+
+    def _span(self, out: _Out, kid: int, spot: Placement) -> None:
+        obj, empty = self.objects[kid], spot.start == spot.end
+        if self.spans[kid].kind is SpanKind.ELEMENT and not isinstance(obj, str):
+            if not empty:  # an empty element leaves the space to the word it precedes
+                out.text(self.words.lead(spot.start))
+            obj.text = None
+            del obj[:]
+            out.element(obj)
+            self.fill(_Out(obj), kid, spot.start, spot.end)
+            return
+        out.text(self.words.lead(spot.start))
+        out.element(obj)  # verbatim element or term text replaces the words
+        if empty and spot.start < self.words.size:
+            out.text(" ")  # inserted by the fallback: keep it apart from the next word
+
+    def _children(self, parent: int) -> list[int]:
+        """Children in target order; what is empty at a position comes before what starts
+        there, so it never lands inside it."""
+        kids = [i for i, s in enumerate(self.local) if s.parent == parent]
+        return sorted(kids, key=lambda i: (self.placements[i].start, self.placements[i].end, i))
+
+
+def splice_run(run: Run, holder: etree._Element) -> None:
+    """Put the holder's content where the run was: its text, then its elements."""
+    container = run.container
+    if run.anchor is None:
+        container.text = holder.text
+        index = 0
+    else:
+        run.anchor.tail = holder.text
+        index = container.index(run.anchor) + 1
+    for offset, child in enumerate(list(holder)):
+        container.insert(index + offset, child)

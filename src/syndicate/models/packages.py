@@ -1,0 +1,323 @@
+"""Argos packages in the models dir: install, list, remove, and the Argos package index.
+
+Brief section 4: packages are installed with argostranslate's own package code. That module
+reads its settings and creates directories once, at import, so it is imported lazily, only
+inside ``_argos``, with ARGOS_PACKAGES_DIR pointing at the models dir and the XDG homes
+pointing at ``<models dir>/../argos``; the environment is restored afterwards so nothing
+else in the process sees it, and its package directory is re-pointed on every call so one
+process can serve several models dirs (the tests do). The index is fetched here with a
+timeout, never through argostranslate's retrying downloader, and only when asked.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from tqdm import tqdm  # type: ignore[import-untyped]  # no stubs in the test extra
+
+from syndicate.errors import ModelPackageInvalid, SyndicateError
+from syndicate.news.article import ModelInfo
+
+DEFAULT_INDEX = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/"
+INDEX_CACHE = ".index.json"
+_ARGOS_LOCK = threading.RLock()
+
+
+class IndexUnavailable(SyndicateError):
+    """The package index or a package download cannot be reached (offline, timeout, HTTP)."""
+
+
+@dataclass(frozen=True, slots=True)
+class InstalledPackage:
+    """One installed package directory, as ``models list`` shows it."""
+
+    path: Path
+    code: str
+    from_code: str
+    to_code: str
+    version: str
+    size: int
+    demo: bool
+    preset: str | None = None
+
+    @property
+    def pair(self) -> str:
+        return f"{self.from_code}-{self.to_code}"
+
+    def model_info(self) -> ModelInfo:
+        return ModelInfo(pair=self.pair, code=self.code, version=self.version, demo=self.demo)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """One package the index offers."""
+
+    code: str
+    from_code: str
+    to_code: str
+    version: str
+    links: tuple[str, ...]
+
+    @property
+    def pair(self) -> str:
+        return f"{self.from_code}-{self.to_code}"
+
+
+@contextmanager
+def _argos(models_dir: Path) -> Iterator[Any]:
+    """argostranslate.package, configured for ``models_dir`` (see the module docstring)."""
+    home = models_dir.parent / "argos"
+    env = {
+        "ARGOS_PACKAGES_DIR": str(models_dir),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "ARGOS_DEBUG": "0",
+    }
+    with _ARGOS_LOCK:
+        models_dir.mkdir(parents=True, exist_ok=True)
+        saved = {key: os.environ.get(key) for key in env}
+        os.environ.update(env)
+        try:
+            import argostranslate.package as package
+            import argostranslate.settings as settings
+
+            settings.package_data_dir = models_dir
+            settings.package_dirs = [models_dir]
+            yield package
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+def _archive_top(names: list[str]) -> str:
+    tops = set()
+    for name in names:
+        parts = PurePosixPath(name).parts
+        if not parts or name.startswith("/") or ".." in parts or "\\" in name:
+            raise ModelPackageInvalid(f"unsafe path in archive: {name!r}")
+        tops.add(parts[0])
+    if len(tops) != 1 or not any("/" in n for n in names):
+        raise ModelPackageInvalid("archive must hold exactly one top-level directory")
+    return tops.pop()
+
+
+def read_archive_metadata(path: Path) -> tuple[str, dict[str, Any]]:
+    """Check a .argosmodel file; return its top directory and metadata.json.
+
+    Raises ModelPackageInvalid with a one-line reason: not a zip, several top directories,
+    no or broken metadata.json, no model/model.bin, no sentencepiece.model.
+    """
+    if not path.is_file():
+        raise ModelPackageInvalid(f"{path}: no such file")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            top = _archive_top(names)
+            meta_raw = (
+                archive.read(f"{top}/metadata.json") if f"{top}/metadata.json" in names else None
+            )
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ModelPackageInvalid(f"{path.name}: not a valid zip archive ({exc})") from exc
+    if meta_raw is None:
+        raise ModelPackageInvalid(f"{path.name}: no metadata.json in {top}/")
+    for required in ("model/model.bin", "sentencepiece.model"):
+        if f"{top}/{required}" not in names:
+            raise ModelPackageInvalid(f"{path.name}: no {required} in {top}/")
+    try:
+        meta = json.loads(meta_raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelPackageInvalid(f"{path.name}: metadata.json is not JSON ({exc})") from exc
+    if not isinstance(meta, dict) or not all(
+        isinstance(meta.get(k), str) and meta.get(k) for k in ("from_code", "to_code")
+    ):
+        raise ModelPackageInvalid(f"{path.name}: metadata.json needs from_code and to_code")
+    return top, meta
+
+
+def _size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def _describe(pkg: Any) -> InstalledPackage:
+    path = Path(pkg.package_path)
+    meta = json.loads((path / "metadata.json").read_text("utf-8"))
+    code = pkg.code or f"{pkg.type}-{pkg.from_code}_{pkg.to_code}"
+    preset = meta.get("demo_preset")
+    return InstalledPackage(
+        path=path,
+        code=str(code),
+        from_code=str(pkg.from_code),
+        to_code=str(pkg.to_code),
+        version=str(pkg.package_version),
+        size=_size(path),
+        demo=meta.get("demo") is True,
+        preset=str(preset) if preset else None,
+    )
+
+
+def _installed(package: Any, models_dir: Path) -> list[Any]:
+    """argostranslate Package objects; a directory without metadata.json is not a package."""
+    found = []
+    for entry in sorted(models_dir.iterdir()):
+        if entry.is_dir() and not entry.name.startswith(".") and (entry / "metadata.json").exists():
+            found.append(package.Package(entry))
+    return [p for p in found if p.from_code and p.to_code]
+
+
+def list_packages(models_dir: Path) -> list[InstalledPackage]:
+    """Installed translation packages, sorted by directory name."""
+    if not models_dir.is_dir():
+        return []
+    with _argos(models_dir) as package:
+        return [_describe(p) for p in _installed(package, models_dir)]
+
+
+def install_package(models_dir: Path, path: Path) -> InstalledPackage:
+    """Install a .argosmodel file; it replaces any installed package for the same pair.
+
+    One package per pair keeps the engine's choice obvious; checking the archive first
+    means a bad file never removes a working package.
+    """
+    top, meta = read_archive_metadata(path)
+    with _argos(models_dir) as package:
+        for old in _installed(package, models_dir):
+            if (old.from_code, old.to_code) == (meta["from_code"], meta["to_code"]):
+                package.uninstall(old)
+        if (models_dir / top).exists():
+            shutil.rmtree(models_dir / top)
+        package.install_from_path(path)
+        return _describe(package.Package(models_dir / top))
+
+
+def remove_package(models_dir: Path, code_or_pair: str) -> list[InstalledPackage]:
+    """Uninstall every package whose code, pair or directory name matches; return them."""
+    removed: list[InstalledPackage] = []
+    if not models_dir.is_dir():
+        return removed
+    with _argos(models_dir) as package:
+        for pkg in _installed(package, models_dir):
+            described = _describe(pkg)
+            if code_or_pair in (described.code, described.pair, described.path.name):
+                package.uninstall(pkg)
+                removed.append(described)
+    return removed
+
+
+def index_url(url: str | None = None) -> str:
+    """The index.json URL: explicit, else $ARGOS_PACKAGE_INDEX, else Argos's own index."""
+    base = url or os.environ.get("ARGOS_PACKAGE_INDEX") or DEFAULT_INDEX
+    return base if base.endswith(".json") else base.rstrip("/") + "/index.json"
+
+
+def _entry(raw: Any) -> IndexEntry | None:
+    if not isinstance(raw, dict) or not raw.get("from_code") or not raw.get("to_code"):
+        return None
+    code = raw.get("code") or f"{raw.get('type', 'translate')}-{raw['from_code']}_{raw['to_code']}"
+    links = tuple(str(link) for link in raw.get("links", []) if isinstance(link, str))
+    return IndexEntry(
+        str(code),
+        str(raw["from_code"]),
+        str(raw["to_code"]),
+        str(raw.get("package_version", "")),
+        links,
+    )
+
+
+def _fetch(url: str, timeout: float) -> bytes:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            data: bytes = response.read()
+            return data
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise IndexUnavailable(f"package index unreachable at {url}: {reason}") from exc
+
+
+def fetch_index(
+    models_dir: Path, url: str | None = None, *, timeout: float = 10.0, max_age: float = 3600.0
+) -> list[IndexEntry]:
+    """The index's packages; the JSON is cached in the models dir for ``max_age`` seconds."""
+    cache = models_dir / INDEX_CACHE
+    full = index_url(url)
+    cached = cache.exists() and time.time() - cache.stat().st_mtime < max_age
+    if cached and json.loads(cache.read_text("utf-8")).get("url") == full:
+        raw = json.loads(cache.read_text("utf-8"))["index"]
+    else:
+        try:
+            raw = json.loads(_fetch(full, timeout))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ModelPackageInvalid(f"package index at {full} is not JSON") from exc
+        models_dir.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps({"url": full, "index": raw}), "utf-8")
+    entries = [_entry(item) for item in raw] if isinstance(raw, list) else []
+    return [e for e in entries if e is not None]
+
+
+def _download(url: str, dest_dir: Path, timeout: float, progress: bool) -> Path:
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    name = url.rstrip("/").rsplit("/", 1)[-1] or "package.argosmodel"
+    handle, tmp_name = tempfile.mkstemp(prefix="download-", suffix=f"-{name}", dir=dest_dir)
+    try:
+        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as resp:
+            total = int(resp.headers.get("Content-Length") or 0) or None
+            with tqdm(
+                total=total, unit="B", unit_scale=True, desc=name, disable=not progress
+            ) as bar:
+                while chunk := resp.read(1 << 16):
+                    out.write(chunk)
+                    bar.update(len(chunk))
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        Path(tmp_name).unlink(missing_ok=True)
+        reason = getattr(exc, "reason", exc)
+        raise IndexUnavailable(f"download failed from {url}: {reason}") from exc
+    return Path(tmp_name)
+
+
+def install_from_url(
+    models_dir: Path, url: str, *, timeout: float = 30.0, progress: bool = True
+) -> InstalledPackage:
+    """Download a .argosmodel (with a progress bar) and install it."""
+    path = _download(url, models_dir.parent / "argos" / "downloads", timeout, progress)
+    try:
+        return install_package(models_dir, path)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def install_from_index(
+    models_dir: Path,
+    pair: str,
+    *,
+    url: str | None = None,
+    timeout: float = 30.0,
+    progress: bool = True,
+) -> InstalledPackage:
+    """Install the index's package for ``pair`` (``en-ar``), trying each of its links."""
+    matches = [e for e in fetch_index(models_dir, url, timeout=timeout) if e.pair == pair]
+    if not matches or not matches[0].links:
+        raise ModelPackageInvalid(f"the package index offers no package for {pair}")
+    failure: IndexUnavailable | None = None
+    for link in matches[0].links:
+        try:
+            return install_from_url(models_dir, link, timeout=timeout, progress=progress)
+        except IndexUnavailable as exc:
+            failure = exc
+    assert failure is not None
+    raise failure

@@ -1,0 +1,369 @@
+"""The article: plain frozen values for brief section 2, and their JSON form.
+
+Everything downstream (markup, translation, feeds, store) works on these dataclasses; JSON
+is only read and written at the edges through ``parse_article`` and ``article_to_dict``.
+Parsing checks every rule of brief section 2 and reports all broken ones at once, each
+named by its JSON path, so a newsroom fixes a payload in one round trip (the generic
+field reading lives in ``payload``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Final, TypeVar
+
+# A module object, not names: credits builds Credit values from this module (a cycle).
+from syndicate.errors import ArticleInvalid, FieldError
+from syndicate.news.credits import Credit, normalise_role, parse_credit_line
+from syndicate.news.languages import is_language_tag, primary
+from syndicate.news.payload import ObjectReader, decode_json, read_object
+
+
+class ArticleStatus(StrEnum):
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+
+class MediaType(StrEnum):
+    IMAGE = "image"
+    VIDEO = "video"
+    AUDIO = "audio"
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    type: MediaType
+    url: str | None = None
+    caption: str | None = None
+    credit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rights:
+    holder: str
+    notice: str | None = None
+    usage_terms: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """Which Argos package produced a translation; feeds cite it (brief section 4)."""
+
+    pair: str  # "en-ar"
+    code: str  # package code, e.g. "translate-en_ar"
+    version: str  # package_version from metadata.json
+    demo: bool  # a gloss model built by `models build-demo`
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentFlag:
+    """An output check that fired: ``reason`` is empty, untranslated, runaway or placement."""
+
+    segment: int
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """Provenance of a translated article: its source and the model chain (two for a pivot)."""
+
+    source_language: str
+    source_version: int
+    models: tuple[ModelInfo, ...]
+    flags: tuple[SegmentFlag, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One version of one article in one language (the original or a translation)."""
+
+    id: str
+    version: int
+    language: str
+    published_at: datetime
+    headline: str
+    body_html: str
+    status: ArticleStatus = ArticleStatus.PUBLISHED
+    updated_at: datetime | None = None
+    embargo_until: datetime | None = None
+    source: str | None = None
+    section: str | None = None
+    url: str | None = None
+    summary: str | None = None
+    dateline: str | None = None
+    tags: tuple[str, ...] = ()
+    credits: tuple[Credit, ...] = ()
+    credit_line: str | None = None
+    media: tuple[Media, ...] = ()
+    rights: Rights | None = None
+    targets: tuple[str, ...] | None = None
+    translation: Translation | None = field(default=None)
+
+    @property
+    def is_translation(self) -> bool:
+        return self.translation is not None
+
+
+def _rfc3339(value: datetime) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def _drop_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _translation_to_dict(t: Translation) -> dict[str, Any]:
+    return {
+        "source_language": t.source_language,
+        "source_version": t.source_version,
+        "models": [
+            {"pair": m.pair, "code": m.code, "version": m.version, "demo": m.demo} for m in t.models
+        ],
+        "flags": [{"segment": f.segment, "reason": f.reason, "text": f.text} for f in t.flags],
+    }
+
+
+def article_to_dict(article: Article) -> dict[str, Any]:
+    """The JSON form of brief section 2 (plus ``translation`` for a translated article)."""
+    a = article
+    out: dict[str, Any] = {
+        "id": a.id,
+        "version": a.version,
+        "status": str(a.status),
+        "language": a.language,
+        "published_at": _rfc3339(a.published_at),
+        "updated_at": _rfc3339(a.updated_at) if a.updated_at else None,
+        "embargo_until": _rfc3339(a.embargo_until) if a.embargo_until else None,
+        "source": a.source,
+        "section": a.section,
+        "url": a.url,
+        "headline": a.headline,
+        "summary": a.summary,
+        "dateline": a.dateline,
+        "body_html": a.body_html,
+        "tags": list(a.tags),
+        "credits": [
+            _drop_none({"role": c.role, "name": c.name, "location": c.location}) for c in a.credits
+        ],
+        "credit_line": a.credit_line,
+        "media": [
+            _drop_none(
+                {"type": str(m.type), "url": m.url, "caption": m.caption, "credit": m.credit}
+            )
+            for m in a.media
+        ],
+        "rights": _drop_none(
+            {
+                "holder": a.rights.holder,
+                "notice": a.rights.notice,
+                "usage_terms": a.rights.usage_terms,
+            }
+        )
+        if a.rights
+        else None,
+        "targets": list(a.targets) if a.targets is not None else None,
+        "translation": _translation_to_dict(a.translation) if a.translation else None,
+    }
+    return _drop_none(out)
+
+
+# --- reading (brief section 2) -------------------------------------------------------------
+
+MAX_PAYLOAD_BYTES: Final = 2 * 1024 * 1024
+MAX_HEADLINE_CHARS: Final = 500
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)  # a placeholder: its error is raised
+_ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+
+_ARTICLE_FIELDS: Final = frozenset(
+    {"id", "version", "status", "language", "published_at", "updated_at", "embargo_until"}
+    | {"source", "section", "url", "headline", "summary", "dateline", "body_html", "tags"}
+    | {"credits", "credit_line", "media", "rights", "targets"}
+)
+_CREDIT_FIELDS: Final = frozenset({"role", "name", "location"})
+_MEDIA_FIELDS: Final = frozenset({"type", "url", "caption", "credit"})
+_RIGHTS_FIELDS: Final = frozenset({"holder", "notice", "usage_terms"})
+_TRANSLATION_FIELDS: Final = frozenset({"source_language", "source_version", "models", "flags"})
+_MODEL_FIELDS: Final = frozenset({"pair", "code", "version", "demo"})
+_FLAG_FIELDS: Final = frozenset({"segment", "reason", "text"})
+
+_T = TypeVar("_T")
+
+
+def _each(
+    r: ObjectReader, key: str, read: Callable[[ObjectReader], _T], known: frozenset[str]
+) -> tuple[_T, ...]:
+    return tuple(read(item) for item in r.objects(key, known))
+
+
+def _credit(r: ObjectReader) -> Credit:
+    """An explicit credit; its role word becomes a canonical code where one is known."""
+    location = r.text("location")
+    return Credit(
+        normalise_role(r.need_text("role")),
+        r.need_text("name").strip(),
+        location.strip() if location else None,
+    )
+
+
+def _media(r: ObjectReader) -> Media:
+    kind = r.choice("type", MediaType) or MediaType.IMAGE
+    return Media(kind, r.url("url"), r.text("caption"), r.text("credit"))
+
+
+def _rights(r: ObjectReader) -> Rights | None:
+    rights = r.object("rights", _RIGHTS_FIELDS)
+    if rights is None:
+        return None
+    return Rights(rights.need_text("holder"), rights.text("notice"), rights.text("usage_terms"))
+
+
+def _model(r: ObjectReader) -> ModelInfo:
+    pair, code, version = r.need_text("pair"), r.need_text("code"), r.need_text("version")
+    return ModelInfo(pair, code, version, r.boolean("demo"))
+
+
+def _flag(r: ObjectReader) -> SegmentFlag:
+    segment, reason = r.integer("segment", minimum=0), r.need_text("reason")
+    return SegmentFlag(segment, reason, r.need_text("text", plain=False, empty_ok=True))
+
+
+def _translation(r: ObjectReader) -> Translation | None:
+    """The provenance block ``syndicate translate`` writes, read back (``allow_translation``)."""
+    t = r.object("translation", _TRANSLATION_FIELDS)
+    if t is None:
+        return None
+    return Translation(
+        source_language=t.language("source_language", required=True) or "",
+        source_version=t.integer("source_version", minimum=1),
+        models=_each(t, "models", _model, _MODEL_FIELDS),
+        flags=_each(t, "flags", _flag, _FLAG_FIELDS),
+    )
+
+
+def _targets(r: ObjectReader, language: str | None) -> tuple[str, ...] | None:
+    """Target languages: real tags, none twice, none the article's own language."""
+    if r.value("targets") is None:
+        return None
+    targets: list[str] = []
+    for path, tag in r.strings("targets"):
+        if not is_language_tag(tag):
+            problem = "must be a BCP 47 language tag such as ar or ckb"
+        elif language and primary(tag) == primary(language):
+            problem = f"is the article's own language ({language})"
+        elif tag.lower() in (t.lower() for t in targets):
+            problem = f"lists {tag} twice"
+        else:
+            targets.append(tag)
+            continue
+        r.errors.append(FieldError(path, problem))
+    return tuple(targets)
+
+
+def _article_id(r: ObjectReader) -> str:
+    value = r.need_text("id")
+    if value and not _ID.fullmatch(value):
+        r.fail("id", "must be 1-128 of A-Z a-z 0-9 . _ : - and start with a letter or digit")
+    return value
+
+
+def _headline(r: ObjectReader) -> str:
+    headline = r.need_text("headline")
+    if len(headline) > MAX_HEADLINE_CHARS:
+        r.fail("headline", f"must be at most {MAX_HEADLINE_CHARS} characters, not {len(headline)}")
+    return headline
+
+
+def _merge_credits(
+    explicit: tuple[Credit, ...], credit_line: str | None, translated: bool
+) -> tuple[Credit, ...]:
+    """Explicit credits, then each credit-line credit naming someone new in that role.
+
+    A translated credit line was composed from the label table, so it is not read back.
+    """
+    if not credit_line or translated:
+        return explicit
+    merged = list(explicit)
+    for credit in parse_credit_line(credit_line):
+        if all((c.role, c.name) != (credit.role, credit.name) for c in merged):
+            merged.append(credit)
+    return tuple(merged)
+
+
+def _body_html(r: ObjectReader, status: ArticleStatus) -> str:
+    """The HTML body; refused here, at ingest, if no parser may ever see it (XXE, bombs)."""
+    body = r.text("body_html", required=status is ArticleStatus.PUBLISHED, plain=False) or ""
+    if problem := declaration_problem(body):
+        r.fail("body_html", problem)
+    return body
+
+
+def _read_article(r: ObjectReader, allow_translation: bool) -> Article:
+    """Every field of brief section 2; each problem is noted and none stops the others."""
+    status = r.choice("status", ArticleStatus, ArticleStatus.PUBLISHED) or ArticleStatus.PUBLISHED
+    language = r.language("language", required=True)
+    translation = _translation(r) if allow_translation else None
+    credit_line = r.text("credit_line")
+    explicit = _each(r, "credits", _credit, _CREDIT_FIELDS)
+    return Article(
+        id=_article_id(r),
+        version=r.integer("version", minimum=1),
+        language=language or "",
+        published_at=r.stamp("published_at", required=True) or _EPOCH,
+        headline=_headline(r),
+        body_html=_body_html(r, status),
+        status=status,
+        updated_at=r.stamp("updated_at"),
+        embargo_until=r.stamp("embargo_until"),
+        source=r.text("source"),
+        section=r.text("section"),
+        url=r.url("url"),
+        summary=r.text("summary"),
+        dateline=r.text("dateline"),
+        tags=tuple(tag for _, tag in r.strings("tags")),
+        credits=_merge_credits(explicit, credit_line, translated=translation is not None),
+        credit_line=credit_line,
+        media=_each(r, "media", _media, _MEDIA_FIELDS),
+        rights=_rights(r),
+        targets=_targets(r, language),
+        translation=translation,
+    )
+
+
+def parse_article(data: Any, *, allow_translation: bool = False) -> Article:
+    """The article a newsroom sent, checked against every rule of brief section 2.
+
+    Every broken rule is collected with its JSON path into one ``ArticleInvalid``; any
+    input shape gives either an Article or that error. ``allow_translation`` accepts the
+    ``translation`` block ``syndicate translate`` writes (``article_to_dict``).
+    """
+    errors: list[FieldError] = []
+    known = _ARTICLE_FIELDS | ({"translation"} if allow_translation else set())
+    reader = read_object(data, "", errors, known)
+    article = _read_article(reader, allow_translation) if reader else None
+    if errors or article is None:
+        raise ArticleInvalid(errors)
+    return article
+
+
+def parse_article_json(raw: bytes | str, *, allow_translation: bool = False) -> Article:
+    """``parse_article`` over a raw payload: UTF-8 JSON of at most ``MAX_PAYLOAD_BYTES``.
+
+    Bad size, encoding or syntax is one error on field ``$`` with its line and column.
+    """
+    data = decode_json(raw, MAX_PAYLOAD_BYTES)
+    return parse_article(data, allow_translation=allow_translation)
+
+
+_DECLARATION: Final = re.compile(r"<!\s*[A-Za-z\[]")
+
+
+def declaration_problem(html: str) -> str | None:
+    """Why a body may not be parsed at all, or None: checked at ingest and again here."""
+    if _DECLARATION.search(html):
+        return "markup declarations such as <!DOCTYPE> or <!ENTITY> are not allowed"
+    return None

@@ -1,0 +1,379 @@
+"""Credits: canonical roles, per-language role labels, and reading and writing credit lines.
+
+Brief section 2 turns a free-text ``credit_line`` into structured credits; brief section 4
+says role labels ("Reporting by") come from a per-language table, never from the model, and
+names stay byte-identical in every language. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final
+
+# The module, not its names: article imports this module back to read credit lines.
+from syndicate.news.languages import primary
+
+ROLES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "reporting": "Reporting by",
+        "additional_reporting": "Additional reporting by",
+        "writing": "Writing by",
+        "editing": "Editing by",
+        "production": "Produced by",
+        "video_editing": "Video editing by",
+        "photography": "Photos by",
+        "camera": "Camera by",
+        "compilation": "Compiled by",
+        "graphics": "Graphics by",
+        "translation": "Translated by",
+    }
+)
+
+# NewsML-G2 calls the people who wrote the story creators and everyone else contributors.
+_AUTHOR_ROLES: Final = frozenset({"reporting", "writing", "additional_reporting"})
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """A credited person. ``role`` is a canonical code from ``ROLES`` when known."""
+
+    role: str
+    name: str
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Style:
+    """How one language writes a credit line: labels, list words and where a place goes."""
+
+    labels: Mapping[str, str]
+    conjunction: str  # between the last two names
+    comma: str  # between the other names
+    group_separator: str  # between role groups
+    place: str  # appended to the names; ``{}`` is the (translated) location
+    attach_conjunction: bool = False  # Arabic writes و joined to the next word
+
+
+# Written by hand for newsroom use; the colon forms are how these languages print credits.
+_STYLES: Final[Mapping[str, _Style]] = MappingProxyType(
+    {
+        "en": _Style(ROLES, " and ", ", ", "; ", " in {}"),
+        "ar": _Style(
+            {
+                "reporting": "تقرير:",
+                "additional_reporting": "شارك في إعداد التقرير:",
+                "writing": "كتابة:",
+                "editing": "تحرير:",
+                "production": "إنتاج:",
+                "video_editing": "مونتاج:",
+                "photography": "تصوير:",
+                "camera": "كاميرا:",
+                "compilation": "إعداد:",
+                "graphics": "غرافيك:",
+                "translation": "ترجمة:",
+            },
+            " و",
+            "، ",
+            "؛ ",
+            " من {}",
+            attach_conjunction=True,
+        ),
+        "tr": _Style(
+            {
+                "reporting": "Haber:",
+                "additional_reporting": "Habere katkıda bulunan:",  # noqa: RUF001
+                "writing": "Yazan:",
+                "editing": "Editör:",
+                "production": "Yapımcı:",  # noqa: RUF001
+                "video_editing": "Video kurgu:",
+                "photography": "Fotoğraf:",
+                "camera": "Kamera:",
+                "compilation": "Derleyen:",
+                "graphics": "Grafik:",
+                "translation": "Çeviri:",
+            },
+            " ve ",
+            ", ",
+            "; ",
+            # A suffix would need vowel harmony with a name the model chose; brackets do not.
+            " ({})",
+        ),
+        "ckb": _Style(
+            {
+                "reporting": "ڕاپۆرتی:",
+                "additional_reporting": "ڕاپۆرتی زیاتر:",
+                "writing": "نووسینی:",
+                "editing": "دەستکاریکردنی:",
+                "production": "بەرهەمهێنانی:",
+                "video_editing": "مۆنتاژی:",
+                "photography": "وێنە:",
+                "camera": "کامێرا:",
+                "compilation": "ئامادەکردنی:",
+                "graphics": "گرافیک:",
+                "translation": "وەرگێڕانی:",
+            },
+            " و ",
+            "، ",
+            "؛ ",
+            " لە {}",
+        ),
+        "kmr": _Style(
+            {
+                "reporting": "Nûçe:",
+                "additional_reporting": "Beşdariya nûçeyê:",
+                "writing": "Nivîsandin:",
+                "editing": "Edîtor:",
+                "production": "Berhemanîn:",
+                "video_editing": "Montaj:",
+                "photography": "Wêne:",
+                "camera": "Kamera:",
+                "compilation": "Amadekar:",
+                "graphics": "Grafîk:",
+                "translation": "Werger:",
+            },
+            " û ",
+            ", ",
+            "; ",
+            # "li"/"ji" want the oblique case, which a translated place name lacks.
+            " ({})",
+        ),
+    }
+)
+LABEL_LANGUAGES: Final = tuple(_STYLES)
+
+# Role words as newsrooms write them before "by" or ":" (lower case). The labels of every
+# language in _STYLES are added below, so a credit line we wrote reads back.
+_ROLE_WORDS: Final[Mapping[str, tuple[str, ...]]] = {
+    "reporting": ("reporting", "reported", "report", "reporter", "reporters", "story",
+                  "interview", "interviews", "interviewed"),
+    "additional_reporting": ("additional reporting", "additional reporter",
+                             "additional reporters", "contributing", "contributed reporting"),
+    "writing": ("writing", "written", "writer", "writers", "words", "text"),
+    "editing": ("editing", "edited", "editor", "editors"),
+    "production": ("production", "produced", "producer", "producers", "producing"),
+    "video_editing": ("video editing", "video edited", "video editor", "video editors",
+                      "montage"),
+    "photography": ("photos", "photo", "photographs", "photography", "photographer",
+                    "photographers", "photographed", "pictures", "picture", "images", "image"),
+    "camera": ("camera", "cameraman", "camerawoman", "camera operator", "video",
+               "videography", "videographer", "filmed", "filming", "cinematography",
+               "cinematographer"),
+    "compilation": ("compiled", "compilation", "compiler", "compiling"),
+    "graphics": ("graphics", "graphic", "infographic", "infographics", "illustration",
+                 "illustrations", "illustrated", "design", "designed"),
+    "translation": ("translated", "translation", "translator", "translators", "translating"),
+}  # fmt: skip
+
+
+def _bare_label(label: str) -> str:
+    """A label without its trailing "by" or colon: the role word itself."""
+    return re.sub(r"(?:\s+by)?\s*:?\s*$", "", label.strip(), flags=re.IGNORECASE)
+
+
+def _role_lookup() -> dict[str, str]:
+    words = {word: role for role, forms in _ROLE_WORDS.items() for word in forms}
+    for style in _STYLES.values():
+        words |= {_bare_label(label).casefold(): role for role, label in style.labels.items()}
+    return words | {role.replace("_", " "): role for role in ROLES}
+
+
+_ROLE_BY_WORD: Final = MappingProxyType(_role_lookup())
+
+
+def is_author_role(role: str) -> bool:
+    """Whether the role made the story (NewsML creator) rather than helped (contributor)."""
+    return role in _AUTHOR_ROLES
+
+
+def normalise_role(role: str) -> str:
+    """The canonical code for a role word, code or label in any table language.
+
+    "Reporter", "reporting", "Reporting by" and "تقرير:" all give ``reporting``; a role we
+    do not know is kept as given, only stripped, so nothing the newsroom wrote is lost.
+    """
+    stripped = role.strip()
+    key = re.sub(r"[\s_-]+", " ", _bare_label(stripped)).casefold()
+    return _ROLE_BY_WORD.get(key, stripped)
+
+
+def role_label(role: str, lang: str) -> str:
+    """The label printed before names: the language's own, English for other languages.
+
+    A free-text role outside ``ROLES`` is its own label (brief section 4: never the model's).
+    """
+    style = _STYLES.get(primary(lang), _STYLES["en"])
+    return style.labels.get(role, role)
+
+
+# --- reading credit lines -------------------------------------------------------------------
+
+_WORD_ALTERNATION: Final = "|".join(
+    re.escape(word).replace(r"\ ", r"\s+") for word in sorted(_ROLE_BY_WORD, key=len, reverse=True)
+)
+_HEAD: Final = re.compile(
+    r"(?P<sep>^|[,;|/\n\r،؛]|\.(?=\s)|\s[-\u2013\u2014]\s|\s(?:and|&)\s)\s*(?:with\s+)?"
+    rf"(?:(?P<words>(?:{_WORD_ALTERNATION})(?:\s*(?:,|and|&|و)\s*(?:{_WORD_ALTERNATION}))"
+    r"{0,3})"  # a bounded chain ("Text and photos by"): unbounded, a long one is quadratic
+    # "Translated from Arabic by", "Reporting from Syria by": the detour is not kept.
+    r"(?:\s+(?:from|into|to)\s+[^\W\d_]+){0,2}"
+    r"\s*(?:\bby\b\s*:?|:)|(?P<by>by)\b\s*:?)\s*",
+    re.IGNORECASE,
+)
+_HARD_SEPARATORS: Final = frozenset({"", ";", "|", "\n", "\r", "؛", "."})
+_JOINED_WORDS: Final = re.compile(rf"\s*(?:,|and|&|و)\s*(?=(?:{_WORD_ALTERNATION}))", re.I)
+# No leading \s*: on a long run of spaces that would make every split quadratic.
+_NAME_SEPARATOR: Final = re.compile(r"[,،;|\n\r](?:\s*(?:and|&)\s)?|\s(?:and|AND|And|&|ve|û|و)\s")
+_PLACE: Final = re.compile(r"\s(?:in|IN|from|FROM|من|لە)\s")
+# Lower-case words a name may hold ("Mohammed al-Sayed", "Rudaw staff").
+_PARTICLES: Final = frozenset({
+    "al", "el", "d", "l", "bin", "ibn", "bint", "abu", "de", "da", "di", "du", "del", "della",
+    "der", "den", "van", "von", "la", "le", "y", "e", "ter", "staff", "team", "desk", "bureau",
+    "news",
+})  # fmt: skip
+_ABBREVIATIONS: Final = frozenset({"jr", "sr", "inc", "ltd", "co", "st", "bros"})
+_MAX_NAME_WORDS: Final = 6
+
+
+def _trimmed(text: str) -> str:
+    """The line without brackets around it or a closing full stop (Reuters style)."""
+    text = text.strip()
+    while len(text) > 1 and text[0] + text[-1] in ("()", "[]", "{}"):
+        text = text[1:-1].strip()
+    last = text.rsplit(maxsplit=1)[-1] if text else ""
+    if text.endswith(".") and len(last) > 2 and last[:-1].casefold() not in _ABBREVIATIONS:
+        text = text[:-1].rstrip()
+    return text
+
+
+def _is_plausible(name: str, cased: bool) -> bool:
+    """Whether text looks like a name rather than part of a sentence.
+
+    A name has a few words, each capitalised unless it is a particle (al-, de, van); in a
+    line with no capitals at all only the word count can be judged.
+    """
+    words = name.split()
+    if not 0 < len(words) <= _MAX_NAME_WORDS or len(name) > 120 or ":" in name:
+        return False
+    return not cased or all(
+        not w[0].islower() or re.split("[-'\u2019]", w)[0].casefold() in _PARTICLES for w in words
+    )
+
+
+def _is_plausible_place(place: str, cased: bool) -> bool:
+    """Places are looser than names ("northern Syria", "Syria and Iraq"): one capital will do."""
+    words = place.split()
+    if not 0 < len(words) <= _MAX_NAME_WORDS or ":" in place:
+        return False
+    return not cased or any(not w[0].islower() for w in words)
+
+
+def _split_names(text: str) -> list[str]:
+    return [n.strip() for n in _NAME_SEPARATOR.split(text) if n.strip()]
+
+
+def _names_and_places(body: str) -> list[tuple[str, str | None]]:
+    """Names with their place: "A and B in Syria" puts both in Syria; "A in X, B in Y" does not."""
+    chunks = _PLACE.split(body)
+    pairs: list[tuple[str, str | None]] = []
+    names = chunks[0]
+    for index, chunk in enumerate(chunks[1:], start=1):
+        place, following = chunk, ""
+        if index < len(chunks) - 1:
+            cut = list(_NAME_SEPARATOR.finditer(chunk))
+            if cut:
+                place, following = chunk[: cut[-1].start()], chunk[cut[-1].end() :]
+        pairs += [(name, place.strip() or None) for name in _split_names(names)]
+        names = following
+    pairs += [(name, None) for name in _split_names(names)]
+    return pairs
+
+
+def _group_credits(roles: Sequence[str], body: str, cased: bool) -> list[Credit]:
+    credits: list[Credit] = []
+    for name, place in _names_and_places(body):
+        if not _is_plausible(name, cased):
+            continue
+        location = place if place and _is_plausible_place(place, cased) else None
+        credits += [Credit(role, name, location) for role in roles]
+    return credits
+
+
+def _heads(text: str) -> list[re.Match[str]]:
+    """Where role groups start; a bare "By" only opens the line or follows a hard break."""
+    return [m for m in _HEAD.finditer(text) if not m["by"] or m["sep"].strip() in _HARD_SEPARATORS]
+
+
+def parse_credit_line(text: str) -> tuple[Credit, ...]:
+    """Structured credits from a newsroom credit line (brief section 2).
+
+    Reads "Reporting by A and B in Syria, produced by C", "Writing by X; Editing by Y",
+    "Photos: X", "By X" and the labels of every table language. Names are kept exactly as
+    written; text without a role phrase gives no credit rather than a guess.
+    """
+    line = _trimmed(text)
+    cased = any(c.isupper() for c in line)
+    heads = _heads(line)
+    found: list[Credit] = []
+    ends = [head.start() for head in heads[1:]] + [len(line)]
+    for head, end in zip(heads, ends, strict=False):  # no heads: nothing to read
+        body = line[head.end() : end]
+        found += _group_credits(_head_roles(head), body, cased)
+    return tuple(dict.fromkeys(found))
+
+
+def _head_roles(head: re.Match[str]) -> list[str]:
+    """The roles a head names: "Text and photos by" is two; a bare "By" is the reporter."""
+    if not head["words"]:
+        return ["reporting"]
+    words = (" ".join(w.split()).casefold() for w in _JOINED_WORDS.split(head["words"]))
+    return list(dict.fromkeys(_ROLE_BY_WORD[w] for w in words if w in _ROLE_BY_WORD))
+
+
+# --- writing credit lines -------------------------------------------------------------------
+
+
+def _join_names(names: Sequence[str], style: _Style) -> str:
+    if len(names) == 1:
+        return names[0]
+    last = names[-1]
+    glue = style.conjunction
+    if style.attach_conjunction and not _is_arabic_letter(last[0]):
+        glue += " "  # و joins an Arabic word, but stands apart from a Latin-script name
+    return style.comma.join(names[:-1]) + glue + last
+
+
+def _is_arabic_letter(char: str) -> bool:
+    return "\u0600" <= char <= "\u06ff" or "\u0750" <= char <= "\u077f"
+
+
+def _groups(credits: Iterable[Credit]) -> list[tuple[str, str | None, list[str]]]:
+    """Consecutive credits sharing role and place, so "A and B in Syria" is written once."""
+    groups: list[tuple[str, str | None, list[str]]] = []
+    for credit in credits:
+        if groups and groups[-1][:2] == (credit.role, credit.location):
+            groups[-1][2].append(credit.name)
+        else:
+            groups.append((credit.role, credit.location, [credit.name]))
+    return groups
+
+
+def format_credit_line(
+    credits: Sequence[Credit], lang: str, locations: Mapping[str, str] | None = None
+) -> str:
+    """A credit line in ``lang`` from the label table (brief section 4).
+
+    Names are written verbatim; ``locations`` maps a source place to its translation, and
+    a place it does not know is kept. English for a language without a table.
+    """
+    style = _STYLES.get(primary(lang), _STYLES["en"])
+    parts = []
+    for role, location, names in _groups(credits):
+        label = style.labels.get(role) or f"{role.rstrip(':')}:"
+        text = f"{label} {_join_names(names, style)}"
+        if location:
+            text += style.place.format((locations or {}).get(location, location))
+        parts.append(text)
+    return style.group_separator.join(parts)

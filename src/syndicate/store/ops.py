@@ -1,0 +1,182 @@
+"""Operational records in Redis: dispatch marks, worker heartbeats, metrics, queue depths.
+
+The store's second module (store.py holds the articles, items, feeds and partners); the
+keys are in the table of store.py's docstring. Metrics live in Redis, not in process
+memory, because they are written by every worker child and read by every API process:
+``/metrics`` shows the whole system, whichever process answers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Final, cast
+
+from syndicate.store.articles import PREFIX, Client, LanguageState, guarded
+
+_METRICS: Final = f"{PREFIX}:metrics"
+_WORKERS: Final = f"{PREFIX}:workers"
+_FAILURES: Final = f"{PREFIX}:failures"
+FAILURES_KEPT: Final = 100  # the newest failures `syndicate status` can show
+
+
+def _article_key(article_id: str) -> str:
+    return f"{PREFIX}:article:{article_id}"
+
+
+def _series(name: str, labels: Mapping[str, str]) -> str:
+    """A Prometheus series name, the field of ``syn:metrics`` that holds its value."""
+    if not labels:
+        return name
+    inner = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    return f"{name}{{{inner}}}"
+
+
+@guarded
+def mark_dispatched(client: Client, article_id: str, version: int) -> None:
+    """Record that ``version``'s ingest task is on the broker (see ``is_dispatched``)."""
+    client.hset(_article_key(article_id), "dispatched", version)
+
+
+@guarded
+def is_dispatched(client: Client, article_id: str, version: int) -> bool:
+    """False when a version was stored but its ingest task never reached the broker (the
+    process died or Redis went away in between): a replay of the request dispatches it."""
+    raw = cast(bytes | None, client.hget(_article_key(article_id), "dispatched"))
+    return raw is not None and int(raw) >= version
+
+
+@guarded
+def note_worker(client: Client, hostname: str, now: datetime) -> None:
+    """A worker's heartbeat, for /healthz."""
+    client.zadd(_WORKERS, {hostname: now.timestamp()})
+
+
+@guarded
+def seen_workers(client: Client, since: datetime) -> list[str]:
+    """Workers whose last heartbeat is at or after ``since``."""
+    names = cast(list[bytes], client.zrangebyscore(_WORKERS, since.timestamp(), "+inf"))
+    return sorted(n.decode() for n in names)
+
+
+@guarded
+def count(client: Client, name: str, labels: Mapping[str, str], amount: float = 1.0) -> None:
+    """Add ``amount`` to a counter series."""
+    client.hincrbyfloat(_METRICS, _series(name, labels), amount)
+
+
+@guarded
+def observe(
+    client: Client,
+    name: str,
+    labels: Mapping[str, str],
+    value: float,
+    buckets: Sequence[float],
+) -> None:
+    """Record one observation of a histogram (Prometheus layout: cumulative buckets,
+    ``_sum`` and ``_count``) in one round trip. Every bucket is written, the ones below
+    ``value`` with 0, so a scrape shows the whole histogram from the first observation."""
+    pipe = client.pipeline(transaction=True)
+    for bound in [*buckets, float("inf")]:
+        le = "+Inf" if bound == float("inf") else repr(float(bound))
+        hit = 1 if value <= bound else 0
+        pipe.hincrbyfloat(_METRICS, _series(f"{name}_bucket", {**labels, "le": le}), hit)
+    pipe.hincrbyfloat(_METRICS, _series(f"{name}_sum", labels), value)
+    pipe.hincrbyfloat(_METRICS, _series(f"{name}_count", labels), 1)
+    pipe.execute()
+
+
+@guarded
+def read_metrics(client: Client) -> dict[str, float]:
+    """Every series written by ``count`` and ``observe``: series name -> value."""
+    raw = cast(dict[bytes, bytes], client.hgetall(_METRICS))
+    return {k.decode(): float(v) for k, v in raw.items()}
+
+
+@guarded
+def queue_depths(client: Client, queues: Iterable[str]) -> dict[str, int]:
+    """Messages waiting in each broker queue (Celery's Redis transport: one list per
+    queue, named as the queue)."""
+    names = list(queues)
+    pipe = client.pipeline(transaction=False)
+    for name in names:
+        pipe.llen(name)
+    return dict(zip(names, (int(n) for n in pipe.execute()), strict=True))
+
+
+@guarded
+def broker_queues(client: Client) -> list[str]:
+    """The work queues Celery has declared on this Redis.
+
+    Kombu keeps one ``_kombu.binding.<exchange>`` set per exchange, each member
+    ``routing key, pattern, queue`` joined by ``\\x06\\x16``. The event and pidbox
+    exchanges lead to per-worker queues (Flower's, remote control), not to work.
+    """
+    marker = "_kombu.binding."
+    keys = cast(list[bytes], list(client.scan_iter(match=f"{marker}*", count=500)))
+    exchanges = [k.decode()[len(marker) :] for k in keys]
+    pipe = client.pipeline(transaction=False)
+    for name in exchanges:
+        if name != "celeryev" and not name.endswith("pidbox"):
+            pipe.smembers(marker + name)
+    members = [m for found in pipe.execute() for m in cast(set[bytes], found)]
+    return sorted({m.decode().split("\x06\x16")[-1] for m in members})
+
+
+@guarded
+def claim_rerender(client: Client, lang: str, at: datetime, ttl_seconds: int) -> bool:
+    """True for the first caller to schedule ``lang``'s re-render at ``at`` (an embargo
+    ending): every publish in a language sees the same embargo, one render suffices."""
+    key = f"{PREFIX}:rerender:{lang}:{int(at.timestamp())}"
+    return bool(client.set(key, 1, nx=True, ex=max(1, ttl_seconds)))
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A language that ended ``failed`` or ``no_model``, as ``syndicate status`` lists it."""
+
+    article_id: str
+    version: int
+    lang: str
+    state: LanguageState
+    reason: str | None
+    at: datetime
+
+
+@guarded
+def note_failure(
+    client: Client,
+    article_id: str,
+    version: int,
+    lang: str,
+    state: LanguageState,
+    reason: str | None,
+    now: datetime,
+) -> None:
+    """Remember a failed or no_model language among the newest ``FAILURES_KEPT``: the
+    states hold only the latest version per article, operators want the recent history."""
+    record = {"id": article_id, "version": version, "lang": lang, "state": str(state)}
+    member = json.dumps({**record, "reason": reason}, ensure_ascii=False, sort_keys=True)
+    pipe = client.pipeline(transaction=True)
+    pipe.zadd(_FAILURES, {member: now.timestamp()})
+    pipe.zremrangebyrank(_FAILURES, 0, -FAILURES_KEPT - 1)
+    pipe.execute()
+
+
+@guarded
+def recent_failures(client: Client, limit: int) -> list[Failure]:
+    """The newest ``limit`` failures, newest first."""
+    if limit <= 0:
+        return []
+    raw = cast(
+        list[tuple[bytes, float]], client.zrevrange(_FAILURES, 0, limit - 1, withscores=True)
+    )
+    return [_failure(member, score) for member, score in raw]
+
+
+def _failure(member: bytes, score: float) -> Failure:
+    d = json.loads(member)
+    at = datetime.fromtimestamp(score, UTC)
+    return Failure(d["id"], d["version"], d["lang"], LanguageState(d["state"]), d["reason"], at)

@@ -1,0 +1,105 @@
+"""The translate stage: one article in, the same article in another language out.
+
+Every translatable field (headline, summary, dateline, body, media captions, credit
+locations) is segmented, all segments go to the model in ONE batched call, and each field is
+reassembled by alignment. Names, tags, URLs and numbers stay byte-identical; role labels
+come from the credits table, never from the model (brief section 4). Pure: the translator
+is passed in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from syndicate.markup.alignment import AlignedTranslation, SegmentTranslator
+from syndicate.markup.segments import (
+    Protection,
+    SegmentedBody,
+    reassemble,
+    segment_html,
+    segment_text,
+)
+from syndicate.news.article import Article, Media, ModelInfo, SegmentFlag, Translation
+from syndicate.news.credits import Credit, format_credit_line
+from syndicate.translation.glossary import Glossary
+
+_Fields = dict[str, SegmentedBody]
+
+
+def _segment_fields(article: Article, protection: Protection) -> _Fields:
+    """Segment every translatable field, keyed by its JSON path."""
+    plain = {
+        "headline": article.headline,
+        "summary": article.summary,
+        "dateline": article.dateline,
+        **{f"media[{i}].caption": m.caption for i, m in enumerate(article.media)},
+        **{f"credits[{i}].location": c.location for i, c in enumerate(article.credits)},
+    }
+    fields = {k: segment_text(v, protection) for k, v in plain.items() if v}
+    if article.body_html:
+        fields["body_html"] = segment_html(article.body_html, protection)
+    return fields
+
+
+def _reassemble_fields(
+    fields: _Fields, results: Sequence[AlignedTranslation], lang: str
+) -> tuple[dict[str, str], list[SegmentFlag]]:
+    """Hand each field its slice of the batch; renumber flags to the article's segment order."""
+    out: dict[str, str] = {}
+    flags: list[SegmentFlag] = []
+    start = 0
+    for key, body in fields.items():
+        end = start + len(body.segments)
+        done = reassemble(body, results[start:end], lang)
+        out[key] = done.html
+        flags += [dataclasses.replace(f, segment=f.segment + start) for f in done.flags]
+        start = end
+    return out, flags
+
+
+def _translated_credits(article: Article, out: dict[str, str]) -> tuple[Credit, ...]:
+    return tuple(
+        dataclasses.replace(c, location=out.get(f"credits[{i}].location", c.location))
+        for i, c in enumerate(article.credits)
+    )
+
+
+def _translated_media(article: Article, out: dict[str, str]) -> tuple[Media, ...]:
+    return tuple(
+        dataclasses.replace(m, caption=out.get(f"media[{i}].caption", m.caption))
+        for i, m in enumerate(article.media)
+    )
+
+
+def translate_article(
+    article: Article,
+    target: str,
+    translator: SegmentTranslator,
+    models: tuple[ModelInfo, ...],
+    glossary: Glossary,
+) -> Article:
+    """The article in ``target``: every segment in one call to ``translator``."""
+    protection = glossary.protection(target, extra_keep=[c.name for c in article.credits])
+    fields = _segment_fields(article, protection)
+    texts = [text for body in fields.values() for text in body.segments]
+    out, flags = _reassemble_fields(fields, translator(texts) if texts else [], target)
+    credits = _translated_credits(article, out)
+    return dataclasses.replace(
+        article,
+        language=target,
+        headline=out.get("headline", article.headline),
+        summary=out.get("summary", article.summary),
+        dateline=out.get("dateline", article.dateline),
+        body_html=out.get("body_html", article.body_html),
+        credits=credits,
+        credit_line=format_credit_line(credits, target) if credits else None,
+        media=_translated_media(article, out),
+        targets=None,
+        translation=Translation(
+            source_language=article.language,
+            source_version=article.version,
+            models=models,
+            flags=tuple(flags),
+        ),
+    )

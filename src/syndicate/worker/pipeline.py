@@ -1,0 +1,338 @@
+"""The pipeline's steps: accept a version, publish the source, translate a language, render
+a language's feeds. Each takes the store client and plain values, reads what it needs,
+calls the core and writes through the store, so tasks.py, api.py and cli.py stay thin and
+tests call the steps directly.
+
+Every step is idempotent on (id, version, lang): the store refuses stale versions and
+treats a language already published (or withdrawn) for a version as done, so a redelivered
+task changes nothing (brief section 3; docs/architecture.md, "Reliability").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from syndicate.errors import NoModel, NoSuchArticle
+from syndicate.feeds.edition import Edition, render_edition
+from syndicate.feeds.record import Entry, Provider, derive_publication, is_visible
+from syndicate.markup.alignment import AlignedTranslation, SegmentTranslator
+from syndicate.models.engine import Engine
+from syndicate.news.article import Article, ArticleStatus, ModelInfo
+from syndicate.news.languages import primary
+from syndicate.store import articles as store
+from syndicate.store import memory as store_memory
+from syndicate.store import ops as store_ops
+from syndicate.store.articles import Client, FeedFormat, LanguageState, Outcome
+from syndicate.translation.glossary import Glossary
+from syndicate.translation.plan import translate_with_memory
+from syndicate.translation.stage import translate_article
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """What ``accept`` stored: WRITTEN for new work, ALREADY_DONE for a replay."""
+
+    article_id: str
+    version: int
+    outcome: Outcome
+    source: str
+    targets: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Translated:
+    """How a translate step ended, for logs and metrics: ``segments`` sent to the model."""
+
+    outcome: Outcome | LanguageState
+    segments: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSite:
+    """Where feeds are published and by whom: the values every render needs."""
+
+    provider: Provider
+    base_url: str
+    ttl: int
+    size: int
+
+
+def targets_of(article: Article, default_targets: Sequence[str]) -> tuple[str, ...]:
+    """The article's own targets, else the configured ones; never its own language."""
+    chosen = article.targets or tuple(default_targets)
+    source = primary(article.language)
+    return tuple(dict.fromkeys(t for t in chosen if primary(t) != source))
+
+
+def accept(
+    client: Client, article: Article, default_targets: Sequence[str], now: datetime
+) -> Accepted:
+    """Store a version with its source and target languages queued (``StaleVersion`` for
+    one older than the stored version). The caller dispatches ``ingest`` when WRITTEN.
+
+    Every language the article already went out in is a target too, whatever this
+    version's ``targets`` say: a kill must leave every feed, and an update must not leave
+    a stale translation standing where partners already have the story.
+    """
+    chosen = targets_of(article, default_targets)
+    held = store.held_languages(client, article.id)
+    source = primary(article.language)
+    targets = (*chosen, *(h for h in held if h not in chosen and primary(h) != source))
+    outcome = store.save_version(client, article, [article.language, *targets], now)
+    return Accepted(article.id, article.version, outcome, article.language, targets)
+
+
+@dataclass(frozen=True, slots=True)
+class FanOut:
+    """What ingest does with a version's targets: ``translate`` goes to the
+    ``translate.<lang>`` queues; ``withdraw`` (a kill) is done at once, needing no model."""
+
+    translate: tuple[str, ...] = ()
+    withdraw: tuple[str, ...] = ()
+
+
+def fan_out(
+    client: Client,
+    engine: Engine,
+    article_id: str,
+    version: int,
+    configured: Sequence[str],
+    now: datetime,
+) -> FanOut:
+    """Split the target languages ``accept`` queued for ``version`` (none once superseded).
+
+    A kill is taken to every target at once by ingest: it must not wait behind
+    translations, nor on a queue no worker reads. A target outside the configured
+    languages that no installed package serves has no ``translate.<lang>`` consumer
+    (``syndicate worker`` listens to the configured and installed languages), so it ends
+    as ``no_model`` now. Configured languages are always queued: a worker for them may run
+    elsewhere, with models this process lacks.
+    """
+    item, states = store.get_status(client, article_id)
+    article = item.article
+    if article.version != version:
+        return FanOut()
+    source = primary(article.language)
+    targets = [t for t, st in states.items() if primary(t) != source and st.version == version]
+    if article.status is ArticleStatus.WITHDRAWN:
+        return FanOut(withdraw=tuple(targets))
+    known = {primary(c) for c in configured}
+    keep = []
+    for target in targets:
+        try:
+            if primary(target) not in known:
+                engine.models_for(source, primary(target))
+            keep.append(target)
+        except NoModel as exc:
+            _record_no_model(client, (article_id, version, target), exc, now)
+    return FanOut(translate=tuple(keep))
+
+
+def requeue(
+    client: Client, article_id: str, langs: Sequence[str] | None, now: datetime
+) -> tuple[int, list[str]]:
+    """Put the latest version's unfinished languages (or ``langs``) back to ``queued``, for
+    ``syndicate retry``; returns the version and the languages the caller must enqueue.
+    Published and withdrawn languages stay as they are."""
+    item, states = store.get_status(client, article_id)
+    version = item.article.version
+    chosen = [lang for lang in (langs or states) if lang != item.article.language]
+    done = (LanguageState.PUBLISHED, LanguageState.WITHDRAWN)
+    again = []
+    for lang in chosen:
+        status = states.get(lang)
+        if status is not None and status.version == version and status.state in done:
+            continue
+        if (
+            store.set_state(client, article_id, version, lang, LanguageState.QUEUED, now)
+            is Outcome.WRITTEN
+        ):
+            again.append(lang)
+    return version, again
+
+
+def _current(client: Client, article_id: str, version: int) -> Article | None:
+    """The stored article if ``version`` is still its latest, else None (superseded)."""
+    try:
+        article = store.get_article(client, article_id).article
+    except NoSuchArticle:
+        return None
+    return article if article.version == version else None
+
+
+def _withdrawal(client: Client, article: Article, lang: str) -> Article | None:
+    """The item to publish when ``article`` (a kill) reaches ``lang``: the language's last
+    published item, marked withdrawn at the kill's version; None if it never went out."""
+    previous = store.get_item(client, article.id, lang)
+    if previous is None:
+        return article if primary(article.language) == primary(lang) else None
+    return dataclasses.replace(
+        previous.article, version=article.version, status=ArticleStatus.WITHDRAWN
+    )
+
+
+def publish_source(client: Client, article_id: str, version: int, now: datetime) -> Outcome:
+    """Publish the source-language item of ``version`` (the source has a feed too)."""
+    article = _current(client, article_id, version)
+    if article is None:
+        return Outcome.STALE
+    if article.status is ArticleStatus.WITHDRAWN:
+        article = _withdrawal(client, article, article.language) or article
+    return store.publish_item(client, article, now, mark_done=False)
+
+
+def _tm_name(models: Sequence[ModelInfo]) -> str:
+    return ">".join(f"{m.code}@{m.version}" for m in models)
+
+
+def _remembering(client: Client, translator: SegmentTranslator, model: str) -> SegmentTranslator:
+    """``translator`` behind the shared translation memory: known segments come from Redis,
+    only the rest go to the model, and what it returns is remembered."""
+
+    def run(texts: Sequence[str]) -> list[AlignedTranslation]:
+        results, fresh = translate_with_memory(
+            texts, translator, store_memory.get_tm(client, model, texts)
+        )
+        if fresh:
+            store_memory.put_tm(client, model, fresh)
+        return results
+
+    return run
+
+
+def _counting(translator: SegmentTranslator, sent: list[int]) -> SegmentTranslator:
+    def run(texts: Sequence[str]) -> list[AlignedTranslation]:
+        sent.append(len(texts))
+        return translator(texts)
+
+    return run
+
+
+def translate_language(
+    client: Client,
+    engine: Engine,
+    glossary: Glossary,
+    ids: tuple[str, int, str],
+    now: datetime,
+) -> Translated:
+    """Translate version ``ids[1]`` of article ``ids[0]`` into ``ids[2]`` and publish it.
+
+    A superseded version, or a language already done, returns without work; a pair with no
+    model ends as ``no_model`` (no retry: installing a model and ``syndicate retry`` is the
+    cure); a kill republishes the language's last item as withdrawn.
+    """
+    article_id, version, lang = ids
+    article = _current(client, article_id, version)
+    if article is None:
+        return Translated(Outcome.STALE)
+    if _stored_version(client, article_id, lang) == version:
+        return Translated(Outcome.ALREADY_DONE)  # stored, its feeds not yet rendered
+    started = store.set_state(client, article_id, version, lang, LanguageState.TRANSLATING, now)
+    if started is not Outcome.WRITTEN:
+        return Translated(started)
+    if article.status is ArticleStatus.WITHDRAWN:
+        return Translated(_withdraw_language(client, article, lang, now))
+    try:
+        models = engine.models_for(primary(article.language), primary(lang))
+    except NoModel as exc:
+        _record_no_model(client, ids, exc, now)
+        return Translated(LanguageState.NO_MODEL)
+    sent: list[int] = []
+    base = engine.translator(primary(article.language), primary(lang))
+    translator = _remembering(client, _counting(base, sent), _tm_name(models))
+    translated = translate_article(article, lang, translator, models, glossary)
+    return Translated(store.publish_item(client, translated, now, mark_done=False), sum(sent))
+
+
+def _record_no_model(
+    client: Client, ids: tuple[str, int, str], exc: NoModel, now: datetime
+) -> None:
+    store.set_state(client, *ids, LanguageState.NO_MODEL, now, str(exc))
+    store_ops.note_failure(client, *ids, LanguageState.NO_MODEL, str(exc), now)
+
+
+def _withdraw_language(client: Client, article: Article, lang: str, now: datetime) -> Outcome:
+    withdrawn = _withdrawal(client, article, lang)
+    if withdrawn is None:
+        return store.set_state(
+            client, article.id, article.version, lang, LanguageState.WITHDRAWN, now
+        )
+    return store.publish_item(client, withdrawn, now, mark_done=False)
+
+
+def _stored_version(client: Client, article_id: str, lang: str) -> int | None:
+    item = store.get_item(client, article_id, lang)
+    return None if item is None else item.article.version
+
+
+def mark_published(client: Client, ids: tuple[str, int, str], now: datetime) -> Outcome | None:
+    """Once ``lang``'s feeds are rendered, mark the version ``published`` there (``withdrawn``
+    for a kill): the state a client reads never runs ahead of the feeds. None when the
+    language holds no item of that version (a superseded task, or a kill of a language that
+    never went out)."""
+    article_id, version, lang = ids
+    item = store.get_item(client, article_id, lang)
+    if item is None or item.article.version != version:
+        return None
+    withdrawn = item.article.status is ArticleStatus.WITHDRAWN
+    state = LanguageState.WITHDRAWN if withdrawn else LanguageState.PUBLISHED
+    return store.set_state(client, article_id, version, lang, state, now)
+
+
+def fail_language(client: Client, ids: tuple[str, int, str], reason: str, now: datetime) -> Outcome:
+    """Record that a language failed for good, with the reason operators will read."""
+    article_id, version, lang = ids
+    outcome = store.set_state(client, article_id, version, lang, LanguageState.FAILED, now, reason)
+    if outcome is Outcome.WRITTEN:
+        store_ops.note_failure(client, *ids, LanguageState.FAILED, reason, now)
+    return outcome
+
+
+def _entries(items: Sequence[store.Item], site: FeedSite) -> list[Entry]:
+    return [
+        (
+            i.article,
+            derive_publication(
+                i.article,
+                site.provider,
+                site.base_url,
+                first_created=i.first_created,
+                version_created=i.version_created,
+            ),
+        )
+        for i in items
+    ]
+
+
+def render_language(client: Client, lang: str, site: FeedSite, now: datetime) -> Edition:
+    """Render ``lang``'s feeds from the store and store them with their ETags.
+
+    A render from an item set older than the stored render's is dropped by the store, so
+    concurrent publishes in one language leave the newest feed. A format with nothing to
+    show is stored empty, so a poll never serves items that have left the feed.
+    """
+    item_set = store.read_items(client, lang, now, site.size)
+    entries = _entries(item_set.items, site)
+    edition = render_edition(
+        lang, entries, site.provider, site.base_url, ttl=site.ttl, now=now, limit=site.size
+    )
+    shown = _fingerprint(entries, site, now)
+    for fmt in FeedFormat:
+        body = edition.bodies.get(str(fmt), b"")
+        store.write_feed(client, lang, fmt, body, item_set.generation, now, shown)
+    return edition
+
+
+def _fingerprint(entries: Sequence[Entry], site: FeedSite, now: datetime) -> str:
+    """What a render shows, without its render time: the same items at the same versions,
+    statuses and visibility, on the same site, render the same feed (but for <sent> and
+    lastBuildDate)."""
+    parts = sorted(
+        f"{a.id}|{a.version}|{a.status}|{is_visible(a, now)}|{p.version_created.isoformat()}"
+        for a, p in entries
+    )
+    return hashlib.sha256("\n".join([repr(site), *parts]).encode()).hexdigest()

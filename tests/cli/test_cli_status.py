@@ -1,0 +1,213 @@
+"""`syndicate status [ID]` and `syndicate retry` in-process on a real redis-server, and the
+recent-failures index they read (store_ops.note_failure, written by the pipeline)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from kombu import Connection, Exchange, Queue
+from redis import Redis
+
+from syndicate.cli import main as cli
+from syndicate.models.engine import Engine
+from syndicate.store import articles as store
+from syndicate.store import ops as store_ops
+from syndicate.store.articles import LanguageState, Outcome
+from syndicate.translation.glossary import parse_glossary
+from syndicate.worker import pipeline
+
+if TYPE_CHECKING:
+    from redis_servers import RedisServer
+
+ERBIL = Path(__file__).resolve().parents[1] / "data" / "erbil-floods.json"
+ERBIL_ID = "newsroom-2026-11-erbil-floods"
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def enqueued(service: Redis, capsys: pytest.CaptureFixture[str]) -> Redis:
+    """The Erbil article enqueued (version 1, every language queued), output discarded."""
+    assert cli.main(["enqueue", str(ERBIL)]) == 0
+    capsys.readouterr()
+    return service
+
+
+def _tasks(client: Redis, queue: str) -> list[tuple[str, list[Any]]]:
+    found = []
+    for raw in client.lrange(queue, 0, -1):
+        envelope = json.loads(raw)
+        found.append(
+            (envelope["headers"]["task"], json.loads(base64.b64decode(envelope["body"]))[0])
+        )
+    return found
+
+
+def _set(client: Redis, lang: str, state: LanguageState, reason: str | None = None) -> None:
+    assert store.set_state(client, ERBIL_ID, 1, lang, state, NOW, reason) is Outcome.WRITTEN
+
+
+def test_status_of_an_article_is_a_row_per_language_source_first(
+    enqueued: Redis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _set(enqueued, "en", LanguageState.PUBLISHED)
+    _set(enqueued, "ckb", LanguageState.NO_MODEL, "no translation model installed for en->ckb")
+    assert cli.main(["status", ERBIL_ID]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"{ERBIL_ID}: version 1 (published), source en")
+    assert lines[1].split() == ["lang", "state", "version", "at", "reason"]
+    rows = [line.split(None, 4) for line in lines[2:]]
+    assert [r[0] for r in rows] == ["en", "ar", "ckb", "kmr", "tr"]
+    assert rows[0][1:4] == ["published", "1", "2026-11-20T12:00:00Z"]
+    assert rows[2][1] == "no_model"
+    assert rows[2][4] == "no translation model installed for en->ckb"
+    assert rows[1][1] == "queued"
+
+
+def test_status_json_matches_the_api_shape(
+    enqueued: Redis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _set(enqueued, "tr", LanguageState.FAILED, "TranslationRejected: runaway output")
+    assert cli.main(["status", "--json", ERBIL_ID]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["id"], data["version"], data["status"]) == (ERBIL_ID, 1, "published")
+    assert set(data["languages"]) == {"en", "ar", "tr", "ckb", "kmr"}
+    assert data["languages"]["tr"] == {
+        "state": "failed",
+        "version": 1,
+        "at": NOW.isoformat(),
+        "reason": "TranslationRejected: runaway output",
+    }
+
+
+def test_status_of_an_unknown_article_is_exit_2(
+    service: Redis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["status", "no-such-id"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == "syndicate status: no-such-id: no such article\n"
+
+
+def test_status_overview_shows_every_default_queue_and_recent_failures(
+    enqueued: Redis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pipeline.fail_language(enqueued, (ERBIL_ID, 1, "tr"), "ValueError: boom", NOW)
+    no_models = Engine(tmp_path / "no-models")
+    ids = (ERBIL_ID, 1, "ckb")
+    later = NOW + timedelta(minutes=1)
+    done = pipeline.translate_language(enqueued, no_models, parse_glossary({}), ids, later)
+    assert done.outcome is LanguageState.NO_MODEL
+    assert cli.main(["status"]) == 0
+    out = capsys.readouterr().out
+    queues = dict(line.split() for line in out.split("\n\n")[0].splitlines()[1:])
+    assert queues == {
+        "syndicate": "1",
+        "translate.ar": "0",
+        "translate.tr": "0",
+        "translate.ckb": "0",
+        "translate.kmr": "0",
+    }
+    failures = out.split("\n\n")[1].splitlines()
+    assert failures[0].startswith("recent failures")
+    assert failures[2].split(None, 5) == [
+        "2026-11-20T12:01:00Z",
+        ERBIL_ID,
+        "1",
+        "ckb",
+        "no_model",
+        "no translation model installed for en->ckb",
+    ]
+    assert failures[3].split(None, 5)[3:] == ["tr", "failed", "ValueError: boom"]
+
+
+def test_status_overview_json_on_an_empty_store(
+    service: Redis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["status", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data == {
+        "queues": {
+            "syndicate": 0,
+            "translate.ar": 0,
+            "translate.tr": 0,
+            "translate.ckb": 0,
+            "translate.kmr": 0,
+        },
+        "failures": [],
+    }
+
+
+def test_broker_queues_are_the_declared_work_queues_only(
+    redis: Redis, redis_server: RedisServer
+) -> None:
+    with Connection(redis_server.url) as connection:
+        channel = connection.default_channel
+        Queue("translate.fa", Exchange("translate.fa"), "translate.fa", channel=channel).declare()
+        Queue("translate.ps", Exchange("syndicate"), "translate.ps", channel=channel).declare()
+        events = Exchange("celeryev", type="topic")  # what Flower listens on
+        Queue("celeryev.flower-1", events, "worker.#", channel=channel).declare()
+        control = Exchange("celery.pidbox", type="fanout")
+        Queue("w1@host.celery.pidbox", control, channel=channel).declare()
+    assert store_ops.broker_queues(redis) == ["translate.fa", "translate.ps"]
+
+
+def test_failures_index_keeps_the_newest_hundred(service: Redis) -> None:
+    for n in range(store_ops.FAILURES_KEPT + 5):
+        at = NOW + timedelta(seconds=n)
+        store_ops.note_failure(service, f"a{n}", 1, "ar", LanguageState.FAILED, "boom", at)
+    recent = store_ops.recent_failures(service, 1000)
+    assert len(recent) == store_ops.FAILURES_KEPT
+    assert recent[0].article_id == f"a{store_ops.FAILURES_KEPT + 4}"
+    assert recent[0].at == NOW + timedelta(seconds=store_ops.FAILURES_KEPT + 4)
+    assert recent[-1].article_id == "a5"
+    assert [f.article_id for f in store_ops.recent_failures(service, 2)] == ["a104", "a103"]
+
+
+def test_retry_requeues_a_no_model_language_and_enqueues_its_translation(
+    enqueued: Redis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for lang in ("en", "ar", "tr", "kmr"):
+        _set(enqueued, lang, LanguageState.PUBLISHED)
+    _set(enqueued, "ckb", LanguageState.NO_MODEL, "no translation model installed for en->ckb")
+    assert cli.main(["retry", ERBIL_ID]) == 0
+    assert capsys.readouterr().out == f"{ERBIL_ID}: version 1 requeued for ckb\n"
+    assert _tasks(enqueued, "translate.ckb") == [("syndicate.translate", [ERBIL_ID, 1, "ckb"])]
+    _, states = store.get_status(enqueued, ERBIL_ID)
+    assert states["ckb"].state is LanguageState.QUEUED
+    assert states["ar"].state is LanguageState.PUBLISHED
+
+
+def test_retry_of_chosen_languages_takes_repeats_and_commas(
+    enqueued: Redis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["retry", ERBIL_ID, "--lang", "ar,tr", "--lang", "kmr"]) == 0
+    assert capsys.readouterr().out == f"{ERBIL_ID}: version 1 requeued for ar, tr, kmr\n"
+    for lang in ("ar", "tr", "kmr"):
+        assert enqueued.llen(f"translate.{lang}") == 1
+    assert enqueued.llen("translate.ckb") == 0
+
+
+def test_retry_with_nothing_unfinished_says_so_and_exits_0(
+    enqueued: Redis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for lang in ("en", "ar", "tr", "ckb", "kmr"):
+        _set(enqueued, lang, LanguageState.PUBLISHED)
+    assert cli.main(["retry", ERBIL_ID]) == 0
+    assert "nothing to retry" in capsys.readouterr().out
+    assert [k for k in enqueued.keys("translate.*")] == []
+
+
+def test_retry_of_an_unknown_article_or_a_bad_language_is_exit_2(
+    enqueued: Redis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["retry", "no-such-id"]) == 2
+    assert cli.main(["retry", ERBIL_ID, "--lang", "a r"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "syndicate retry: no-such-id: no such article",
+        "syndicate retry: --lang: not a language tag: a r",
+    ]

@@ -1,0 +1,108 @@
+"""Shared by the API tests: a config for the test Redis, articles, signed posts, content
+published by calling the pipeline steps directly (no worker), and partners."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from datetime import UTC, datetime
+from typing import Any
+
+from redis import Redis
+from starlette.exceptions import StarletteDeprecationWarning
+
+from syndicate.api.app import ApiConfig
+from syndicate.api.credentials import key_digest, sign
+from syndicate.feeds.edition import make_provider
+from syndicate.models.engine import Engine
+from syndicate.news.article import parse_article
+from syndicate.store import articles as store
+from syndicate.store.articles import Partner
+from syndicate.translation.glossary import parse_glossary
+from syndicate.worker import pipeline
+from syndicate.worker.app import DEFAULT_QUEUE
+from syndicate.worker.pipeline import FeedSite
+
+with warnings.catch_warnings():  # Starlette 1.10 prefers httpx2; httpx is what we have
+    warnings.simplefilter("ignore", StarletteDeprecationWarning)
+    from starlette.testclient import TestClient
+
+SECRET = "newsroom-test-secret"
+TOKEN = "operator-test-token"
+WIRE_KEY = "syn_wire-partner-key"  # en and ar, rss and newsml
+ALL_KEY = "syn_every-language-key"  # "*" and "*"
+BASE = "http://api.test"
+
+
+def api_config(url: str, **changes: Any) -> ApiConfig:
+    values: dict[str, Any] = {
+        "redis_url": url,
+        "newsroom_secret": SECRET,
+        "operator_token": TOKEN,
+        "default_targets": ("ar", "tr"),
+        "public_base_url": BASE,
+        "provider_name": "Test News",
+        "provider_domain": "news.test",
+        **changes,
+    }
+    return ApiConfig(**values)
+
+
+def article_data(**changes: Any) -> dict[str, Any]:
+    return {
+        "id": "api-erbil-1",
+        "version": 1,
+        "language": "en",
+        "published_at": "2026-05-01T10:00:00Z",
+        "headline": "Floods hit Erbil",
+        "summary": "Heavy rain flooded roads in the city.",
+        "body_html": "<p>Heavy rain flooded roads in the city on Monday.</p>",
+        "targets": ["ar"],
+        **changes,
+    }
+
+
+def post(
+    api: TestClient, payload: dict[str, Any] | bytes, headers: dict[str, str] | None = None
+) -> Any:
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    sent = {"Content-Type": "application/json", "X-Syndicate-Signature": sign(body, SECRET)}
+    return api.post("/v1/articles", content=body, headers={**sent, **(headers or {})})
+
+
+def queued_messages(redis: Redis) -> int:
+    return int(redis.llen(DEFAULT_QUEUE))
+
+
+def feed_site() -> FeedSite:
+    provider = make_provider("Test News", "news.test", "", BASE)
+    return FeedSite(provider, BASE, ttl=5, size=50)
+
+
+def publish_article(
+    redis: Redis, data: dict[str, Any], engine: Engine | None = None, lang: str = "ar"
+) -> None:
+    """Accept, publish the source, translate ``lang`` when given an engine, render feeds."""
+    article, now = parse_article(data), datetime.now(UTC)
+    pipeline.accept(redis, article, ["ar"], now)
+    pipeline.publish_source(redis, article.id, article.version, now)
+    pipeline.render_language(redis, article.language, feed_site(), now)
+    if engine is not None:
+        ids = (article.id, article.version, lang)
+        pipeline.translate_language(redis, engine, parse_glossary({}), ids, now)
+        pipeline.render_language(redis, lang, feed_site(), now)
+
+
+def add_partners(redis: Redis) -> None:
+    now = datetime.now(UTC)
+    wire = Partner("wire", key_digest(WIRE_KEY), ("en", "ar"), ("rss", "newsml"), now)
+    every = Partner("every", key_digest(ALL_KEY), ("*",), ("*",), now)
+    assert store.add_partner(redis, wire) and store.add_partner(redis, every)
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def nothing_stored(redis: Redis) -> bool:
+    return not redis.keys("syn:*") and queued_messages(redis) == 0

@@ -1,0 +1,63 @@
+"""Private redis-server processes for tests: on a free loopback port, optionally with an
+append-only file so a server stopped and started again (an outage) keeps its data."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from syndicate.cli.launcher import answers_ping, free_port
+
+__all__ = ["RedisServer", "free_port", "start_redis_server"]
+
+START_SECONDS = 15.0
+
+
+@dataclass
+class RedisServer:
+    """A redis-server child process listening on loopback."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_redis_server(
+    directory: Path, *, port: int | None = None, persistent: bool = False
+) -> RedisServer:
+    """Start ``redis-server`` on a free port (or ``port``); return once it PINGs.
+
+    ``persistent`` keeps an append-only file in ``directory``, so a server stopped and
+    started again there (an outage) still holds its data. A port taken between choosing
+    and binding makes the server exit: try another one.
+    """
+    for _ in range(3):
+        chosen = port or free_port()
+        command = ["redis-server", "--port", str(chosen), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--dir", str(directory)]
+        command += ["--appendonly", "yes", "--appendfsync", "always"] if persistent else [
+            "--appendonly", "no"]  # fmt: skip
+        process = subprocess.Popen(
+            command, cwd=directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        server = RedisServer(process, chosen)
+        deadline = time.monotonic() + START_SECONDS
+        while process.poll() is None and time.monotonic() < deadline:
+            if answers_ping(server.url):
+                return server
+            time.sleep(0.02)  # polling interval, bounded by the deadline
+        server.stop()
+    raise RuntimeError("redis-server did not answer PING (is it on PATH?)")

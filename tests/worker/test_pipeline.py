@@ -1,0 +1,241 @@
+"""The pipeline steps on a real redis-server with the tiny gloss models: what each task does,
+called directly (style guide 10), including redelivery, superseded versions and kills."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from redis import Redis
+
+from syndicate.errors import StaleVersion
+from syndicate.feeds.edition import make_provider
+from syndicate.models.engine import Engine
+from syndicate.news.article import Article, ArticleStatus, parse_article
+from syndicate.store import articles as store
+from syndicate.store.articles import FeedFormat, LanguageState, Outcome
+from syndicate.translation.glossary import parse_glossary
+from syndicate.worker import pipeline
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "erbil-floods.json"
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+BASE = "https://feeds.example.org"
+SITE = pipeline.FeedSite(make_provider("Example News", "example.org", "", BASE), BASE, 5, 50)
+GLOSSARY = parse_glossary({})
+CONFIGURED = ("ar", "tr", "ckb", "kmr")
+
+
+@pytest.fixture(scope="module")
+def source() -> Article:
+    return parse_article(json.loads(SAMPLE.read_text("utf-8")))
+
+
+@pytest.fixture(scope="module")
+def engine(demo_models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """English to Arabic and Turkish only: Sorani and Kurmanji have no model here."""
+    models = tmp_path_factory.mktemp("partial") / "models"
+    models.mkdir()
+    for name in ("translate-en_ar-demo", "translate-en_tr-demo"):
+        (models / name).symlink_to(demo_models_dir / name)
+    return Engine(models)
+
+
+def _states(redis: Redis, article_id: str) -> dict[str, LanguageState]:
+    return {lang: s.state for lang, s in store.get_status(redis, article_id)[1].items()}
+
+
+def _run_all(redis: Redis, engine: Engine, article: Article, now: datetime = NOW) -> None:
+    """What the worker does for one accepted version: ingest, translate each, publish."""
+    pipeline.publish_source(redis, article.id, article.version, now)
+    fan = pipeline.fan_out(redis, engine, article.id, article.version, CONFIGURED, now)
+    langs = [article.language, *fan.withdraw, *fan.translate]
+    for lang in langs[1:]:
+        pipeline.translate_language(
+            redis, engine, GLOSSARY, (article.id, article.version, lang), now
+        )
+    for lang in langs:
+        pipeline.render_language(redis, lang, SITE, now)
+        pipeline.mark_published(redis, (article.id, article.version, lang), now)
+
+
+def _rss_guids(redis: Redis, lang: str) -> list[str]:
+    feed = store.read_feed(redis, lang, FeedFormat.RSS)
+    assert feed is not None
+    return [g.text or "" for g in etree.fromstring(feed.body).iter("guid")]
+
+
+def test_accept_queues_the_source_and_every_target(redis: Redis, source: Article) -> None:
+    accepted = pipeline.accept(redis, source, ["de"], NOW)
+    assert accepted.outcome is Outcome.WRITTEN
+    assert accepted.targets == ("ar", "tr", "ckb", "kmr")  # the article's own targets win
+    assert set(_states(redis, source.id).values()) == {LanguageState.QUEUED}
+    assert set(_states(redis, source.id)) == {"en", "ar", "tr", "ckb", "kmr"}
+
+
+def test_default_targets_apply_and_never_include_the_source(redis: Redis, source: Article) -> None:
+    article = replace(source, targets=None)
+    assert pipeline.accept(redis, article, ["en", "ar"], NOW).targets == ("ar",)
+
+
+def test_accepting_an_older_version_raises_and_keeps_the_newer(
+    redis: Redis, source: Article
+) -> None:
+    pipeline.accept(redis, replace(source, version=2), [], NOW)
+    with pytest.raises(StaleVersion):
+        pipeline.accept(redis, source, [], NOW)
+    assert store.get_article(redis, source.id).article.version == 2
+
+
+def test_full_run_publishes_with_a_model_and_says_no_model_without(
+    redis: Redis, engine: Engine, source: Article
+) -> None:
+    pipeline.accept(redis, source, [], NOW)
+    _run_all(redis, engine, source)
+    states = _states(redis, source.id)
+    assert states == {
+        "en": LanguageState.PUBLISHED,
+        "ar": LanguageState.PUBLISHED,
+        "tr": LanguageState.PUBLISHED,
+        "ckb": LanguageState.NO_MODEL,
+        "kmr": LanguageState.NO_MODEL,
+    }
+    reason = store.get_status(redis, source.id)[1]["ckb"].reason or ""
+    assert "en->ckb" in reason
+    arabic = store.get_item(redis, source.id, "ar")
+    assert arabic is not None and arabic.article.language == "ar"
+    assert arabic.article.headline != source.headline
+    for lang in ("en", "ar", "tr"):
+        assert _rss_guids(redis, lang) == [f"urn:newsml:example.org:20261120:{source.id}:{lang}"]
+
+
+def test_redelivered_translation_changes_nothing(
+    redis: Redis, engine: Engine, source: Article
+) -> None:
+    pipeline.accept(redis, source, [], NOW)
+    _run_all(redis, engine, source)
+    before = store.read_feed(redis, "ar", FeedFormat.NEWSML)
+    again = pipeline.translate_language(redis, engine, GLOSSARY, (source.id, 1, "ar"), NOW)
+    assert again.outcome is Outcome.ALREADY_DONE and again.segments == 0
+    pipeline.render_language(redis, "ar", SITE, NOW + timedelta(minutes=1))
+    assert store.read_feed(redis, "ar", FeedFormat.NEWSML) == before
+
+
+def test_translation_memory_spares_the_model_on_an_unchanged_update(
+    redis: Redis, engine: Engine, source: Article
+) -> None:
+    pipeline.accept(redis, source, [], NOW)
+    first = pipeline.translate_language(redis, engine, GLOSSARY, (source.id, 1, "ar"), NOW)
+    assert first.segments > 0
+    update = replace(source, version=2, headline="Floods hit Erbil for a fourth day")
+    pipeline.accept(redis, update, [], NOW)
+    second = pipeline.translate_language(redis, engine, GLOSSARY, (source.id, 2, "ar"), NOW)
+    assert second.outcome is Outcome.WRITTEN
+    assert second.segments == 1  # only the new headline went to the model
+
+
+def test_task_of_a_superseded_version_does_nothing(
+    redis: Redis, engine: Engine, source: Article
+) -> None:
+    pipeline.accept(redis, source, [], NOW)
+    pipeline.accept(redis, replace(source, version=2), [], NOW)
+    old = pipeline.translate_language(redis, engine, GLOSSARY, (source.id, 1, "ar"), NOW)
+    assert old.outcome is Outcome.STALE
+    assert store.get_item(redis, source.id, "ar") is None
+    assert pipeline.publish_source(redis, source.id, 1, NOW) is Outcome.STALE
+    assert pipeline.fan_out(redis, engine, source.id, 1, CONFIGURED, NOW) == pipeline.FanOut()
+
+
+def test_withdrawal_cancels_every_language_that_went_out(
+    redis: Redis, engine: Engine, source: Article
+) -> None:
+    pipeline.accept(redis, source, [], NOW)
+    _run_all(redis, engine, source)
+    kill = replace(source, version=2, status=ArticleStatus.WITHDRAWN, body_html=None)
+    pipeline.accept(redis, kill, [], NOW)
+    _run_all(redis, engine, kill, NOW + timedelta(minutes=5))
+    states = _states(redis, source.id)
+    assert set(states.values()) == {LanguageState.WITHDRAWN}
+    for lang in ("en", "ar", "tr"):
+        assert _rss_guids(redis, lang) == []
+        newsml = store.read_feed(redis, lang, FeedFormat.NEWSML)
+        assert newsml is not None and b"stat:canceled" in newsml.body
+        item = store.get_item(redis, source.id, lang)
+        assert item is not None and item.article.body_html  # the last text, kept for NewsML
+
+
+def test_requeue_puts_back_only_unfinished_languages(
+    redis: Redis, engine: Engine, source: Article
+) -> None:
+    pipeline.accept(redis, source, [], NOW)
+    _run_all(redis, engine, source)
+    version, again = pipeline.requeue(redis, source.id, None, NOW)
+    assert (version, sorted(again)) == (1, ["ckb", "kmr"])
+    assert _states(redis, source.id)["ckb"] is LanguageState.QUEUED
+    assert pipeline.requeue(redis, source.id, ["ar"], NOW) == (1, [])
+
+
+def test_failure_is_recorded_with_its_reason(redis: Redis, source: Article) -> None:
+    pipeline.accept(redis, source, [], NOW)
+    pipeline.fail_language(redis, (source.id, 1, "tr"), "TranslationRejected: empty", NOW)
+    status = store.get_status(redis, source.id)[1]["tr"]
+    assert (status.state, status.reason) == (LanguageState.FAILED, "TranslationRejected: empty")
+
+
+def test_embargoed_item_enters_the_feed_only_when_the_embargo_ends(
+    redis: Redis, engine: Engine, source: Article
+) -> None:
+    embargoed = replace(source, embargo_until=NOW + timedelta(hours=1))
+    pipeline.accept(redis, embargoed, [], NOW)
+    pipeline.publish_source(redis, source.id, 1, NOW)
+    edition = pipeline.render_language(redis, "en", SITE, NOW)
+    assert edition.stale_at == NOW + timedelta(hours=1)
+    assert _rss_guids(redis, "en") == []
+    empty = store.read_feed(redis, "en", FeedFormat.NEWSML)
+    assert empty is not None and empty.body == b""  # no NewsML item yet: a poll gets 404
+    pipeline.render_language(redis, "en", SITE, NOW + timedelta(hours=1, seconds=1))
+    assert len(_rss_guids(redis, "en")) == 1
+
+
+def test_unconfigured_target_without_a_model_ends_as_no_model_at_once(
+    redis: Redis, engine: Engine, source: Article
+) -> None:
+    article = replace(source, targets=("ar", "de", "ckb"))
+    pipeline.accept(redis, article, ["ar", "tr", "ckb"], NOW)
+    fan = pipeline.fan_out(redis, engine, article.id, 1, ["ar", "tr", "ckb"], NOW)
+    assert fan == pipeline.FanOut(translate=("ar", "ckb"))  # ckb is configured: its worker
+    status = store.get_status(redis, article.id)[1]["de"]  # may have the model
+    assert status.state is LanguageState.NO_MODEL and "en->de" in (status.reason or "")
+
+
+def test_a_kill_goes_to_every_target_at_once_even_one_no_model_serves(
+    redis: Redis, engine: Engine, source: Article
+) -> None:
+    kill = replace(source, status=ArticleStatus.WITHDRAWN, body_html=None, targets=("ar", "de"))
+    pipeline.accept(redis, kill, ["ar"], NOW)
+    fan = pipeline.fan_out(redis, engine, kill.id, 1, ["ar"], NOW)
+    assert fan == pipeline.FanOut(withdraw=("ar", "de"))
+    _run_all(redis, engine, kill)
+    assert set(_states(redis, kill.id).values()) == {LanguageState.WITHDRAWN}
+
+
+def test_later_versions_reach_every_language_that_went_out_whatever_their_targets(
+    redis: Redis, engine: Engine, source: Article
+) -> None:
+    pipeline.accept(redis, source, [], NOW)
+    _run_all(redis, engine, source)  # out in en, ar, tr (ckb, kmr: no model)
+    narrower = replace(source, version=2, headline="Erbil floods recede", targets=("ar",))
+    assert pipeline.accept(redis, narrower, [], NOW).targets == ("ar", "tr")
+    _run_all(redis, engine, narrower)
+    turkish = store.get_item(redis, source.id, "tr")
+    assert turkish is not None and turkish.article.version == 2  # no stale v1 left in tr
+    kill = replace(source, version=3, status=ArticleStatus.WITHDRAWN, body_html=None)
+    kill = replace(kill, targets=("kmr",))
+    assert pipeline.accept(redis, kill, [], NOW).targets == ("kmr", "ar", "tr")
+    _run_all(redis, engine, kill, NOW + timedelta(minutes=5))
+    for lang in ("en", "ar", "tr"):
+        assert _rss_guids(redis, lang) == []
+    assert set(_states(redis, source.id).values()) == {LanguageState.WITHDRAWN}
