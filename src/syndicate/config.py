@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from syndicate.errors import SettingsInvalid
 from syndicate.translation.glossary import Glossary, parse_glossary
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -60,9 +61,7 @@ def _coerce(name: str, raw: Any, default: Any) -> Any:
         try:
             return int(raw)
         except ValueError as exc:
-            raise SystemExit(
-                f"syndicate: setting {name}: expected an integer, got {raw!r}"
-            ) from exc
+            raise SettingsInvalid(f"setting {name}: expected an integer, got {raw!r}") from exc
     return str(raw)
 
 

@@ -2,20 +2,23 @@
 
     SyndicateError
      +-- ArticleInvalid          input broke a rule of brief section 2 (carries FieldErrors)
+     +-- PayloadTooLarge         a request body over the 2 MB limit, refused while reading
      +-- StaleVersion            a version older than the stored one
      +-- NoSuchArticle           an id the store does not know
      +-- NoModel                 no installed package (or pivot chain) serves a pair
      +-- ModelPackageInvalid     a .argosmodel file or index entry that cannot be used
+     +-- IndexUnavailable        the Argos package index cannot be fetched
      +-- TranslationRejected     the model output failed the output checks
-     +-- StoreUnavailable        Redis cannot be reached
-     +-- GlossaryInvalid         glossary.py: a glossary file of the wrong shape
-     +-- IndexUnavailable        packages.py: the Argos package index cannot be fetched
-     +-- NaiveDatetime           feeds/xml.py: a datetime without an offset reached a renderer
-     +-- Embargoed               feeds/record.py: an item asked for before its embargo
-     +-- EmptyFeed               feeds/newsml.py: a newsMessage with no item (the XSD forbids it)
+     +-- StoreUnavailable        Redis cannot be reached (transient: retried, 503)
+     +-- GlossaryInvalid         a glossary file of the wrong shape (carries FieldErrors)
+     +-- SettingsInvalid         a setting of the wrong type
+     +-- NaiveDatetime           a datetime without an offset reached a renderer
+     +-- Embargoed               an item asked for before its embargo
+     +-- EmptyFeed               a newsMessage with no item (the XSD forbids it)
+     +-- LaunchError             make run: a process would not start, died or did not answer
 
-The last five live beside the code that raises them. Only the adapters map these: api.py
-to status codes, tasks.py to retries, cli.py to exit codes.
+Every one lives here, so this tree is the whole list. Only the adapters map them: the
+API to status codes, the Celery tasks to retries, the CLI to exit codes.
 """
 
 from __future__ import annotations
@@ -80,3 +83,43 @@ class TranslationRejected(SyndicateError):
 
 class StoreUnavailable(SyndicateError):
     """Redis cannot be reached; transient, so tasks retry and the API answers 503."""
+
+
+class GlossaryInvalid(SyndicateError):
+    """The glossary file breaks its format; every broken rule is listed."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
+
+
+class Embargoed(SyndicateError):
+    """The item is under embargo at ``now``: no format may show it yet (brief section 2)."""
+
+
+class EmptyFeed(SyndicateError):
+    """No visible item for a newsMessage: the XSD requires at least one item in itemSet."""
+
+
+class NaiveDatetime(SyndicateError):
+    """A datetime without an offset reached a feed: feeds state instants, never wall times."""
+
+
+class PayloadTooLarge(SyndicateError):
+    """A request body over the limit: refused as soon as the limit is passed."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"request body exceeds the limit of {limit} bytes")
+
+
+class IndexUnavailable(SyndicateError):
+    """The package index or a package download cannot be reached (offline, timeout, HTTP)."""
+
+
+class LaunchError(SyndicateError):
+    """A process would not start, died, or did not answer in time (exit code 1)."""
+
+
+class SettingsInvalid(SyndicateError):
+    """A setting (config file or ``SYNDICATE_*`` variable) of the wrong type."""

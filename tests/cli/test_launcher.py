@@ -21,9 +21,10 @@ import pytest
 from redis import Redis
 
 from syndicate.cli import launcher
-from syndicate.cli.launcher import LaunchError, Stack
+from syndicate.cli.launcher import Stack
 from syndicate.cli.run import _Input, ensure_models, needed_pairs
 from syndicate.config import Settings
+from syndicate.errors import LaunchError
 from syndicate.news.article import parse_article_json
 
 from redis_servers import RedisServer

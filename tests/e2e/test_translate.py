@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from syndicate.cli.main import engine_from
 from syndicate.config import load_settings, read_glossary
 from syndicate.feeds.newsml import render_news_item
 from syndicate.feeds.record import Provider, derive_publication
 from syndicate.markup.segments import to_xhtml_fragment
+from syndicate.models.engine import engine_from
 from syndicate.news.article import Article, parse_article, parse_article_json
 from syndicate.translation.stage import translate_article
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from lxml import etree
 
+from syndicate.errors import Embargoed, NaiveDatetime
 from syndicate.feeds.newsml import (
     NAR,
     XHTML,
@@ -16,8 +17,8 @@ from syndicate.feeds.newsml import (
     render_news_item,
     render_news_message,
 )
-from syndicate.feeds.record import Embargoed, Publication, make_guid, next_change
-from syndicate.feeds.xml import NaiveDatetime, fromstring
+from syndicate.feeds.record import Publication, make_guid, next_change
+from syndicate.feeds.xml import fromstring
 from syndicate.news.article import Article
 from syndicate.news.credits import is_author_role
 

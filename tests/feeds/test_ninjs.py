@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from syndicate.errors import Embargoed
 from syndicate.feeds.ninjs import render_ninjs_feed, render_ninjs_item
-from syndicate.feeds.record import Embargoed
 from syndicate.news.article import Article
 
 from feed_samples import (

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from lxml import etree
 
-from syndicate.feeds.xml import NaiveDatetime, clean_line, clean_text, format_rfc3339, fromstring
+from syndicate.errors import NaiveDatetime
+from syndicate.feeds.xml import clean_line, clean_text, format_rfc3339, fromstring
 
 
 def test_clean_text_drops_only_what_xml_cannot_carry() -> None:

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from syndicate.errors import GlossaryInvalid
 from syndicate.markup.segments import Protection
-from syndicate.translation.glossary import Glossary, GlossaryInvalid, parse_glossary
+from syndicate.translation.glossary import Glossary, parse_glossary
 
 CONFIG = Path(__file__).resolve().parents[2] / "config" / "glossary.toml"
 

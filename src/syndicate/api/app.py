@@ -33,7 +33,6 @@ from starlette.routing import Route
 from syndicate.api import auth as api_auth
 from syndicate.api.http import (
     AccessLog,
-    PayloadTooLarge,
     Representation,
     conditional_response,
     is_json_media_type,
@@ -43,11 +42,18 @@ from syndicate.api.http import (
 from syndicate.api.metrics import INGESTED, render_metrics
 from syndicate.api.openapi import openapi_document
 from syndicate.config import Settings
-from syndicate.errors import ArticleInvalid, NoSuchArticle, StaleVersion, StoreUnavailable
+from syndicate.errors import (
+    ArticleInvalid,
+    Embargoed,
+    NoSuchArticle,
+    PayloadTooLarge,
+    StaleVersion,
+    StoreUnavailable,
+)
 from syndicate.feeds.edition import make_provider
 from syndicate.feeds.newsml import render_news_item
 from syndicate.feeds.ninjs import render_ninjs_item
-from syndicate.feeds.record import Embargoed, Provider, derive_publication
+from syndicate.feeds.record import Provider, derive_publication
 from syndicate.logs import bind
 from syndicate.news.article import MAX_PAYLOAD_BYTES, Article, parse_article
 from syndicate.news.languages import is_language_tag

@@ -26,20 +26,12 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from syndicate import logs
-from syndicate.errors import SyndicateError
+from syndicate.errors import PayloadTooLarge
 
 log = logging.getLogger("syndicate.api")
 _ETAG: Final = re.compile(r'(?:W/)?"([^"]*)"')
 _JSON_MEDIA: Final = "application/json"
 _UTF8: Final = frozenset({"utf-8", "utf8"})
-
-
-class PayloadTooLarge(SyndicateError):
-    """A request body over the limit: refused as soon as the limit is passed."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        super().__init__(f"request body exceeds the limit of {limit} bytes")
 
 
 @dataclass(frozen=True, slots=True)

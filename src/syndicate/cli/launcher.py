@@ -37,7 +37,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from syndicate.api.credentials import SIGNATURE_HEADER, sign
-from syndicate.errors import SyndicateError
+from syndicate.errors import LaunchError
 
 FINAL_STATES: Final = frozenset({"published", "failed", "no_model", "withdrawn"})
 POLL_SECONDS: Final = 0.05  # polling interval of every wait; each wait has its own deadline
@@ -46,10 +46,6 @@ REDIS_START_SECONDS: Final = 15.0
 REDIS_HINT: Final = "apt-get install redis-server, or brew install redis"
 _LOOPBACK: Final = ("127.0.0.1", "localhost", "::1")
 _PR_SET_PDEATHSIG: Final = 1
-
-
-class LaunchError(SyndicateError):
-    """A process would not start, died, or did not answer in time (exit code 1)."""
 
 
 class PostRejected(LaunchError):

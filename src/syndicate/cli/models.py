@@ -12,10 +12,10 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from syndicate.errors import ModelPackageInvalid
+from syndicate.errors import IndexUnavailable, ModelPackageInvalid
 from syndicate.models.packages import (
-    IndexUnavailable,
     InstalledPackage,
     fetch_index,
     install_from_index,
@@ -120,7 +120,7 @@ def _cmd_remove(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add the ``models`` command and its subcommands to the main parser."""
     models = subparsers.add_parser("models", help="manage translation packages")
     commands = models.add_subparsers(

@@ -94,7 +94,8 @@ def needed_pairs(inputs: Sequence[_Input], s: Settings) -> list[str]:
 def _try_index(models_dir: Path, pairs: Sequence[str], offline: bool) -> list[str]:
     """Install real packages from the Argos index; the pairs still missing. The first
     network failure ends the attempts (an offline machine waits once, not per pair)."""
-    from syndicate.models.packages import IndexUnavailable, install_from_index
+    from syndicate.errors import IndexUnavailable
+    from syndicate.models.packages import install_from_index
 
     missing = list(pairs)
     if offline or not missing:

@@ -21,9 +21,6 @@ from types import FrameType
 from typing import Any, Final
 
 from syndicate import logs
-from syndicate.cli import ingest as cli_ingest
-from syndicate.cli import partners as cli_partners
-from syndicate.cli import status as cli_status
 from syndicate.cli.console import fail
 from syndicate.config import settings
 from syndicate.news.languages import is_language_tag
@@ -208,7 +205,7 @@ def _add_log_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _register_service(commands: argparse._SubParsersAction[Any]) -> None:
+def register(commands: argparse._SubParsersAction[Any]) -> None:
     p = commands.add_parser("serve", help="run the HTTP API (uvicorn)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
@@ -225,11 +222,3 @@ def _register_service(commands: argparse._SubParsersAction[Any]) -> None:
     )
     _add_log_options(p)
     p.set_defaults(handler=_cmd_worker)
-
-
-def register(commands: argparse._SubParsersAction[Any]) -> None:
-    """Add the service commands: enqueue, backfill, status, retry, partners, serve, worker."""
-    cli_ingest.register(commands)
-    cli_status.register(commands)
-    cli_partners.register(commands)
-    _register_service(commands)

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, Protocol
 
+from syndicate.errors import EmptyFeed
 from syndicate.feeds.content import language_name
-from syndicate.feeds.newsml import EmptyFeed, render_news_message
+from syndicate.feeds.newsml import render_news_message
 from syndicate.feeds.ninjs import render_ninjs_feed
 from syndicate.feeds.record import Channel, Entry, Provider, feed_url, next_change
 from syndicate.feeds.rss import render_rss

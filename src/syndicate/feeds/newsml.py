@@ -21,7 +21,7 @@ from datetime import datetime
 from lxml import etree
 
 from syndicate import __version__
-from syndicate.errors import SyndicateError
+from syndicate.errors import EmptyFeed
 from syndicate.feeds.content import body_element, translation_note
 from syndicate.feeds.record import (
     Channel,
@@ -45,10 +45,6 @@ ROLE_CODES = frozenset({
     "reporting", "additional_reporting", "writing", "editing", "production", "video_editing",
     "photography", "camera", "compilation", "graphics", "translation",
 })  # fmt: skip
-
-
-class EmptyFeed(SyndicateError):
-    """No visible item for a newsMessage: the XSD requires at least one item in itemSet."""
 
 
 def _q(name: str) -> str:

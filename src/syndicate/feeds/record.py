@@ -19,13 +19,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from syndicate.errors import SyndicateError
+from syndicate.errors import Embargoed
 from syndicate.feeds.xml import aware
 from syndicate.news.article import Article, ArticleStatus
-
-
-class Embargoed(SyndicateError):
-    """The item is under embargo at ``now``: no format may show it yet (brief section 2)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from typing import cast
 
 from lxml import etree
 
-from syndicate.errors import SyndicateError
+from syndicate.errors import NaiveDatetime
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 XML_LANG = f"{{{XML_NS}}}lang"
@@ -32,10 +32,6 @@ _LINE_BREAKS = re.compile("[\t\n\r]")
 _PARSERS = threading.local()
 
 Attrs = Mapping[str, str | None]
-
-
-class NaiveDatetime(SyndicateError):
-    """A datetime without an offset reached a feed: feeds state instants, never wall times."""
 
 
 def fromstring(data: str | bytes) -> etree._Element:

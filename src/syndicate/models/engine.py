@@ -22,6 +22,7 @@ from typing import Any
 import ctranslate2
 import sentencepiece as spm
 
+from syndicate.config import Settings
 from syndicate.errors import NoModel
 from syndicate.markup.alignment import AlignedTranslation, SegmentTranslator
 from syndicate.models.packages import InstalledPackage, list_packages
@@ -347,3 +348,14 @@ class Engine:
             alignment=tuple(alignment),
             complete=all(part.complete for _, part in parts),
         )
+
+
+def engine_from(s: Settings) -> Engine:
+    """The engine with the configured thread counts, beam and segment limit."""
+    return Engine(
+        s.models_dir,
+        intra_threads=s.intra_threads,
+        inter_threads=s.inter_threads,
+        beam_size=s.beam_size,
+        max_segment_tokens=s.max_segment_tokens,
+    )

@@ -28,16 +28,12 @@ from typing import Any
 
 from tqdm import tqdm  # type: ignore[import-untyped]  # no stubs in the test extra
 
-from syndicate.errors import ModelPackageInvalid, SyndicateError
+from syndicate.errors import IndexUnavailable, ModelPackageInvalid
 from syndicate.news.article import ModelInfo
 
 DEFAULT_INDEX = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/"
 INDEX_CACHE = ".index.json"
 _ARGOS_LOCK = threading.RLock()
-
-
-class IndexUnavailable(SyndicateError):
-    """The package index or a package download cannot be reached (offline, timeout, HTTP)."""
 
 
 @dataclass(frozen=True, slots=True)

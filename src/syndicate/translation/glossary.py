@@ -13,17 +13,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from syndicate.errors import FieldError, SyndicateError
+from syndicate.errors import FieldError, GlossaryInvalid
 from syndicate.markup.segments import Protection
 from syndicate.news.languages import is_language_tag, primary
-
-
-class GlossaryInvalid(SyndicateError):
-    """The glossary file breaks its format; every broken rule is listed."""
-
-    def __init__(self, errors: list[FieldError]) -> None:
-        self.errors = list(errors)
-        super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ from syndicate import logs
 from syndicate.config import Settings, read_glossary, settings
 from syndicate.errors import StoreUnavailable
 from syndicate.feeds.edition import make_provider
-from syndicate.models.engine import Engine
+from syndicate.models.engine import Engine, engine_from
 from syndicate.news.languages import primary
 from syndicate.store import articles as store
 from syndicate.store import ops as store_ops
@@ -141,13 +141,7 @@ class Runtime:
 def runtime() -> Runtime:
     s = settings()
     base = s.public_base_url
-    engine = Engine(
-        s.models_dir,
-        intra_threads=s.intra_threads,
-        inter_threads=s.inter_threads,
-        beam_size=s.beam_size,
-        max_segment_tokens=s.max_segment_tokens,
-    )
+    engine = engine_from(s)
     provider = make_provider(s.provider_name, s.provider_domain, s.provider_uri, base)
     return Runtime(
         client=store.connect(s.redis_url),
