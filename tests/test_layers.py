@@ -43,11 +43,28 @@ CORE_PACKAGES: Final = frozenset(_CORE)
 # Libraries that do I/O or keep time: a core module importing one is no longer pure.
 IMPURE: Final = frozenset(
     {
-        "redis", "celery", "kombu", "ctranslate2", "sentencepiece", "argostranslate",
-        "starlette", "uvicorn", "httpx", "requests", "urllib", "socket", "subprocess",
-        "os", "time", "asyncio", "prometheus_client", "tqdm", "shutil", "tempfile",
+        "redis",
+        "celery",
+        "kombu",
+        "ctranslate2",
+        "sentencepiece",
+        "argostranslate",
+        "starlette",
+        "uvicorn",
+        "httpx",
+        "requests",
+        "urllib",
+        "socket",
+        "subprocess",
+        "os",
+        "time",
+        "asyncio",
+        "prometheus_client",
+        "tqdm",
+        "shutil",
+        "tempfile",
     }
-)  # fmt: skip
+)
 CLOCK_CALLS: Final = frozenset({"now", "utcnow", "today", "time", "monotonic", "perf_counter"})
 
 

@@ -24,8 +24,11 @@ NOW = "2025-06-02T12:00:00Z"
 
 @pytest.fixture(autouse=True)
 def _settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    env = {"SYNDICATE_PUBLIC_BASE_URL": "https://feeds.rudaw.net", "SYNDICATE_FEED_SIZE": "10",
-           "SYNDICATE_CONFIG": "/nonexistent.toml"}  # fmt: skip
+    env = {
+        "SYNDICATE_PUBLIC_BASE_URL": "https://feeds.rudaw.net",
+        "SYNDICATE_FEED_SIZE": "10",
+        "SYNDICATE_CONFIG": "/nonexistent.toml",
+    }
     monkeypatch.setattr(cli_feeds, "settings", lambda: load_settings(env))
 
 
@@ -53,8 +56,9 @@ def run(capsysbinary: pytest.CaptureFixture[bytes], *argv: str) -> tuple[int, by
 def test_rss_for_a_translation_language(
     articles: Path, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
-    code, out, err = run(capsysbinary, "ar", "--format", "rss", "--from", str(articles),
-                         "--now", NOW)  # fmt: skip
+    code, out, err = run(
+        capsysbinary, "ar", "--format", "rss", "--from", str(articles), "--now", NOW
+    )
     assert (code, err) == (0, "")
     feed = feedparser.parse(out)
     assert feed.bozo == 0 and feed.feed.language == "ar"
@@ -65,8 +69,9 @@ def test_rss_for_a_translation_language(
 def test_newsml_for_the_source_language_keeps_the_latest_version(
     articles: Path, capsysbinary: pytest.CaptureFixture[bytes], newsml_schema: etree.XMLSchema
 ) -> None:
-    code, out, _ = run(capsysbinary, "en", "--format", "newsml", "--from", str(articles),
-                       "--now", NOW)  # fmt: skip
+    code, out, _ = run(
+        capsysbinary, "en", "--format", "newsml", "--from", str(articles), "--now", NOW
+    )
     root = fromstring(out)
     assert code == 0 and newsml_schema.validate(root), newsml_schema.error_log
     ns = {"n": "http://iptc.org/std/nar/2006-10-01/"}
@@ -80,8 +85,18 @@ def test_ninjs_feed(
     capsysbinary: pytest.CaptureFixture[bytes],
     ninjs_validator: Draft202012Validator,
 ) -> None:
-    code, out, _ = run(capsysbinary, "tr", "--format", "ninjs", "--from", str(articles),
-                       "--now", NOW, "--limit", "5")  # fmt: skip
+    code, out, _ = run(
+        capsysbinary,
+        "tr",
+        "--format",
+        "ninjs",
+        "--from",
+        str(articles),
+        "--now",
+        NOW,
+        "--limit",
+        "5",
+    )
     value = json.loads(out)
     assert code == 0 and value["self"] == "https://feeds.rudaw.net/v1/feeds/tr.json"
     for item in value["items"]:

@@ -28,20 +28,41 @@ from syndicate.news.credits import Credit
 
 from feed_samples import NOW, channel, entry, kobani_en, kobani_tr
 
-TRICKY = st.sampled_from([
-    "]]>", "&", "&amp;", "<b>x</b>", "<!-- c -->", "\x00\x01\x08\x0b\x1f", "\ufffe\uffff",
-    "عربي", "כותרת", "\u202eRTL override", "💧🇮🇶👩‍👩‍👧", "a\tb\nc\rd", " padded ", "\x85\x9f",
-])  # fmt: skip
+TRICKY = st.sampled_from(
+    [
+        "]]>",
+        "&",
+        "&amp;",
+        "<b>x</b>",
+        "<!-- c -->",
+        "\x00\x01\x08\x0b\x1f",
+        "\ufffe\uffff",
+        "عربي",
+        "כותרת",
+        "\u202eRTL override",
+        "💧🇮🇶👩‍👩‍👧",
+        "a\tb\nc\rd",
+        " padded ",
+        "\x85\x9f",
+    ]
+)
 TEXT = st.one_of(TRICKY, st.text(min_size=1, max_size=40), st.lists(TRICKY).map("".join))
 LABELS = st.lists(TEXT, min_size=0, max_size=4)
-PROPERTY = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+PROPERTY = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def article(headline: str, tags: list[str], names: list[str]) -> Article:
     credits = tuple(Credit("reporting" if i % 2 else "photography", n) for i, n in enumerate(names))
-    return replace(kobani_en(), headline=headline, tags=tuple(tags), credits=credits,
-                   summary=headline, credit_line=None)  # fmt: skip
+    return replace(
+        kobani_en(),
+        headline=headline,
+        tags=tuple(tags),
+        credits=credits,
+        summary=headline,
+        credit_line=None,
+    )
 
 
 @PROPERTY

@@ -20,7 +20,7 @@ from syndicate.feeds.newsml import (
 from syndicate.feeds.record import Publication, make_guid, next_change
 from syndicate.feeds.xml import fromstring
 from syndicate.news.article import Article
-from syndicate.news.credits import is_author_role
+from syndicate.news.roles import is_author_role
 
 from feed_samples import (
     KOBANI_CREDITS,
@@ -198,8 +198,9 @@ def test_rtl_body_keeps_its_text(newsml_schema: etree.XMLSchema) -> None:
 
 
 def test_every_qcode_scheme_is_declared(newsml_schema: etree.XMLSchema) -> None:
-    catalog = fromstring((STANDARDS / "newsml-g2" / "catalog"
-                          / "catalog.IPTC-G2-Standards_41.xml").read_bytes())  # fmt: skip
+    catalog = fromstring(
+        (STANDARDS / "newsml-g2" / "catalog" / "catalog.IPTC-G2-Standards_41.xml").read_bytes()
+    )
     known = {s.get("alias") for s in catalog.iter(f"{{{NAR}}}scheme")}
     for factory in SAMPLES.values():
         root = item(factory(), newsml_schema)
@@ -253,8 +254,9 @@ def test_news_message_is_valid_newest_first_and_carries_kills(
     root = assert_valid(newsml_schema, data)
     assert root.findtext("n:header/n:sent", namespaces=NS) == "2025-06-02T12:00:00Z"
     assert root.findtext("n:header/n:sender", namespaces=NS) == "rudaw.net"
-    assert re.fullmatch(r"urn:syndicate:rudaw\.net:en:\S+", root.findtext(
-        "n:header/n:transmitId", namespaces=NS))  # fmt: skip
+    assert re.fullmatch(
+        r"urn:syndicate:rudaw\.net:en:\S+", root.findtext("n:header/n:transmitId", namespaces=NS)
+    )
     items = root.findall("n:itemSet/n:newsItem", NS)
     assert [i.get("guid").split(":")[-2] for i in items] == [killed.id, older.id]
     assert items[0].find("n:itemMeta/n:pubStatus", NS).get("qcode") == "stat:canceled"
@@ -262,8 +264,10 @@ def test_news_message_is_valid_newest_first_and_carries_kills(
 
 def test_news_message_keeps_the_latest_n(newsml_schema: etree.XMLSchema) -> None:
     base = kobani_en()
-    articles = [replace(base, id=f"story-{i}", updated_at=base.published_at
-                        + timedelta(minutes=i)) for i in range(5)]  # fmt: skip
+    articles = [
+        replace(base, id=f"story-{i}", updated_at=base.published_at + timedelta(minutes=i))
+        for i in range(5)
+    ]
     data = render_news_message([entry(a) for a in articles], channel("en"), now=NOW, limit=3)
     root = assert_valid(newsml_schema, data)
     ids = [i.get("guid").split(":")[-2] for i in root.iterfind("n:itemSet/n:newsItem", NS)]

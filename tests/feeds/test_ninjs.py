@@ -51,8 +51,12 @@ def test_every_sample_is_valid(name: str, ninjs_validator: Draft202012Validator)
 
 def test_schema_and_checker_catch_bad_values(ninjs_validator: Draft202012Validator) -> None:
     good = ninjs(kobani_en(), ninjs_validator)
-    for bad in ({"versionCreated": "yesterday"}, {"uri": "not a uri"}, {"pubStatus": "killed"},
-                {"keywords": ["x"]}):  # fmt: skip
+    for bad in (
+        {"versionCreated": "yesterday"},
+        {"uri": "not a uri"},
+        {"pubStatus": "killed"},
+        {"keywords": ["x"]},
+    ):
         assert not ninjs_validator.is_valid({**good, **bad}), bad
 
 

@@ -121,8 +121,10 @@ def test_withdrawn_embargoed_and_other_languages_stay_out() -> None:
 
 def test_latest_n_newest_first_and_updates_keep_the_guid() -> None:
     base = kobani_en()
-    stories = [replace(base, id=f"s{i}", updated_at=datetime(2025, 6, 1, i, tzinfo=UTC))
-               for i in range(1, 5)]  # fmt: skip
+    stories = [
+        replace(base, id=f"s{i}", updated_at=datetime(2025, 6, 1, i, tzinfo=UTC))
+        for i in range(1, 5)
+    ]
     feed = parsed(rss(*stories, limit=2))
     assert [e.id.split(":")[-2] for e in feed.entries] == ["s4", "s3"]
     update = replace(stories[0], version=9, headline="Updated")

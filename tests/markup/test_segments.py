@@ -36,12 +36,14 @@ from stub_translators import (
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
 NONE = Protection()
-GLOSSARY = Protection(keep=frozenset({"Rudaw", "SDF", "Syrian Democratic Forces"}),
-                      render={"ISIS": "داعش"})  # fmt: skip
+GLOSSARY = Protection(
+    keep=frozenset({"Rudaw", "SDF", "Syrian Democratic Forces"}), render={"ISIS": "داعش"}
+)
 
 
-def _translate(html: str, translator: Translator, protection: Protection = NONE,
-               lang: str = "ar") -> Reassembled:  # fmt: skip
+def _translate(
+    html: str, translator: Translator, protection: Protection = NONE, lang: str = "ar"
+) -> Reassembled:
     body = segment_html(html, protection)
     return reassemble(body, translator(body.segments), lang)
 
@@ -73,8 +75,15 @@ def test_text_mixed_with_blocks_and_nested_blocks_are_all_units() -> None:
         NONE,
     )
     assert body.segments == (
-        "Loose text", "Para", "tail text", "Item", "Sub", "after", "Quote", "Inner",
-    )  # fmt: skip
+        "Loose text",
+        "Para",
+        "tail text",
+        "Item",
+        "Sub",
+        "after",
+        "Quote",
+        "Inner",
+    )
 
 
 def test_inline_element_holding_a_block_is_walked_like_a_block() -> None:
@@ -128,8 +137,9 @@ def test_plain_text_fields_are_segmented_by_sentence() -> None:
 
 
 def test_diagonal_translation_keeps_every_element_in_place() -> None:
-    out = _translate('<p>The <a href="/c" class="x">old city</a> is <b>very <i>old</i></b>.</p>',
-                     upper)  # fmt: skip
+    out = _translate(
+        '<p>The <a href="/c" class="x">old city</a> is <b>very <i>old</i></b>.</p>', upper
+    )
     assert out.html == (
         '<div lang="ar" dir="rtl"><p>THE <a href="/c" class="x">OLD CITY</a> IS '
         "<b>VERY <i>OLD</i></b>.</p></div>"
@@ -194,8 +204,9 @@ def test_protected_inline_elements_come_back_verbatim() -> None:
 
 
 def test_glossary_terms_are_kept_or_rendered() -> None:
-    out = _translate("<p>The SDF told Rudaw that ISIS lost; ISISes and sdf are words.</p>", upper,
-                     GLOSSARY)  # fmt: skip
+    out = _translate(
+        "<p>The SDF told Rudaw that ISIS lost; ISISes and sdf are words.</p>", upper, GLOSSARY
+    )
     assert _inner(out.html) == (
         "<p>THE SDF TOLD Rudaw THAT داعش LOST; ISISES AND SDF ARE WORDS.</p>"
     )
@@ -318,8 +329,10 @@ def test_sample_identity_translation_reproduces_the_source() -> None:
 def _arabic_digits(texts: Sequence[str]) -> list[AlignedTranslation]:
     """Like ``upper``, but writing digits the way an Arabic model might."""
     digits = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
-    return [replace(tr, target_tokens=tuple(t.translate(digits) for t in tr.target_tokens))
-            for tr in upper(texts)]  # fmt: skip
+    return [
+        replace(tr, target_tokens=tuple(t.translate(digits) for t in tr.target_tokens))
+        for tr in upper(texts)
+    ]
 
 
 def test_numbers_come_out_byte_identical() -> None:

@@ -26,26 +26,38 @@ def _sentences(text: str) -> list[str]:
         ("It rose 12.5 percent. Then it fell.", ["It rose 12.5 percent.", "Then it fell."]),
         ("J. R. Smith wrote it. She agreed.", ["J. R. Smith wrote it.", "She agreed."]),
         ("Call No. 5 now. Thanks.", ["Call No. 5 now.", "Thanks."]),
-        ("Compare e.g. this and i.e. that, vs. those.",
-         ["Compare e.g. this and i.e. that, vs. those."]),
-        ("It ended at 5 p.m. The next day was calm.",
-         ["It ended at 5 p.m.", "The next day was calm."]),
+        (
+            "Compare e.g. this and i.e. that, vs. those.",
+            ["Compare e.g. this and i.e. that, vs. those."],
+        ),
+        (
+            "It ended at 5 p.m. The next day was calm.",
+            ["It ended at 5 p.m.", "The next day was calm."],
+        ),
         ("They met at 9 a.m. on Monday.", ["They met at 9 a.m. on Monday."]),
         ("On Jan. 5 they left.", ["On Jan. 5 they left."]),
-        ("Sanctions by the U.S. The move angered Tehran.",
-         ["Sanctions by the U.S.", "The move angered Tehran."]),
+        (
+            "Sanctions by the U.S. The move angered Tehran.",
+            ["Sanctions by the U.S.", "The move angered Tehran."],
+        ),
         ("He waited... and waited. Then left.", ["He waited... and waited.", "Then left."]),
         ("He paused… Then he spoke.", ["He paused…", "Then he spoke."]),
-        ("“ISIS is finished.” she said. It was over.",
-         ["“ISIS is finished.” she said.", "It was over."]),
-        ("“Are you sure?” he asked. “Yes!’ came the reply.",
-         ["“Are you sure?” he asked.", "“Yes!’ came the reply."]),
+        (
+            "“ISIS is finished.” she said. It was over.",
+            ["“ISIS is finished.” she said.", "It was over."],
+        ),
+        (
+            "“Are you sure?” he asked. “Yes!’ came the reply.",
+            ["“Are you sure?” he asked.", "“Yes!’ came the reply."],
+        ),
         ("They won (finally.) The end.", ["They won (finally.)", "The end."]),
-        ("“We advance slowly.” “We don’t want civilians killed.”",
-         ["“We advance slowly.”", "“We don’t want civilians killed.”"]),
+        (
+            "“We advance slowly.” “We don’t want civilians killed.”",
+            ["“We advance slowly.”", "“We don’t want civilians killed.”"],
+        ),
         ("In 2019. 45 people came.", ["In 2019.", "45 people came."]),
     ],
-)  # fmt: skip
+)
 def test_english_cases(text: str, expected: list[str]) -> None:
     assert _sentences(text) == expected
 
@@ -59,7 +71,7 @@ def test_english_cases(text: str, expected: list[str]) -> None:
         ("Şer qediya. Êdî aştî ye?", ["Şer qediya.", "Êdî aştî ye?"]),
         ("终于结束了。 明天见！", ["终于结束了。", "明天见！"]),
     ],
-)  # fmt: skip
+)
 def test_other_scripts(text: str, expected: list[str]) -> None:
     assert _sentences(text) == expected
 

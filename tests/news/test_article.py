@@ -28,7 +28,8 @@ from syndicate.news.article import (
     parse_article,
     parse_article_json,
 )
-from syndicate.news.credits import ROLES, format_credit_line
+from syndicate.news.credits import format_credit_line
+from syndicate.news.roles import ROLES
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
 DATA = Path(__file__).resolve().parents[1] / "data"

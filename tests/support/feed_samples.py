@@ -70,15 +70,23 @@ KOBANI_CREDITS = (
     Credit("voice over", "Lara O'Neil & Co."),
 )
 KOBANI_MEDIA = (
-    Media(MediaType.IMAGE, "https://img.example.org/kobani/tank.jpg",
-          "A water tank on the edge of Kobani & its queue", "Zana Omer/Rudaw"),
+    Media(
+        MediaType.IMAGE,
+        "https://img.example.org/kobani/tank.jpg",
+        "A water tank on the edge of Kobani & its queue",
+        "Zana Omer/Rudaw",
+    ),
     Media(MediaType.IMAGE, "https://img.example.org/kobani/well.jpg", "A new well", None),
-    Media(MediaType.VIDEO, "https://video.example.org/kobani.mp4", "Residents speak",
-          "Masoud Mustafa"),
+    Media(
+        MediaType.VIDEO, "https://video.example.org/kobani.mp4", "Residents speak", "Masoud Mustafa"
+    ),
     Media(MediaType.AUDIO, None, "Interview (no file yet)", None),
-)  # fmt: skip
-KOBANI_RIGHTS = Rights("Rudaw Media Network", "© 2025 Rudaw. All rights reserved.",
-                       "Licensed partners only; no resale.")  # fmt: skip
+)
+KOBANI_RIGHTS = Rights(
+    "Rudaw Media Network",
+    "© 2025 Rudaw. All rights reserved.",
+    "Licensed partners only; no resale.",
+)
 
 
 def kobani_en() -> Article:
@@ -101,12 +109,14 @@ def kobani_en() -> Article:
         ),
         tags=KOBANI_TAGS,
         credits=KOBANI_CREDITS,
-        credit_line=("Reporting by Hêvî Mustafa in Kobani, additional reporting by Sîdar Ehmed "
-                     "in Qamishli, photography by Zana Omer, video editing by Masoud Mustafa, "
-                     "voice over by Lara O'Neil & Co."),
+        credit_line=(
+            "Reporting by Hêvî Mustafa in Kobani, additional reporting by Sîdar Ehmed "
+            "in Qamishli, photography by Zana Omer, video editing by Masoud Mustafa, "
+            "voice over by Lara O'Neil & Co."
+        ),
         media=KOBANI_MEDIA,
         rights=KOBANI_RIGHTS,
-    )  # fmt: skip
+    )
 
 
 def _translation(target: str, demo: bool) -> Translation:
@@ -183,5 +193,6 @@ def channel(lang: str, extension: str = "rss") -> Channel:
 def withdrawn(article: Article) -> Article:
     from dataclasses import replace
 
-    return replace(article, status=ArticleStatus.WITHDRAWN, version=article.version + 1,
-                   body_html="")  # fmt: skip
+    return replace(
+        article, status=ArticleStatus.WITHDRAWN, version=article.version + 1, body_html=""
+    )

@@ -25,8 +25,9 @@ def test_the_shipped_glossary_parses() -> None:
 def test_protection_for_a_language_adds_credited_names() -> None:
     glossary = Glossary(keep=frozenset({"Rudaw"}), render={"ar": {"ISIS": "داعش"}})
     protection = glossary.protection("ar", extra_keep=["Vivyan Fatah", " "])
-    assert protection == Protection(keep=frozenset({"Rudaw", "Vivyan Fatah"}),
-                                    render={"ISIS": "داعش"})  # fmt: skip
+    assert protection == Protection(
+        keep=frozenset({"Rudaw", "Vivyan Fatah"}), render={"ISIS": "داعش"}
+    )
 
 
 def test_regional_tag_falls_back_to_its_language() -> None:

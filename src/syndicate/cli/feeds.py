@@ -33,8 +33,7 @@ class _InputError(Exception):
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add ``feeds render`` to the top-level subcommands."""
     feeds = commands.add_parser("feeds", help="render partner feeds")
-    actions = feeds.add_subparsers(dest="feeds_command", required=True,
-                                   parser_class=type(feeds))  # fmt: skip
+    actions = feeds.add_subparsers(dest="feeds_command", required=True, parser_class=type(feeds))
     render = actions.add_parser("render", help="render one language's feed to standard output")
     render.add_argument("lang", help="language tag of the feed, e.g. ar")
     render.add_argument("--format", required=True, choices=sorted(FORMATS))

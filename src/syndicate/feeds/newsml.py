@@ -33,18 +33,14 @@ from syndicate.feeds.record import (
 )
 from syndicate.feeds.xml import XML_LANG, clean_line, element, format_rfc3339, sub, to_bytes
 from syndicate.news.article import Article, ArticleStatus
-from syndicate.news.credits import Credit, format_credit_line, is_author_role
+from syndicate.news.credits import Credit, format_credit_line
 from syndicate.news.languages import text_direction
+from syndicate.news.roles import ROLES, is_author_role
 
 NAR = "http://iptc.org/std/nar/2006-10-01/"
 XHTML = "http://www.w3.org/1999/xhtml"
 IPTC_CATALOG = "http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_41.xml"
 NEWSITEM_TYPE = "application/vnd.iptc.g2.newsitem+xml"
-# The exrole: vocabulary partners see: the canonical credit roles (credits module, brief 2).
-ROLE_CODES = frozenset({
-    "reporting", "additional_reporting", "writing", "editing", "production", "video_editing",
-    "photography", "camera", "compilation", "graphics", "translation",
-})  # fmt: skip
 
 
 def _q(name: str) -> str:
@@ -73,16 +69,23 @@ def _rights_info(root: etree._Element, article: Article) -> None:
 
 def _item_links(meta: etree._Element, article: Article, pub: Publication) -> None:
     if article.translation is not None and pub.original_guid:
-        sub(meta, _q("link"), attrs={
-            "rel": "exrel:translationOf",
-            "residref": pub.original_guid,
-            "version": str(article.translation.source_version),
-            "href": pub.original_url,
-            "contenttype": NEWSITEM_TYPE,
-        })  # fmt: skip
+        sub(
+            meta,
+            _q("link"),
+            attrs={
+                "rel": "exrel:translationOf",
+                "residref": pub.original_guid,
+                "version": str(article.translation.source_version),
+                "href": pub.original_url,
+                "contenttype": NEWSITEM_TYPE,
+            },
+        )
     if pub.web_url:
-        sub(meta, _q("link"), attrs={"rel": "irel:seeAlso", "href": pub.web_url,
-                                     "contenttype": "text/html"})  # fmt: skip
+        sub(
+            meta,
+            _q("link"),
+            attrs={"rel": "irel:seeAlso", "href": pub.web_url, "contenttype": "text/html"},
+        )
 
 
 def _item_meta(root: etree._Element, article: Article, pub: Publication) -> None:
@@ -107,7 +110,7 @@ def _item_meta(root: etree._Element, article: Article, pub: Publication) -> None
 
 def _party(parent: etree._Element, credit: Credit) -> None:
     tag = "creator" if is_author_role(credit.role) else "contributor"
-    code = credit.role if credit.role in ROLE_CODES else "other"
+    code = credit.role if credit.role in ROLES else "other"
     party = sub(parent, _q(tag), attrs={"role": f"exrole:{code}"})
     sub(party, _q("name"), clean_line(credit.name))
     if code == "other":
@@ -139,8 +142,9 @@ def _descriptive(meta: etree._Element, article: Article) -> None:
     authors = [c for c in article.credits if is_author_role(c.role)]
     if authors:
         sub(meta, _q("by"), format_credit_line(authors, lang))
-    credit_line = article.credit_line or (format_credit_line(article.credits, lang)
-                                          if article.credits else None)  # fmt: skip
+    credit_line = article.credit_line or (
+        format_credit_line(article.credits, lang) if article.credits else None
+    )
     if credit_line:
         sub(meta, _q("creditline"), clean_line(credit_line))
     if article.summary:
@@ -164,8 +168,11 @@ def _xhtml(body: etree._Element) -> etree._Element:
 def _content_set(root: etree._Element, article: Article) -> None:
     lang, direction = article.language, text_direction(article.language)
     i18n = {XML_LANG: lang, "dir": direction}
-    inline = sub(sub(root, _q("contentSet")), _q("inlineXML"),
-                 attrs={"contenttype": "application/xhtml+xml", **i18n})  # fmt: skip
+    inline = sub(
+        sub(root, _q("contentSet")),
+        _q("inlineXML"),
+        attrs={"contenttype": "application/xhtml+xml", **i18n},
+    )
     html = element(f"{{{XHTML}}}html", attrs={"lang": lang, **i18n}, nsmap={None: XHTML})
     inline.append(html)
     sub(sub(html, f"{{{XHTML}}}head"), f"{{{XHTML}}}title", clean_line(article.headline))
@@ -175,15 +182,19 @@ def _content_set(root: etree._Element, article: Article) -> None:
 
 
 def _news_item(article: Article, pub: Publication) -> etree._Element:
-    root = element(_q("newsItem"), nsmap={None: NAR}, attrs={
-        "guid": pub.guid,
-        "version": str(article.version),
-        "standard": "NewsML-G2",
-        "standardversion": "2.35",
-        "conformance": "power",
-        XML_LANG: article.language,
-        "dir": text_direction(article.language),
-    })  # fmt: skip
+    root = element(
+        _q("newsItem"),
+        nsmap={None: NAR},
+        attrs={
+            "guid": pub.guid,
+            "version": str(article.version),
+            "standard": "NewsML-G2",
+            "standardversion": "2.35",
+            "conformance": "power",
+            XML_LANG: article.language,
+            "dir": text_direction(article.language),
+        },
+    )
     _catalogs(root, pub.provider)
     _rights_info(root, article)
     _item_meta(root, article, pub)

@@ -55,8 +55,13 @@ def _texts(article: Article) -> Json:
     if article.summary:
         out["descriptions"] = [{"role": "summary", "value": clean_text(article.summary)}]
     if article.status is not ArticleStatus.WITHDRAWN:
-        out["bodies"] = [{"role": "richtext", "contentType": "application/xhtml+xml",
-                          "value": body_markup(article)}]  # fmt: skip
+        out["bodies"] = [
+            {
+                "role": "richtext",
+                "contentType": "application/xhtml+xml",
+                "value": body_markup(article),
+            }
+        ]
     if article.dateline:
         out["located"] = clean_text(article.dateline)
     if article.credit_line:
@@ -75,8 +80,12 @@ def _parties(article: Article) -> Json:
 
 
 def _media_association(pub: Publication, index: int, medium: Media) -> Json:
-    out: Json = {"name": f"media-{index + 1}", "uri": f"{pub.guid}:media:{index + 1}",
-                 "type": _NATURE[str(medium.type)], "rel": str(medium.type)}  # fmt: skip
+    out: Json = {
+        "name": f"media-{index + 1}",
+        "uri": f"{pub.guid}:media:{index + 1}",
+        "type": _NATURE[str(medium.type)],
+        "rel": str(medium.type),
+    }
     if medium.url:
         out["renditions"] = [{"name": "original", "href": medium.url}]
     if medium.caption:
@@ -89,9 +98,15 @@ def _media_association(pub: Publication, index: int, medium: Media) -> Json:
 def _associations(article: Article, pub: Publication) -> Json:
     linked = [_media_association(pub, i, m) for i, m in enumerate(article.media)]
     if article.translation is not None and pub.original_guid:
-        linked.append({"name": "original", "rel": "translationOf", "uri": pub.original_guid,
-                       "version": str(article.translation.source_version),
-                       "language": article.translation.source_language})  # fmt: skip
+        linked.append(
+            {
+                "name": "original",
+                "rel": "translationOf",
+                "uri": pub.original_guid,
+                "version": str(article.translation.source_version),
+                "language": article.translation.source_language,
+            }
+        )
     return {"associations": linked} if linked else {}
 
 

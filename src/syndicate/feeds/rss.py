@@ -53,8 +53,11 @@ def _channel_meta(channel_el: etree._Element, channel: Channel, now: datetime) -
     sub(channel_el, "generator", f"syndicate {__version__}")
     sub(channel_el, "docs", "https://www.rssboard.org/rss-specification")
     sub(channel_el, "ttl", str(channel.ttl_minutes))
-    sub(channel_el, f"{{{ATOM}}}link",
-        attrs={"href": channel.self_url, "rel": "self", "type": "application/rss+xml"})  # fmt: skip
+    sub(
+        channel_el,
+        f"{{{ATOM}}}link",
+        attrs={"href": channel.self_url, "rel": "self", "type": "application/rss+xml"},
+    )
 
 
 def _encoded_body(article: Article) -> str:
@@ -71,8 +74,9 @@ def _media(item: etree._Element, article: Article) -> None:
     for medium in article.media:
         if not medium.url:
             continue
-        content = sub(item, f"{{{MEDIA}}}content",
-                      attrs={"url": medium.url, "medium": _MEDIUM[medium.type]})  # fmt: skip
+        content = sub(
+            item, f"{{{MEDIA}}}content", attrs={"url": medium.url, "medium": _MEDIUM[medium.type]}
+        )
         if medium.caption:
             sub(content, f"{{{MEDIA}}}description", medium.caption, attrs={"type": "plain"})
         if medium.credit:

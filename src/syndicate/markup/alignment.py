@@ -128,8 +128,12 @@ def _context(tr: AlignedTranslation) -> _Context:
     links = tuple(i if 0 <= i < size else -1 for i in tr.alignment)
     if len(links) != len(tr.target_tokens):
         links = (-1,) * len(tr.target_tokens)
-    return _Context(tr.source, tuple(_trim(tr.source, s, e) for s, e in tr.source_tokens),
-                    tr.target_tokens, links)  # fmt: skip
+    return _Context(
+        tr.source,
+        tuple(_trim(tr.source, s, e) for s, e in tr.source_tokens),
+        tr.target_tokens,
+        links,
+    )
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -72,9 +72,12 @@ _PARSERS = threading.local()
 def _html_parser() -> etree.HTMLParser:
     if not hasattr(_PARSERS, "html"):
         _PARSERS.html = etree.HTMLParser(
-            encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
+            encoding="utf-8",
+            no_network=True,
+            remove_comments=True,
+            remove_pis=True,
             huge_tree=False,
-        )  # fmt: skip
+        )
     parser: etree.HTMLParser = _PARSERS.html
     return parser
 

@@ -18,9 +18,10 @@ from typing import Any, Final, TypeVar
 
 # A module object, not names: credits builds Credit values from this module (a cycle).
 from syndicate.errors import ArticleInvalid, FieldError
-from syndicate.news.credits import Credit, normalise_role, parse_credit_line
+from syndicate.news.credits import Credit, parse_credit_line
 from syndicate.news.languages import is_language_tag, primary
 from syndicate.news.payload import ObjectReader, decode_json, read_object
+from syndicate.news.roles import normalise_role
 
 
 class ArticleStatus(StrEnum):

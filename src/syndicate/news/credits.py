@@ -1,8 +1,8 @@
-"""Credits: canonical roles, per-language role labels, and reading and writing credit lines.
+"""Credits: reading a free-text credit line into structured credits and writing one back.
 
 Brief section 2 turns a free-text ``credit_line`` into structured credits; brief section 4
-says role labels ("Reporting by") come from a per-language table, never from the model, and
-names stay byte-identical in every language. Pure: no I/O.
+says names stay byte-identical in every language (the labels come from roles.py). Pure:
+no I/O.
 """
 
 from __future__ import annotations
@@ -10,30 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Final
 
-# The module, not its names: article imports this module back to read credit lines.
-from syndicate.news.languages import primary
-
-ROLES: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        "reporting": "Reporting by",
-        "additional_reporting": "Additional reporting by",
-        "writing": "Writing by",
-        "editing": "Editing by",
-        "production": "Produced by",
-        "video_editing": "Video editing by",
-        "photography": "Photos by",
-        "camera": "Camera by",
-        "compilation": "Compiled by",
-        "graphics": "Graphics by",
-        "translation": "Translated by",
-    }
-)
-
-# NewsML-G2 calls the people who wrote the story creators and everyone else contributors.
-_AUTHOR_ROLES: Final = frozenset({"reporting", "writing", "additional_reporting"})
+from syndicate.news.roles import ROLE_BY_WORD, Style, style_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,173 +24,10 @@ class Credit:
     location: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class _Style:
-    """How one language writes a credit line: labels, list words and where a place goes."""
-
-    labels: Mapping[str, str]
-    conjunction: str  # between the last two names
-    comma: str  # between the other names
-    group_separator: str  # between role groups
-    place: str  # appended to the names; ``{}`` is the (translated) location
-    attach_conjunction: bool = False  # Arabic writes و joined to the next word
-
-
-# Written by hand for newsroom use; the colon forms are how these languages print credits.
-_STYLES: Final[Mapping[str, _Style]] = MappingProxyType(
-    {
-        "en": _Style(ROLES, " and ", ", ", "; ", " in {}"),
-        "ar": _Style(
-            {
-                "reporting": "تقرير:",
-                "additional_reporting": "شارك في إعداد التقرير:",
-                "writing": "كتابة:",
-                "editing": "تحرير:",
-                "production": "إنتاج:",
-                "video_editing": "مونتاج:",
-                "photography": "تصوير:",
-                "camera": "كاميرا:",
-                "compilation": "إعداد:",
-                "graphics": "غرافيك:",
-                "translation": "ترجمة:",
-            },
-            " و",
-            "، ",
-            "؛ ",
-            " من {}",
-            attach_conjunction=True,
-        ),
-        "tr": _Style(
-            {
-                "reporting": "Haber:",
-                "additional_reporting": "Habere katkıda bulunan:",  # noqa: RUF001
-                "writing": "Yazan:",
-                "editing": "Editör:",
-                "production": "Yapımcı:",  # noqa: RUF001
-                "video_editing": "Video kurgu:",
-                "photography": "Fotoğraf:",
-                "camera": "Kamera:",
-                "compilation": "Derleyen:",
-                "graphics": "Grafik:",
-                "translation": "Çeviri:",
-            },
-            " ve ",
-            ", ",
-            "; ",
-            # A suffix would need vowel harmony with a name the model chose; brackets do not.
-            " ({})",
-        ),
-        "ckb": _Style(
-            {
-                "reporting": "ڕاپۆرتی:",
-                "additional_reporting": "ڕاپۆرتی زیاتر:",
-                "writing": "نووسینی:",
-                "editing": "دەستکاریکردنی:",
-                "production": "بەرهەمهێنانی:",
-                "video_editing": "مۆنتاژی:",
-                "photography": "وێنە:",
-                "camera": "کامێرا:",
-                "compilation": "ئامادەکردنی:",
-                "graphics": "گرافیک:",
-                "translation": "وەرگێڕانی:",
-            },
-            " و ",
-            "، ",
-            "؛ ",
-            " لە {}",
-        ),
-        "kmr": _Style(
-            {
-                "reporting": "Nûçe:",
-                "additional_reporting": "Beşdariya nûçeyê:",
-                "writing": "Nivîsandin:",
-                "editing": "Edîtor:",
-                "production": "Berhemanîn:",
-                "video_editing": "Montaj:",
-                "photography": "Wêne:",
-                "camera": "Kamera:",
-                "compilation": "Amadekar:",
-                "graphics": "Grafîk:",
-                "translation": "Werger:",
-            },
-            " û ",
-            ", ",
-            "; ",
-            # "li"/"ji" want the oblique case, which a translated place name lacks.
-            " ({})",
-        ),
-    }
-)
-LABEL_LANGUAGES: Final = tuple(_STYLES)
-
-# Role words as newsrooms write them before "by" or ":" (lower case). The labels of every
-# language in _STYLES are added below, so a credit line we wrote reads back.
-_ROLE_WORDS: Final[Mapping[str, tuple[str, ...]]] = {
-    "reporting": ("reporting", "reported", "report", "reporter", "reporters", "story",
-                  "interview", "interviews", "interviewed"),
-    "additional_reporting": ("additional reporting", "additional reporter",
-                             "additional reporters", "contributing", "contributed reporting"),
-    "writing": ("writing", "written", "writer", "writers", "words", "text"),
-    "editing": ("editing", "edited", "editor", "editors"),
-    "production": ("production", "produced", "producer", "producers", "producing"),
-    "video_editing": ("video editing", "video edited", "video editor", "video editors",
-                      "montage"),
-    "photography": ("photos", "photo", "photographs", "photography", "photographer",
-                    "photographers", "photographed", "pictures", "picture", "images", "image"),
-    "camera": ("camera", "cameraman", "camerawoman", "camera operator", "video",
-               "videography", "videographer", "filmed", "filming", "cinematography",
-               "cinematographer"),
-    "compilation": ("compiled", "compilation", "compiler", "compiling"),
-    "graphics": ("graphics", "graphic", "infographic", "infographics", "illustration",
-                 "illustrations", "illustrated", "design", "designed"),
-    "translation": ("translated", "translation", "translator", "translators", "translating"),
-}  # fmt: skip
-
-
-def _bare_label(label: str) -> str:
-    """A label without its trailing "by" or colon: the role word itself."""
-    return re.sub(r"(?:\s+by)?\s*:?\s*$", "", label.strip(), flags=re.IGNORECASE)
-
-
-def _role_lookup() -> dict[str, str]:
-    words = {word: role for role, forms in _ROLE_WORDS.items() for word in forms}
-    for style in _STYLES.values():
-        words |= {_bare_label(label).casefold(): role for role, label in style.labels.items()}
-    return words | {role.replace("_", " "): role for role in ROLES}
-
-
-_ROLE_BY_WORD: Final = MappingProxyType(_role_lookup())
-
-
-def is_author_role(role: str) -> bool:
-    """Whether the role made the story (NewsML creator) rather than helped (contributor)."""
-    return role in _AUTHOR_ROLES
-
-
-def normalise_role(role: str) -> str:
-    """The canonical code for a role word, code or label in any table language.
-
-    "Reporter", "reporting", "Reporting by" and "تقرير:" all give ``reporting``; a role we
-    do not know is kept as given, only stripped, so nothing the newsroom wrote is lost.
-    """
-    stripped = role.strip()
-    key = re.sub(r"[\s_-]+", " ", _bare_label(stripped)).casefold()
-    return _ROLE_BY_WORD.get(key, stripped)
-
-
-def role_label(role: str, lang: str) -> str:
-    """The label printed before names: the language's own, English for other languages.
-
-    A free-text role outside ``ROLES`` is its own label (brief section 4: never the model's).
-    """
-    style = _STYLES.get(primary(lang), _STYLES["en"])
-    return style.labels.get(role, role)
-
-
 # --- reading credit lines -------------------------------------------------------------------
 
 _WORD_ALTERNATION: Final = "|".join(
-    re.escape(word).replace(r"\ ", r"\s+") for word in sorted(_ROLE_BY_WORD, key=len, reverse=True)
+    re.escape(word).replace(r"\ ", r"\s+") for word in sorted(ROLE_BY_WORD, key=len, reverse=True)
 )
 _HEAD: Final = re.compile(
     r"(?P<sep>^|[,;|/\n\r،؛]|\.(?=\s)|\s[-\u2013\u2014]\s|\s(?:and|&)\s)\s*(?:with\s+)?"
@@ -228,11 +44,38 @@ _JOINED_WORDS: Final = re.compile(rf"\s*(?:,|and|&|و)\s*(?=(?:{_WORD_ALTERNATIO
 _NAME_SEPARATOR: Final = re.compile(r"[,،;|\n\r](?:\s*(?:and|&)\s)?|\s(?:and|AND|And|&|ve|û|و)\s")
 _PLACE: Final = re.compile(r"\s(?:in|IN|from|FROM|من|لە)\s")
 # Lower-case words a name may hold ("Mohammed al-Sayed", "Rudaw staff").
-_PARTICLES: Final = frozenset({
-    "al", "el", "d", "l", "bin", "ibn", "bint", "abu", "de", "da", "di", "du", "del", "della",
-    "der", "den", "van", "von", "la", "le", "y", "e", "ter", "staff", "team", "desk", "bureau",
-    "news",
-})  # fmt: skip
+_PARTICLES: Final = frozenset(
+    {
+        "al",
+        "el",
+        "d",
+        "l",
+        "bin",
+        "ibn",
+        "bint",
+        "abu",
+        "de",
+        "da",
+        "di",
+        "du",
+        "del",
+        "della",
+        "der",
+        "den",
+        "van",
+        "von",
+        "la",
+        "le",
+        "y",
+        "e",
+        "ter",
+        "staff",
+        "team",
+        "desk",
+        "bureau",
+        "news",
+    }
+)
 _ABBREVIATIONS: Final = frozenset({"jr", "sr", "inc", "ltd", "co", "st", "bros"})
 _MAX_NAME_WORDS: Final = 6
 
@@ -329,13 +172,13 @@ def _head_roles(head: re.Match[str]) -> list[str]:
     if not head["words"]:
         return ["reporting"]
     words = (" ".join(w.split()).casefold() for w in _JOINED_WORDS.split(head["words"]))
-    return list(dict.fromkeys(_ROLE_BY_WORD[w] for w in words if w in _ROLE_BY_WORD))
+    return list(dict.fromkeys(ROLE_BY_WORD[w] for w in words if w in ROLE_BY_WORD))
 
 
 # --- writing credit lines -------------------------------------------------------------------
 
 
-def _join_names(names: Sequence[str], style: _Style) -> str:
+def _join_names(names: Sequence[str], style: Style) -> str:
     if len(names) == 1:
         return names[0]
     last = names[-1]
@@ -368,7 +211,7 @@ def format_credit_line(
     Names are written verbatim; ``locations`` maps a source place to its translation, and
     a place it does not know is kept. English for a language without a table.
     """
-    style = _STYLES.get(primary(lang), _STYLES["en"])
+    style = style_for(lang)
     parts = []
     for role, location, names in _groups(credits):
         label = style.labels.get(role) or f"{role.rstrip(':')}:"
