@@ -27,21 +27,23 @@ _BOUNDARY = re.compile(f"([{_TERMINATORS}]+)([{_CLOSERS}]*)(\\s+)")
 _WORD_BEFORE = re.compile(r"(\S+)$")
 
 
-def _words(text: str) -> frozenset[str]:
+def word_set(text: str) -> frozenset[str]:
+    """The space-separated words of ``text``: how the word tables here and in units.py
+    are written, one readable line per table."""
     return frozenset(text.split())
 
 
 # A full stop after these never ends a sentence: titles and phrases that introduce more.
-_NEVER_BREAK = _words(
+_NEVER_BREAK = word_set(
     "Mr Mrs Ms Mx Dr Prof Sen Rep Gov Gen Lt Col Maj Capt Cpt Sgt Cmdr Adm Brig Rev Fr Hon "
     "Pres Supt Insp Det St Mt Ft No Nos Nr Vol Fig Figs Art Sec Ch pp vs e.g i.e cf al "
     "approx ca Messrs Mme Mlle Jr Sr Bros Corp Inc Ltd Co Dept Univ Ave Rd Blvd"
 )
 # These end sentences often enough that a capital after them is read as a new sentence.
-_BREAK_BEFORE_CAPITAL = _words("a.m p.m etc Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec")
+_BREAK_BEFORE_CAPITAL = word_set("a.m p.m etc Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec")
 # Acronyms with inner dots (U.S., U.N.) break only before a word that usually opens one.
 _ACRONYM = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]$")
-_SENTENCE_OPENERS = _words(
+_SENTENCE_OPENERS = word_set(
     "The A An He She It They We I You This That These Those There But And In On At As "
     "After Before When While If Since Meanwhile However Yet So His Her Its Their Our"
 )

@@ -29,20 +29,15 @@ from enum import StrEnum
 
 from lxml import etree
 
-from syndicate.markup.sentences import split_sentences
+from syndicate.markup.sentences import split_sentences, word_set
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_BLOCKS = _words(
+_BLOCKS = word_set(
     "p h1 h2 h3 h4 h5 h6 li blockquote figcaption td th dd dt caption div section article "
     "figure ul ol dl table thead tbody tfoot tr colgroup col header footer aside main nav "
     "hgroup address details summary legend fieldset center dialog menu dir search pre hr"
 )
 _PASSTHROUGH_BLOCKS = frozenset({"pre", "hr", "col"})
-_POINTS = _words("img br wbr iframe video audio svg math picture canvas map")
+_POINTS = word_set("img br wbr iframe video audio svg math picture canvas map")
 # Code and time inline are verbatim spans; inside any of these an img's alt stays too.
 _FROZEN = frozenset({"code", "time", "pre", "svg", "math"})
 _IMAGE_ATTRIBUTES = ("alt", "title")
