@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
@@ -75,3 +76,12 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     for row in [headers, *rows]:
         cells = [str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)]
         print("  ".join(cells).rstrip())
+
+
+def command_group(
+    commands: argparse._SubParsersAction[Any], name: str, help: str
+) -> argparse._SubParsersAction[Any]:
+    """A command with subcommands (``models list``, ``partners add``): each group module
+    registers its actions on what this returns."""
+    group: argparse.ArgumentParser = commands.add_parser(name, help=help)
+    return group.add_subparsers(dest=f"{name}_command", required=True, parser_class=type(group))

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from syndicate.cli.console import command_group
 from syndicate.config import settings
 from syndicate.errors import ArticleInvalid, SyndicateError
 from syndicate.feeds.edition import FORMATS, make_channel, make_provider, render_format
@@ -32,8 +33,7 @@ class _InputError(Exception):
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add ``feeds render`` to the top-level subcommands."""
-    feeds = commands.add_parser("feeds", help="render partner feeds")
-    actions = feeds.add_subparsers(dest="feeds_command", required=True, parser_class=type(feeds))
+    actions = command_group(commands, "feeds", "render partner feeds")
     render = actions.add_parser("render", help="render one language's feed to standard output")
     render.add_argument("lang", help="language tag of the feed, e.g. ar")
     render.add_argument("--format", required=True, choices=sorted(FORMATS))

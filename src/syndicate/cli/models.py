@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from syndicate.cli.console import command_group
 from syndicate.errors import IndexUnavailable, ModelPackageInvalid
 from syndicate.models.packages import (
     InstalledPackage,
@@ -122,10 +123,7 @@ def _cmd_remove(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add the ``models`` command and its subcommands to the main parser."""
-    models = subparsers.add_parser("models", help="manage translation packages")
-    commands = models.add_subparsers(
-        dest="models_command", required=True, parser_class=type(models)
-    )
+    commands = command_group(subparsers, "models", "manage translation packages")
     p = commands.add_parser("build-demo", help="build and install gloss demo models")
     p.add_argument("--preset", choices=("tiny", "base"), default="tiny")
     p.add_argument("--pairs", help="comma-separated pairs, e.g. en-ar,en-tr (default: all 8)")

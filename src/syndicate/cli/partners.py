@@ -13,7 +13,15 @@ import sys
 from typing import Any, Final
 
 from syndicate.api.credentials import key_digest, new_partner_key
-from syndicate.cli.console import connected, environment_guarded, fail, moment, now, print_table
+from syndicate.cli.console import (
+    command_group,
+    connected,
+    environment_guarded,
+    fail,
+    moment,
+    now,
+    print_table,
+)
 from syndicate.feeds.edition import FORMATS
 from syndicate.news.languages import is_language_tag
 from syndicate.store import articles as store
@@ -91,10 +99,7 @@ def _cmd_revoke(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add ``partners add|list|revoke``."""
-    partners = commands.add_parser("partners", help="manage partner agencies and their keys")
-    actions = partners.add_subparsers(
-        dest="partners_command", required=True, parser_class=type(partners)
-    )
+    actions = command_group(commands, "partners", "manage partner agencies and their keys")
     p = actions.add_parser("add", help="add a partner and print its new key once")
     p.add_argument("name", metavar="NAME")
     p.add_argument("--languages", required=True, help="comma-separated language tags, or *")
