@@ -19,9 +19,9 @@ from syndicate.api.app import create_app
 from syndicate.api.credentials import sign
 from syndicate.api.openapi import openapi_document
 from syndicate.news.article import MAX_PAYLOAD_BYTES, parse_article
+from syndicate.news.states import LanguageState
 from syndicate.store import articles as store
 from syndicate.store import ops as store_ops
-from syndicate.store.articles import LanguageState
 from syndicate.worker import pipeline
 from syndicate.worker.app import DEFAULT_QUEUE
 

@@ -17,8 +17,8 @@ from redis import Redis
 from syndicate.cli import main as cli
 from syndicate.config import settings
 from syndicate.news.article import parse_article_json
+from syndicate.news.states import LanguageState
 from syndicate.store import articles as store
-from syndicate.store.articles import LanguageState
 from syndicate.worker import pipeline
 
 if TYPE_CHECKING:

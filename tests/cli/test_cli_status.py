@@ -15,9 +15,9 @@ from redis import Redis
 
 from syndicate.cli import main as cli
 from syndicate.models.engine import Engine
+from syndicate.news.states import LanguageState, Outcome
 from syndicate.store import articles as store
 from syndicate.store import ops as store_ops
-from syndicate.store.articles import LanguageState, Outcome
 from syndicate.translation.glossary import parse_glossary
 from syndicate.worker import pipeline
 

@@ -16,8 +16,9 @@ from lxml import etree
 from redis import Redis
 
 from syndicate.news.article import Article, parse_article
+from syndicate.news.states import LanguageState
 from syndicate.store import articles as store
-from syndicate.store.articles import FeedFormat, LanguageState
+from syndicate.store.articles import FeedFormat
 from syndicate.worker import pipeline, tasks
 
 from e2e_processes import Processes, service_env, wait_for

@@ -18,9 +18,10 @@ from syndicate.errors import NoSuchArticle, StaleVersion, StoreUnavailable
 from syndicate.feeds.record import select_entries
 from syndicate.markup.alignment import AlignedTranslation, copy_translation
 from syndicate.news.article import Article, ArticleStatus, ModelInfo, Translation, parse_article
+from syndicate.news.states import LanguageState, Outcome
 from syndicate.store import articles as store
 from syndicate.store import memory as store_memory
-from syndicate.store.articles import FeedFormat, LanguageState, Outcome, Partner
+from syndicate.store.articles import FeedFormat, Partner
 
 if TYPE_CHECKING:
     from redis_servers import RedisServer

@@ -16,8 +16,9 @@ from syndicate.errors import StaleVersion
 from syndicate.feeds.edition import make_provider
 from syndicate.models.engine import Engine
 from syndicate.news.article import Article, ArticleStatus, parse_article
+from syndicate.news.states import LanguageState, Outcome
 from syndicate.store import articles as store
-from syndicate.store.articles import FeedFormat, LanguageState, Outcome
+from syndicate.store.articles import FeedFormat
 from syndicate.translation.glossary import parse_glossary
 from syndicate.worker import pipeline
 

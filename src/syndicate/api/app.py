@@ -58,9 +58,10 @@ from syndicate.logs import bind
 from syndicate.news.article import MAX_PAYLOAD_BYTES, Article, parse_article
 from syndicate.news.languages import is_language_tag
 from syndicate.news.payload import decode_json
+from syndicate.news.states import Outcome
 from syndicate.store import articles as store
 from syndicate.store import ops as store_ops
-from syndicate.store.articles import Client, FeedFormat, Item, LanguageStatus, Outcome, Partner
+from syndicate.store.articles import Client, FeedFormat, Item, LanguageStatus, Partner
 from syndicate.worker import pipeline, tasks
 from syndicate.worker.app import DEFAULT_QUEUE, translate_queue
 

@@ -26,8 +26,9 @@ from syndicate.config import settings
 from syndicate.errors import ArticleInvalid, FieldError, StaleVersion
 from syndicate.news.article import Article, parse_article_json
 from syndicate.news.payload import decode_json
+from syndicate.news.states import Outcome
 from syndicate.store import ops as store_ops
-from syndicate.store.articles import Client, Outcome
+from syndicate.store.articles import Client
 from syndicate.worker import pipeline
 
 _STDIN = "-"

@@ -49,9 +49,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from syndicate.errors import NoSuchArticle, StaleVersion, StoreUnavailable
 from syndicate.feeds.xml import aware
 from syndicate.news.article import Article, ArticleStatus, article_to_dict, parse_article
+from syndicate.news.states import LanguageState, Outcome
 from syndicate.store import scripts as lua
-from syndicate.store.scripts import LanguageState as LanguageState
-from syndicate.store.scripts import Outcome as Outcome
 
 PREFIX: Final = "syn"  # every key of the store begins with it
 _PARTNERS: Final = f"{PREFIX}:partners"

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final, cast
 
-from syndicate.store.articles import PREFIX, Client, LanguageState, guarded
+from syndicate.news.states import LanguageState
+from syndicate.store.articles import PREFIX, Client, guarded
 
 _METRICS: Final = f"{PREFIX}:metrics"
 _WORKERS: Final = f"{PREFIX}:workers"

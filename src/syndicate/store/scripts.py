@@ -1,34 +1,16 @@
-"""The Lua scripts behind store.py's atomic writes and the status words they share with it.
+"""The Lua scripts behind the store's atomic writes (articles, feeds, partners).
 
-Every key arrives through KEYS.
+Every key arrives through KEYS, built by store/keys.py: a script never spells one.
 
 Each script is one Redis transaction: it checks the stored article version first, so a
 stale or redelivered task changes nothing, and writes everything that belongs together.
-Answers are the values of store.Outcome, plus 'missing' for a version never stored.
+Answers are the values of news.states.Outcome, plus 'missing' for a version never stored;
+the states they compare are news.states.LanguageState values.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Final
-
-
-class LanguageState(StrEnum):
-    """Per-language progress of the latest version (brief section 3)."""
-
-    QUEUED = "queued"
-    TRANSLATING = "translating"
-    PUBLISHED = "published"
-    FAILED = "failed"
-    NO_MODEL = "no_model"
-    WITHDRAWN = "withdrawn"
-
-
-class Outcome(StrEnum):
-    WRITTEN = "written"
-    ALREADY_DONE = "already_done"  # a replay, a redelivery, or the same feed bytes
-    STALE = "stale"  # a newer version (or render) is stored: this work is obsolete
-
 
 # KEYS: article hash, state hash.
 # ARGV: version, article JSON, first_created, received_at, then lang, state JSON pairs.

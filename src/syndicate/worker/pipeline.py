@@ -23,10 +23,11 @@ from syndicate.markup.alignment import AlignedTranslation, SegmentTranslator
 from syndicate.models.engine import Engine
 from syndicate.news.article import Article, ArticleStatus, ModelInfo
 from syndicate.news.languages import primary
+from syndicate.news.states import LanguageState, Outcome
 from syndicate.store import articles as store
 from syndicate.store import memory as store_memory
 from syndicate.store import ops as store_ops
-from syndicate.store.articles import Client, FeedFormat, LanguageState, Outcome
+from syndicate.store.articles import Client, FeedFormat
 from syndicate.translation.glossary import Glossary
 from syndicate.translation.plan import translate_with_memory
 from syndicate.translation.stage import translate_article

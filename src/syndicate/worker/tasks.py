@@ -20,8 +20,9 @@ from kombu.exceptions import OperationalError
 
 from syndicate.config import settings
 from syndicate.errors import StoreUnavailable
+from syndicate.news.states import Outcome
 from syndicate.store import ops as store_ops
-from syndicate.store.articles import Client, Outcome
+from syndicate.store.articles import Client
 from syndicate.worker import pipeline
 from syndicate.worker.app import app, now, runtime, translate_queue
 from syndicate.worker.pipeline import Accepted
