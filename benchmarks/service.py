@@ -53,8 +53,8 @@ from syndicate.markup.alignment import AlignedTranslation
 from syndicate.models.demo import install_demo_models
 from syndicate.models.engine import Engine
 from syndicate.news.article import Article, parse_article
-from syndicate.store import articles as store
-from syndicate.store import ops as store_ops
+from syndicate.store import ops, partners
+from syndicate.store.client import connect
 from syndicate.translation.plan import translate_with_memory
 from syndicate.translation.stage import translate_article
 
@@ -103,12 +103,12 @@ def corpus(count: int, languages: Sequence[str], repeat: bool) -> list[dict[str,
 
 def _demo_partner(redis_url: str, languages: Sequence[str]) -> str:
     key = new_partner_key()
-    client = store.connect(redis_url)
+    client = connect(redis_url)
     try:
-        partner = store.Partner(
+        partner = partners.Partner(
             "bench", key_digest(key), tuple(languages), ("ninjs",), datetime.now(UTC)
         )
-        store.add_partner(client, partner)
+        partners.add_partner(client, partner)
     finally:
         client.close()
     return key
@@ -275,9 +275,9 @@ def worker_memory(pid: int) -> dict[str, Any]:
 
 
 def _model_segments(redis_url: str, languages: Sequence[str]) -> int:
-    client = store.connect(redis_url)
+    client = connect(redis_url)
     try:
-        metrics = store_ops.read_metrics(client)
+        metrics = ops.read_metrics(client)
     finally:
         client.close()
     return int(

@@ -19,7 +19,7 @@ from lxml import etree
 from redis import Redis
 
 from syndicate.models.demo import DEMO_PAIRS, install_demo_models
-from syndicate.store.articles import connect
+from syndicate.store.client import connect
 
 from redis_servers import RedisServer, start_redis_server
 

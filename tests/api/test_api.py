@@ -20,8 +20,7 @@ from syndicate.api.credentials import sign
 from syndicate.api.openapi import openapi_document
 from syndicate.news.article import MAX_PAYLOAD_BYTES, parse_article
 from syndicate.news.states import LanguageState
-from syndicate.store import articles as store
-from syndicate.store import ops as store_ops
+from syndicate.store import articles, ops
 from syndicate.worker import pipeline
 from syndicate.worker.app import DEFAULT_QUEUE
 
@@ -57,13 +56,13 @@ def test_new_article_is_accepted_queued_counted_and_its_ingest_sent(
     assert queued_messages(redis) == 1
     message = json.loads(redis.lindex(DEFAULT_QUEUE, 0) or b"{}")
     assert message["headers"]["task"] == "syndicate.ingest"
-    assert store_ops.is_dispatched(redis, "api-erbil-1", 1)
-    _, states = store.get_status(redis, "api-erbil-1")
+    assert ops.is_dispatched(redis, "api-erbil-1", 1)
+    _, states = articles.get_status(redis, "api-erbil-1")
     assert {lang: s.state for lang, s in states.items()} == {
         "en": LanguageState.QUEUED,
         "ar": LanguageState.QUEUED,
     }
-    assert store_ops.read_metrics(redis)["syndicate_articles_ingested_total"] == 1
+    assert ops.read_metrics(redis)["syndicate_articles_ingested_total"] == 1
 
 
 def test_replay_of_a_known_version_is_200_without_new_work(api: TestClient, redis: Redis) -> None:
@@ -72,7 +71,7 @@ def test_replay_of_a_known_version_is_200_without_new_work(api: TestClient, redi
     assert answer.status_code == 200
     assert answer.json()["id"] == "api-erbil-1" and answer.json()["version"] == 1
     assert queued_messages(redis) == 1
-    assert store_ops.read_metrics(redis)["syndicate_articles_ingested_total"] == 1
+    assert ops.read_metrics(redis)["syndicate_articles_ingested_total"] == 1
 
 
 def test_replay_of_a_version_stored_but_never_dispatched_dispatches_it(
@@ -82,7 +81,7 @@ def test_replay_of_a_version_stored_but_never_dispatched_dispatches_it(
     assert queued_messages(redis) == 0
     assert post(api, article_data()).status_code == 200
     assert queued_messages(redis) == 1
-    assert store_ops.is_dispatched(redis, "api-erbil-1", 1)
+    assert ops.is_dispatched(redis, "api-erbil-1", 1)
 
 
 def test_older_version_is_409_with_the_stored_version(api: TestClient, redis: Redis) -> None:
@@ -90,7 +89,7 @@ def test_older_version_is_409_with_the_stored_version(api: TestClient, redis: Re
     answer = post(api, article_data(version=2))
     assert answer.status_code == 409
     assert answer.json()["stored_version"] == 3 and "error" in answer.json()
-    assert store.get_article(redis, "api-erbil-1").article.version == 3
+    assert articles.get_article(redis, "api-erbil-1").article.version == 3
     assert queued_messages(redis) == 1
 
 
@@ -232,7 +231,7 @@ def test_healthz_is_503_until_a_worker_is_seen(api: TestClient, redis: Redis) ->
     answer = api.get("/healthz")
     assert answer.status_code == 503
     assert answer.json()["status"] == "unavailable" and answer.json()["redis"] == "ok"
-    store_ops.note_worker(redis, "celery@test-host", datetime.now(UTC))
+    ops.note_worker(redis, "celery@test-host", datetime.now(UTC))
     answer = api.get("/healthz")
     assert answer.status_code == 200
     assert answer.json() == {"status": "ok", "redis": "ok", "workers": ["celery@test-host"]}
@@ -241,9 +240,9 @@ def test_healthz_is_503_until_a_worker_is_seen(api: TestClient, redis: Redis) ->
 def test_metrics_show_every_series(api: TestClient, redis: Redis) -> None:
     assert post(api, article_data()).status_code == 202
     task = {"task": "syndicate.translate", "state": "success"}
-    store_ops.count(redis, "syndicate_tasks_total", task)
-    store_ops.observe(redis, "syndicate_translation_seconds", {"lang": "ar"}, 0.7, (0.5, 1.0))
-    store_ops.count(redis, "syndicate_segments_total", {"lang": "ar"}, 12)
+    ops.count(redis, "syndicate_tasks_total", task)
+    ops.observe(redis, "syndicate_translation_seconds", {"lang": "ar"}, 0.7, (0.5, 1.0))
+    ops.count(redis, "syndicate_segments_total", {"lang": "ar"}, 12)
     answer = api.get("/metrics")
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/plain; version=")

@@ -15,7 +15,7 @@ import pytest
 from redis import Redis
 
 from syndicate.models.engine import Engine
-from syndicate.store import articles as store
+from syndicate.store import feeds
 
 from api_support import (
     ALL_KEY,
@@ -63,7 +63,7 @@ def test_feed_with_a_bearer_or_query_key(api: TestClient, redis: Redis) -> None:
         assert answer.headers["cache-control"] == "private, max-age=300"
         assert answer.headers["vary"] == "Accept-Encoding"
         assert b"Floods hit Erbil" in answer.content
-    stored = store.read_feed(redis, "en", store.FeedFormat.RSS)
+    stored = feeds.read_feed(redis, "en", feeds.FeedFormat.RSS)
     assert stored is not None and by_header.headers["etag"] == stored.etag
     expected = format_datetime(stored.last_modified.astimezone(UTC), usegmt=True)
     assert by_header.headers["last-modified"] == expected

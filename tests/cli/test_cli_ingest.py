@@ -18,7 +18,7 @@ from syndicate.cli import main as cli
 from syndicate.config import settings
 from syndicate.news.article import parse_article_json
 from syndicate.news.states import LanguageState
-from syndicate.store import articles as store
+from syndicate.store import articles
 from syndicate.worker import pipeline
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def test_enqueue_stores_each_article_and_sends_its_ingest(
         ("syndicate.ingest", [ERBIL_ID, 1, "en"]),
         ("syndicate.ingest", [RUDAW_ID, 1, "en"]),
     ]
-    _, states = store.get_status(service, RUDAW_ID)
+    _, states = articles.get_status(service, RUDAW_ID)
     assert {lang: s.state for lang, s in states.items()} == dict.fromkeys(
         ["ar", "ckb", "en", "kmr", "tr"], LanguageState.QUEUED
     )
@@ -144,7 +144,7 @@ def test_enqueue_of_an_older_version_names_the_stored_one_and_exits_2(
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1
     assert "version 1 is older than stored version 2" in err[0]
-    assert store.get_article(service, RUDAW_ID).article.version == 2
+    assert articles.get_article(service, RUDAW_ID).article.version == 2
     assert service.llen("syndicate") == 1
 
 

@@ -10,7 +10,7 @@ from redis import Redis
 
 from syndicate.api.credentials import key_digest
 from syndicate.cli import main as cli
-from syndicate.store import articles as store
+from syndicate.store import partners
 
 if TYPE_CHECKING:
     pass
@@ -48,7 +48,7 @@ def test_add_prints_the_key_once_and_stores_only_its_digest(
 ) -> None:
     key = _add(capsys, "agence-one", "--languages", "ar,tr")
     assert key.startswith("syn_") and len(key) > 40
-    partner = store.find_partner(service, key_digest(key))
+    partner = partners.find_partner(service, key_digest(key))
     assert partner is not None
     assert (partner.name, partner.languages) == ("agence-one", ("ar", "tr"))
     assert partner.formats == ("rss", "newsml", "ninjs")
@@ -64,10 +64,10 @@ def test_two_partners_get_different_keys_and_chosen_formats(
     first = _add(capsys, "one", "--languages", "*")
     second = _add(capsys, "two.news", "--languages", "ckb", "--formats", "newsml")
     assert first != second
-    partner = store.find_partner(service, key_digest(second))
+    partner = partners.find_partner(service, key_digest(second))
     assert partner is not None
     assert (partner.languages, partner.formats) == (("ckb",), ("newsml",))
-    assert store.find_partner(service, key_digest(first)) is not None
+    assert partners.find_partner(service, key_digest(first)) is not None
 
 
 def test_add_refuses_a_taken_name(service: Redis, capsys: pytest.CaptureFixture[str]) -> None:
@@ -76,7 +76,7 @@ def test_add_refuses_a_taken_name(service: Redis, capsys: pytest.CaptureFixture[
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == "syndicate partners add: agence: a partner with this name exists\n"
-    assert [p.languages for p in store.list_partners(service)] == [("ar",)]
+    assert [p.languages for p in partners.list_partners(service)] == [("ar",)]
 
 
 @pytest.mark.parametrize(
@@ -127,7 +127,7 @@ def test_revoke_removes_the_partner_and_its_key(
 ) -> None:
     key = _add(capsys, "gone", "--languages", "ar")
     assert cli.main(["partners", "revoke", "gone"]) == 0
-    assert store.find_partner(service, key_digest(key)) is None
-    assert store.list_partners(service) == []
+    assert partners.find_partner(service, key_digest(key)) is None
+    assert partners.list_partners(service) == []
     assert cli.main(["partners", "revoke", "gone"]) == 2
     assert capsys.readouterr().err == "syndicate partners revoke: gone: no such partner\n"

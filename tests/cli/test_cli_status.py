@@ -1,5 +1,5 @@
 """`syndicate status [ID]` and `syndicate retry` in-process on a real redis-server, and the
-recent-failures index they read (store_ops.note_failure, written by the pipeline)."""
+recent-failures index they read (ops.note_failure, written by the pipeline)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,7 @@ from redis import Redis
 from syndicate.cli import main as cli
 from syndicate.models.engine import Engine
 from syndicate.news.states import LanguageState, Outcome
-from syndicate.store import articles as store
-from syndicate.store import ops as store_ops
+from syndicate.store import articles, ops
 from syndicate.translation.glossary import parse_glossary
 from syndicate.worker import pipeline
 
@@ -48,7 +47,7 @@ def _tasks(client: Redis, queue: str) -> list[tuple[str, list[Any]]]:
 
 
 def _set(client: Redis, lang: str, state: LanguageState, reason: str | None = None) -> None:
-    assert store.set_state(client, ERBIL_ID, 1, lang, state, NOW, reason) is Outcome.WRITTEN
+    assert articles.set_state(client, ERBIL_ID, 1, lang, state, NOW, reason) is Outcome.WRITTEN
 
 
 def test_status_of_an_article_is_a_row_per_language_source_first(
@@ -152,19 +151,19 @@ def test_broker_queues_are_the_declared_work_queues_only(
         Queue("celeryev.flower-1", events, "worker.#", channel=channel).declare()
         control = Exchange("celery.pidbox", type="fanout")
         Queue("w1@host.celery.pidbox", control, channel=channel).declare()
-    assert store_ops.broker_queues(redis) == ["translate.fa", "translate.ps"]
+    assert ops.broker_queues(redis) == ["translate.fa", "translate.ps"]
 
 
 def test_failures_index_keeps_the_newest_hundred(service: Redis) -> None:
-    for n in range(store_ops.FAILURES_KEPT + 5):
+    for n in range(ops.FAILURES_KEPT + 5):
         at = NOW + timedelta(seconds=n)
-        store_ops.note_failure(service, f"a{n}", 1, "ar", LanguageState.FAILED, "boom", at)
-    recent = store_ops.recent_failures(service, 1000)
-    assert len(recent) == store_ops.FAILURES_KEPT
-    assert recent[0].article_id == f"a{store_ops.FAILURES_KEPT + 4}"
-    assert recent[0].at == NOW + timedelta(seconds=store_ops.FAILURES_KEPT + 4)
+        ops.note_failure(service, f"a{n}", 1, "ar", LanguageState.FAILED, "boom", at)
+    recent = ops.recent_failures(service, 1000)
+    assert len(recent) == ops.FAILURES_KEPT
+    assert recent[0].article_id == f"a{ops.FAILURES_KEPT + 4}"
+    assert recent[0].at == NOW + timedelta(seconds=ops.FAILURES_KEPT + 4)
     assert recent[-1].article_id == "a5"
-    assert [f.article_id for f in store_ops.recent_failures(service, 2)] == ["a104", "a103"]
+    assert [f.article_id for f in ops.recent_failures(service, 2)] == ["a104", "a103"]
 
 
 def test_retry_requeues_a_no_model_language_and_enqueues_its_translation(
@@ -176,7 +175,7 @@ def test_retry_requeues_a_no_model_language_and_enqueues_its_translation(
     assert cli.main(["retry", ERBIL_ID]) == 0
     assert capsys.readouterr().out == f"{ERBIL_ID}: version 1 requeued for ckb\n"
     assert _tasks(enqueued, "translate.ckb") == [("syndicate.translate", [ERBIL_ID, 1, "ckb"])]
-    _, states = store.get_status(enqueued, ERBIL_ID)
+    _, states = articles.get_status(enqueued, ERBIL_ID)
     assert states["ckb"].state is LanguageState.QUEUED
     assert states["ar"].state is LanguageState.PUBLISHED
 

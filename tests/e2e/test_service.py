@@ -15,8 +15,9 @@ import pytest
 from lxml import etree
 
 from syndicate.api.credentials import SIGNATURE_HEADER, key_digest, new_partner_key, sign
-from syndicate.store import articles as store
-from syndicate.store.articles import Partner
+from syndicate.store import partners
+from syndicate.store.client import connect
+from syndicate.store.partners import Partner
 
 from e2e_processes import Processes, service_env, wait_for
 from redis_servers import RedisServer, free_port, start_redis_server
@@ -77,9 +78,11 @@ def service(
     processes.worker(env)
     processes.server(env, port)
     key = new_partner_key()
-    client = store.connect(redis.url)
+    client = connect(redis.url)
     langs, formats = ("en", "ar", "tr"), ("rss", "newsml")
-    store.add_partner(client, Partner("agency", key_digest(key), langs, formats, datetime.now(UTC)))
+    partners.add_partner(
+        client, Partner("agency", key_digest(key), langs, formats, datetime.now(UTC))
+    )
     client.close()
     base = f"http://127.0.0.1:{port}"
     with httpx.Client(timeout=10) as http:
@@ -218,7 +221,7 @@ def test_every_bad_request_gets_its_status_and_stores_nothing(service: Service) 
         headers=_bad_requests(service)[-1][3],
     )  # fmt: skip
     assert {e["field"] for e in invalid.json()["errors"]} == {"headline"}
-    client = store.connect(service.redis.url)
+    client = connect(service.redis.url)
     try:
         assert client.keys("syn:*e2e-bad*") == []
     finally:

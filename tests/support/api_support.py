@@ -16,8 +16,8 @@ from syndicate.api.credentials import key_digest, sign
 from syndicate.feeds.edition import make_provider
 from syndicate.models.engine import Engine
 from syndicate.news.article import parse_article
-from syndicate.store import articles as store
-from syndicate.store.articles import Partner
+from syndicate.store import partners
+from syndicate.store.partners import Partner
 from syndicate.translation.glossary import parse_glossary
 from syndicate.worker import pipeline
 from syndicate.worker.app import DEFAULT_QUEUE
@@ -97,7 +97,7 @@ def add_partners(redis: Redis) -> None:
     now = datetime.now(UTC)
     wire = Partner("wire", key_digest(WIRE_KEY), ("en", "ar"), ("rss", "newsml"), now)
     every = Partner("every", key_digest(ALL_KEY), ("*",), ("*",), now)
-    assert store.add_partner(redis, wire) and store.add_partner(redis, every)
+    assert partners.add_partner(redis, wire) and partners.add_partner(redis, every)
 
 
 def bearer(key: str) -> dict[str, str]:

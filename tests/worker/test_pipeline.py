@@ -17,8 +17,8 @@ from syndicate.feeds.edition import make_provider
 from syndicate.models.engine import Engine
 from syndicate.news.article import Article, ArticleStatus, parse_article
 from syndicate.news.states import LanguageState, Outcome
-from syndicate.store import articles as store
-from syndicate.store.articles import FeedFormat
+from syndicate.store import articles, feeds
+from syndicate.store.feeds import FeedFormat
 from syndicate.translation.glossary import parse_glossary
 from syndicate.worker import pipeline
 
@@ -46,7 +46,7 @@ def engine(demo_models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> E
 
 
 def _states(redis: Redis, article_id: str) -> dict[str, LanguageState]:
-    return {lang: s.state for lang, s in store.get_status(redis, article_id)[1].items()}
+    return {lang: s.state for lang, s in articles.get_status(redis, article_id)[1].items()}
 
 
 def _run_all(redis: Redis, engine: Engine, article: Article, now: datetime = NOW) -> None:
@@ -64,7 +64,7 @@ def _run_all(redis: Redis, engine: Engine, article: Article, now: datetime = NOW
 
 
 def _rss_guids(redis: Redis, lang: str) -> list[str]:
-    feed = store.read_feed(redis, lang, FeedFormat.RSS)
+    feed = feeds.read_feed(redis, lang, FeedFormat.RSS)
     assert feed is not None
     return [g.text or "" for g in etree.fromstring(feed.body).iter("guid")]
 
@@ -88,7 +88,7 @@ def test_accepting_an_older_version_raises_and_keeps_the_newer(
     pipeline.accept(redis, replace(source, version=2), [], NOW)
     with pytest.raises(StaleVersion):
         pipeline.accept(redis, source, [], NOW)
-    assert store.get_article(redis, source.id).article.version == 2
+    assert articles.get_article(redis, source.id).article.version == 2
 
 
 def test_full_run_publishes_with_a_model_and_says_no_model_without(
@@ -104,9 +104,9 @@ def test_full_run_publishes_with_a_model_and_says_no_model_without(
         "ckb": LanguageState.NO_MODEL,
         "kmr": LanguageState.NO_MODEL,
     }
-    reason = store.get_status(redis, source.id)[1]["ckb"].reason or ""
+    reason = articles.get_status(redis, source.id)[1]["ckb"].reason or ""
     assert "en->ckb" in reason
-    arabic = store.get_item(redis, source.id, "ar")
+    arabic = articles.get_item(redis, source.id, "ar")
     assert arabic is not None and arabic.article.language == "ar"
     assert arabic.article.headline != source.headline
     for lang in ("en", "ar", "tr"):
@@ -118,11 +118,11 @@ def test_redelivered_translation_changes_nothing(
 ) -> None:
     pipeline.accept(redis, source, [], NOW)
     _run_all(redis, engine, source)
-    before = store.read_feed(redis, "ar", FeedFormat.NEWSML)
+    before = feeds.read_feed(redis, "ar", FeedFormat.NEWSML)
     again = pipeline.translate_language(redis, engine, GLOSSARY, (source.id, 1, "ar"), NOW)
     assert again.outcome is Outcome.ALREADY_DONE and again.segments == 0
     pipeline.render_language(redis, "ar", SITE, NOW + timedelta(minutes=1))
-    assert store.read_feed(redis, "ar", FeedFormat.NEWSML) == before
+    assert feeds.read_feed(redis, "ar", FeedFormat.NEWSML) == before
 
 
 def test_translation_memory_spares_the_model_on_an_unchanged_update(
@@ -145,7 +145,7 @@ def test_task_of_a_superseded_version_does_nothing(
     pipeline.accept(redis, replace(source, version=2), [], NOW)
     old = pipeline.translate_language(redis, engine, GLOSSARY, (source.id, 1, "ar"), NOW)
     assert old.outcome is Outcome.STALE
-    assert store.get_item(redis, source.id, "ar") is None
+    assert articles.get_item(redis, source.id, "ar") is None
     assert pipeline.publish_source(redis, source.id, 1, NOW) is Outcome.STALE
     assert pipeline.fan_out(redis, engine, source.id, 1, CONFIGURED, NOW) == pipeline.FanOut()
 
@@ -162,9 +162,9 @@ def test_withdrawal_cancels_every_language_that_went_out(
     assert set(states.values()) == {LanguageState.WITHDRAWN}
     for lang in ("en", "ar", "tr"):
         assert _rss_guids(redis, lang) == []
-        newsml = store.read_feed(redis, lang, FeedFormat.NEWSML)
+        newsml = feeds.read_feed(redis, lang, FeedFormat.NEWSML)
         assert newsml is not None and b"stat:canceled" in newsml.body
-        item = store.get_item(redis, source.id, lang)
+        item = articles.get_item(redis, source.id, lang)
         assert item is not None and item.article.body_html  # the last text, kept for NewsML
 
 
@@ -182,7 +182,7 @@ def test_requeue_puts_back_only_unfinished_languages(
 def test_failure_is_recorded_with_its_reason(redis: Redis, source: Article) -> None:
     pipeline.accept(redis, source, [], NOW)
     pipeline.fail_language(redis, (source.id, 1, "tr"), "TranslationRejected: empty", NOW)
-    status = store.get_status(redis, source.id)[1]["tr"]
+    status = articles.get_status(redis, source.id)[1]["tr"]
     assert (status.state, status.reason) == (LanguageState.FAILED, "TranslationRejected: empty")
 
 
@@ -195,7 +195,7 @@ def test_embargoed_item_enters_the_feed_only_when_the_embargo_ends(
     edition = pipeline.render_language(redis, "en", SITE, NOW)
     assert edition.stale_at == NOW + timedelta(hours=1)
     assert _rss_guids(redis, "en") == []
-    empty = store.read_feed(redis, "en", FeedFormat.NEWSML)
+    empty = feeds.read_feed(redis, "en", FeedFormat.NEWSML)
     assert empty is not None and empty.body == b""  # no NewsML item yet: a poll gets 404
     pipeline.render_language(redis, "en", SITE, NOW + timedelta(hours=1, seconds=1))
     assert len(_rss_guids(redis, "en")) == 1
@@ -208,7 +208,7 @@ def test_unconfigured_target_without_a_model_ends_as_no_model_at_once(
     pipeline.accept(redis, article, ["ar", "tr", "ckb"], NOW)
     fan = pipeline.fan_out(redis, engine, article.id, 1, ["ar", "tr", "ckb"], NOW)
     assert fan == pipeline.FanOut(translate=("ar", "ckb"))  # ckb is configured: its worker
-    status = store.get_status(redis, article.id)[1]["de"]  # may have the model
+    status = articles.get_status(redis, article.id)[1]["de"]  # may have the model
     assert status.state is LanguageState.NO_MODEL and "en->de" in (status.reason or "")
 
 
@@ -231,7 +231,7 @@ def test_later_versions_reach_every_language_that_went_out_whatever_their_target
     narrower = replace(source, version=2, headline="Erbil floods recede", targets=("ar",))
     assert pipeline.accept(redis, narrower, [], NOW).targets == ("ar", "tr")
     _run_all(redis, engine, narrower)
-    turkish = store.get_item(redis, source.id, "tr")
+    turkish = articles.get_item(redis, source.id, "tr")
     assert turkish is not None and turkish.article.version == 2  # no stale v1 left in tr
     kill = replace(source, version=3, status=ArticleStatus.WITHDRAWN, body_html=None)
     kill = replace(kill, targets=("kmr",))

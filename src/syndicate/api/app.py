@@ -59,9 +59,11 @@ from syndicate.news.article import MAX_PAYLOAD_BYTES, Article, parse_article
 from syndicate.news.languages import is_language_tag
 from syndicate.news.payload import decode_json
 from syndicate.news.states import Outcome
-from syndicate.store import articles as store
-from syndicate.store import ops as store_ops
-from syndicate.store.articles import Client, FeedFormat, Item, LanguageStatus, Partner
+from syndicate.store import articles, feeds, ops
+from syndicate.store.articles import Item, LanguageStatus
+from syndicate.store.client import Client, connect, is_reachable
+from syndicate.store.feeds import FeedFormat
+from syndicate.store.partners import Partner
 from syndicate.worker import pipeline, tasks
 from syndicate.worker.app import DEFAULT_QUEUE, translate_queue
 
@@ -152,8 +154,8 @@ def _accept(ctx: _Context, article: Article, now: datetime) -> pipeline.Accepted
     process died, the broker was away) is enqueued now: nothing accepted is lost."""
     accepted = pipeline.accept(ctx.client, article, ctx.config.default_targets, now)
     if accepted.outcome is Outcome.WRITTEN:
-        store_ops.count(ctx.client, INGESTED, {})
-    elif store_ops.is_dispatched(ctx.client, accepted.article_id, accepted.version):
+        ops.count(ctx.client, INGESTED, {})
+    elif ops.is_dispatched(ctx.client, accepted.article_id, accepted.version):
         return accepted
     tasks.dispatch(ctx.client, accepted)
     return accepted
@@ -206,7 +208,7 @@ async def get_article(request: Request) -> Response:
         or api_auth.is_operator(headers, ctx.config.operator_token)
     ):
         raise _Refused(401, "sign the empty body or send the operator bearer token", _BEARER)
-    found = await run_in_threadpool(store.get_status, ctx.client, request.path_params["id"])
+    found = await run_in_threadpool(articles.get_status, ctx.client, request.path_params["id"])
     return JSONResponse(_status_body(*found))
 
 
@@ -241,7 +243,7 @@ def _feed_endpoint(fmt: FeedFormat) -> Endpoint:
         lang, configured = _language(request, ctx.config)
         if configured:
             _require_entitled(partner, lang, fmt)
-        feed = await run_in_threadpool(store.read_feed, ctx.client, lang, fmt)
+        feed = await run_in_threadpool(feeds.read_feed, ctx.client, lang, fmt)
         if feed is None and not configured:
             raise _Refused(404, f"unknown language {lang!r}")
         _require_entitled(partner, lang, fmt)
@@ -278,7 +280,7 @@ def _item_endpoint(fmt: FeedFormat) -> Endpoint:
         lang, configured = _language(request, ctx.config)
         if configured:
             _require_entitled(partner, lang, fmt)
-        item = await run_in_threadpool(store.get_item, ctx.client, article_id, lang)
+        item = await run_in_threadpool(articles.get_item, ctx.client, article_id, lang)
         if item is None:
             raise _Refused(404, f"no item {article_id} in {lang}")
         _require_entitled(partner, lang, fmt)
@@ -289,9 +291,9 @@ def _item_endpoint(fmt: FeedFormat) -> Endpoint:
 
 
 def _seen_workers(ctx: _Context) -> list[str]:
-    store.is_reachable(ctx.client)
+    is_reachable(ctx.client)
     since = _now() - timedelta(seconds=ctx.config.worker_window)
-    return store_ops.seen_workers(ctx.client, since)
+    return ops.seen_workers(ctx.client, since)
 
 
 async def healthz(request: Request) -> Response:
@@ -384,7 +386,7 @@ _HANDLED: Final = (
 
 def create_app(config: ApiConfig) -> Starlette:
     """The ASGI app; one Redis client (a thread-safe pool), closed at shutdown."""
-    client = store.connect(config.redis_url)
+    client = connect(config.redis_url)
     provider = make_provider(
         config.provider_name, config.provider_domain, config.provider_uri, config.public_base_url
     )

@@ -15,8 +15,9 @@ from typing import Final
 from starlette.datastructures import Headers, QueryParams
 
 from syndicate.api import credentials
-from syndicate.store import articles as store
-from syndicate.store.articles import Client, Partner
+from syndicate.store import partners
+from syndicate.store.client import Client
+from syndicate.store.partners import Partner
 
 ALL: Final = "*"  # in a partner's languages or formats: every one
 
@@ -38,7 +39,7 @@ def partner_key(headers: Headers, query: QueryParams) -> str | None:
 def find_partner(client: Client, key: str) -> Partner | None:
     """The partner holding ``key``, or None; one store read."""
     digest = credentials.key_digest(key)
-    partner = store.find_partner(client, digest)
+    partner = partners.find_partner(client, digest)
     if partner is None or not hmac.compare_digest(partner.key_sha256, digest):
         return None
     return partner

@@ -1,6 +1,6 @@
 """``/metrics``: the system's counters in Prometheus text, read from Redis at scrape time.
 
-Workers and API processes write their series into Redis (store_ops.count/observe), so any
+Workers and API processes write their series into Redis (ops.count/observe), so any
 API process shows the whole system; this module only reads them back (a prometheus_client
 custom Collector) and adds the broker's queue depths (issue 4, item 3):
 
@@ -27,8 +27,8 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
-from syndicate.store import ops as store_ops
-from syndicate.store.articles import Client
+from syndicate.store import ops
+from syndicate.store.client import Client
 
 INGESTED: Final = "syndicate_articles_ingested_total"
 TASKS: Final = "syndicate_tasks_total"
@@ -43,7 +43,7 @@ Series = dict[str, dict[Labels, float]]  # metric name -> labels -> value
 
 
 def parse_series(values: Mapping[str, float]) -> Series:
-    """``store_ops.read_metrics`` output (``name{k="v",...}`` -> value) by name and labels;
+    """``ops.read_metrics`` output (``name{k="v",...}`` -> value) by name and labels;
     names that are not Prometheus series are skipped."""
     series: Series = defaultdict(dict)
     for text, value in values.items():
@@ -116,9 +116,9 @@ class StoreCollector(Collector):
         self.queues = tuple(queues)
 
     def collect(self) -> Iterator[Metric]:
-        values = store_ops.read_metrics(self.client)
-        names = sorted({*store_ops.broker_queues(self.client), *self.queues})
-        yield from metric_families(values, store_ops.queue_depths(self.client, names))
+        values = ops.read_metrics(self.client)
+        names = sorted({*ops.broker_queues(self.client), *self.queues})
+        yield from metric_families(values, ops.queue_depths(self.client, names))
 
 
 def render_metrics(client: Client, queues: Iterable[str]) -> bytes:

@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 
 from syndicate.config import settings
 from syndicate.errors import StoreUnavailable
-from syndicate.store import articles as store
+from syndicate.store.client import Client, connect
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -32,9 +32,9 @@ def fail(command: str, message: str, code: int) -> int:
 
 
 @contextmanager
-def connected() -> Iterator[store.Client]:
+def connected() -> Iterator[Client]:
     """A client on the configured Redis, closed afterwards."""
-    client = store.connect(settings().redis_url)
+    client = connect(settings().redis_url)
     try:
         yield client
     finally:

@@ -27,8 +27,8 @@ from syndicate.errors import ArticleInvalid, FieldError, StaleVersion
 from syndicate.news.article import Article, parse_article_json
 from syndicate.news.payload import decode_json
 from syndicate.news.states import Outcome
-from syndicate.store import ops as store_ops
-from syndicate.store.articles import Client
+from syndicate.store import ops
+from syndicate.store.client import Client
 from syndicate.worker import pipeline
 
 _STDIN = "-"
@@ -103,7 +103,7 @@ def submit(client: Client, article: Article) -> tuple[Result, str]:
     if accepted.outcome is Outcome.WRITTEN:
         tasks.dispatch(client, accepted)
         return Result.QUEUED, f"{head} queued for {targets}"
-    if not store_ops.is_dispatched(client, accepted.article_id, accepted.version):
+    if not ops.is_dispatched(client, accepted.article_id, accepted.version):
         tasks.dispatch(client, accepted)
         return Result.QUEUED, f"{head} already known, but never reached the broker: queued now"
     return Result.KNOWN, f"{head} already known"

@@ -147,15 +147,18 @@ def _secrets(s: Settings) -> _Secrets:
 def _demo_partner(redis_url: str) -> str:
     """A partner entitled to every language (``*``) and format; replaces an earlier run's."""
     from syndicate.api.credentials import key_digest, new_partner_key
-    from syndicate.store import articles as store
+    from syndicate.store import partners
+    from syndicate.store.client import connect
 
     key = new_partner_key()
-    client = store.connect(redis_url)
+    client = connect(redis_url)
     try:
-        store.revoke_partner(client, DEMO_PARTNER)
+        partners.revoke_partner(client, DEMO_PARTNER)
         formats = tuple(name for name, _ in FORMAT_EXTENSIONS)
-        partner = store.Partner(DEMO_PARTNER, key_digest(key), ("*",), formats, datetime.now(UTC))
-        store.add_partner(client, partner)
+        partner = partners.Partner(
+            DEMO_PARTNER, key_digest(key), ("*",), formats, datetime.now(UTC)
+        )
+        partners.add_partner(client, partner)
     finally:
         client.close()
     return key

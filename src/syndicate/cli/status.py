@@ -2,7 +2,7 @@
 
 ``status ID`` shows an article's latest version and a row per language (the same values as
 ``GET /v1/articles/{id}``); ``status`` alone shows the broker queues with the messages
-waiting in each, and the newest failed and no_model languages (``store_ops.note_failure``).
+waiting in each, and the newest failed and no_model languages (``ops.note_failure``).
 ``retry`` puts unfinished languages back to ``queued`` and enqueues their translations.
 """
 
@@ -16,9 +16,9 @@ from syndicate.cli.console import connected, environment_guarded, fail, moment, 
 from syndicate.config import settings
 from syndicate.errors import NoSuchArticle
 from syndicate.news.languages import is_language_tag
-from syndicate.store import articles as store
-from syndicate.store import ops as store_ops
-from syndicate.store.articles import Client, LanguageStatus
+from syndicate.store import articles, ops
+from syndicate.store.articles import LanguageStatus
+from syndicate.store.client import Client
 from syndicate.worker import pipeline
 
 FAILURES_SHOWN: Final = 20
@@ -35,7 +35,7 @@ def _status_dict(status: LanguageStatus) -> dict[str, Any]:
 
 
 def _show_article(client: Client, article_id: str, as_json: bool) -> int:
-    item, states = store.get_status(client, article_id)
+    item, states = articles.get_status(client, article_id)
     article = item.article
     if as_json:
         languages = {lang: _status_dict(st) for lang, st in states.items()}
@@ -65,14 +65,14 @@ def queue_names(declared: list[str], targets: tuple[str, ...]) -> list[str]:
     return [*fixed, *sorted(others)]
 
 
-def _failure_row(f: store_ops.Failure) -> list[str]:
+def _failure_row(f: ops.Failure) -> list[str]:
     return [moment(f.at), f.article_id, str(f.version), f.lang, str(f.state), f.reason or ""]
 
 
 def _show_overview(client: Client, as_json: bool) -> int:
-    names = queue_names(store_ops.broker_queues(client), settings().default_targets)
-    depths = store_ops.queue_depths(client, names)
-    failures = store_ops.recent_failures(client, FAILURES_SHOWN)
+    names = queue_names(ops.broker_queues(client), settings().default_targets)
+    depths = ops.queue_depths(client, names)
+    failures = ops.recent_failures(client, FAILURES_SHOWN)
     if as_json:
         recent = [
             {"id": f.article_id, "version": f.version, "lang": f.lang, "state": str(f.state)}

@@ -1,26 +1,22 @@
 """The translation memory in Redis: segments already translated by a model, so an update
 that changes one sentence sends one sentence to the model (plan.translate_with_memory).
 
-Part of the store (the key is in the table of store.py's docstring). Entries are keyed by
+Part of the store (the key is in the table of keys.py). Entries are keyed by
 model code and version, so a model upgrade starts a fresh memory and old entries expire.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from typing import Final, cast
 
 from syndicate.markup.alignment import AlignedTranslation
-from syndicate.store.articles import PREFIX, Client, guarded
+from syndicate.store import keys
+from syndicate.store.client import Client, guarded
 
 TM_TTL_SECONDS: Final = 30 * 24 * 3600
-
-
-def _tm_key(model: str, text: str) -> str:
-    return f"{PREFIX}:tm:{model}:{hashlib.sha256(text.encode()).hexdigest()}"
 
 
 def _tm_json(tr: AlignedTranslation) -> str:
@@ -40,7 +36,7 @@ def get_tm(client: Client, model: str, texts: Sequence[str]) -> dict[str, Aligne
     distinct = list(dict.fromkeys(texts))
     if not distinct:
         return {}
-    raws = cast(list[bytes | None], client.mget([_tm_key(model, t) for t in distinct]))
+    raws = cast(list[bytes | None], client.mget([keys.tm_key(model, t) for t in distinct]))
     hits = {text: _tm_entry(raw) for text, raw in zip(distinct, raws, strict=True) if raw}
     return {text: tr for text, tr in hits.items() if tr.source == text}
 
@@ -50,5 +46,5 @@ def put_tm(client: Client, model: str, entries: Mapping[str, AlignedTranslation]
     """Remember fresh translations under ``model``, one pipelined round trip."""
     pipe = client.pipeline(transaction=False)
     for text, tr in entries.items():
-        pipe.set(_tm_key(model, text), _tm_json(tr), ex=TM_TTL_SECONDS)
+        pipe.set(keys.tm_key(model, text), _tm_json(tr), ex=TM_TTL_SECONDS)
     pipe.execute()

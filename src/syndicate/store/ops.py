@@ -1,7 +1,6 @@
 """Operational records in Redis: dispatch marks, worker heartbeats, metrics, queue depths.
 
-The store's second module (store.py holds the articles, items, feeds and partners); the
-keys are in the table of store.py's docstring. Metrics live in Redis, not in process
+The keys, Celery's queues and bindings too, are in keys.py. Metrics live in Redis, not in process
 memory, because they are written by every worker child and read by every API process:
 ``/metrics`` shows the whole system, whichever process answers.
 """
@@ -15,16 +14,10 @@ from datetime import UTC, datetime
 from typing import Final, cast
 
 from syndicate.news.states import LanguageState
-from syndicate.store.articles import PREFIX, Client, guarded
+from syndicate.store import keys
+from syndicate.store.client import Client, guarded
 
-_METRICS: Final = f"{PREFIX}:metrics"
-_WORKERS: Final = f"{PREFIX}:workers"
-_FAILURES: Final = f"{PREFIX}:failures"
 FAILURES_KEPT: Final = 100  # the newest failures `syndicate status` can show
-
-
-def _article_key(article_id: str) -> str:
-    return f"{PREFIX}:article:{article_id}"
 
 
 def _series(name: str, labels: Mapping[str, str]) -> str:
@@ -38,34 +31,34 @@ def _series(name: str, labels: Mapping[str, str]) -> str:
 @guarded
 def mark_dispatched(client: Client, article_id: str, version: int) -> None:
     """Record that ``version``'s ingest task is on the broker (see ``is_dispatched``)."""
-    client.hset(_article_key(article_id), "dispatched", version)
+    client.hset(keys.article_key(article_id), "dispatched", version)
 
 
 @guarded
 def is_dispatched(client: Client, article_id: str, version: int) -> bool:
     """False when a version was stored but its ingest task never reached the broker (the
     process died or Redis went away in between): a replay of the request dispatches it."""
-    raw = cast(bytes | None, client.hget(_article_key(article_id), "dispatched"))
+    raw = cast(bytes | None, client.hget(keys.article_key(article_id), "dispatched"))
     return raw is not None and int(raw) >= version
 
 
 @guarded
 def note_worker(client: Client, hostname: str, now: datetime) -> None:
     """A worker's heartbeat, for /healthz."""
-    client.zadd(_WORKERS, {hostname: now.timestamp()})
+    client.zadd(keys.workers_key(), {hostname: now.timestamp()})
 
 
 @guarded
 def seen_workers(client: Client, since: datetime) -> list[str]:
     """Workers whose last heartbeat is at or after ``since``."""
-    names = cast(list[bytes], client.zrangebyscore(_WORKERS, since.timestamp(), "+inf"))
+    names = cast(list[bytes], client.zrangebyscore(keys.workers_key(), since.timestamp(), "+inf"))
     return sorted(n.decode() for n in names)
 
 
 @guarded
 def count(client: Client, name: str, labels: Mapping[str, str], amount: float = 1.0) -> None:
     """Add ``amount`` to a counter series."""
-    client.hincrbyfloat(_METRICS, _series(name, labels), amount)
+    client.hincrbyfloat(keys.metrics_key(), _series(name, labels), amount)
 
 
 @guarded
@@ -83,16 +76,16 @@ def observe(
     for bound in [*buckets, float("inf")]:
         le = "+Inf" if bound == float("inf") else repr(float(bound))
         hit = 1 if value <= bound else 0
-        pipe.hincrbyfloat(_METRICS, _series(f"{name}_bucket", {**labels, "le": le}), hit)
-    pipe.hincrbyfloat(_METRICS, _series(f"{name}_sum", labels), value)
-    pipe.hincrbyfloat(_METRICS, _series(f"{name}_count", labels), 1)
+        pipe.hincrbyfloat(keys.metrics_key(), _series(f"{name}_bucket", {**labels, "le": le}), hit)
+    pipe.hincrbyfloat(keys.metrics_key(), _series(f"{name}_sum", labels), value)
+    pipe.hincrbyfloat(keys.metrics_key(), _series(f"{name}_count", labels), 1)
     pipe.execute()
 
 
 @guarded
 def read_metrics(client: Client) -> dict[str, float]:
     """Every series written by ``count`` and ``observe``: series name -> value."""
-    raw = cast(dict[bytes, bytes], client.hgetall(_METRICS))
+    raw = cast(dict[bytes, bytes], client.hgetall(keys.metrics_key()))
     return {k.decode(): float(v) for k, v in raw.items()}
 
 
@@ -115,13 +108,13 @@ def broker_queues(client: Client) -> list[str]:
     ``routing key, pattern, queue`` joined by ``\\x06\\x16``. The event and pidbox
     exchanges lead to per-worker queues (Flower's, remote control), not to work.
     """
-    marker = "_kombu.binding."
-    keys = cast(list[bytes], list(client.scan_iter(match=f"{marker}*", count=500)))
-    exchanges = [k.decode()[len(marker) :] for k in keys]
+    marker = keys.celery_binding_key("")
+    bindings = client.scan_iter(match=keys.celery_binding_key("*"), count=500)
+    exchanges = [k.decode()[len(marker) :] for k in cast(list[bytes], list(bindings))]
     pipe = client.pipeline(transaction=False)
     for name in exchanges:
         if name != "celeryev" and not name.endswith("pidbox"):
-            pipe.smembers(marker + name)
+            pipe.smembers(keys.celery_binding_key(name))
     members = [m for found in pipe.execute() for m in cast(set[bytes], found)]
     return sorted({m.decode().split("\x06\x16")[-1] for m in members})
 
@@ -130,7 +123,7 @@ def broker_queues(client: Client) -> list[str]:
 def claim_rerender(client: Client, lang: str, at: datetime, ttl_seconds: int) -> bool:
     """True for the first caller to schedule ``lang``'s re-render at ``at`` (an embargo
     ending): every publish in a language sees the same embargo, one render suffices."""
-    key = f"{PREFIX}:rerender:{lang}:{int(at.timestamp())}"
+    key = keys.rerender_key(lang, int(at.timestamp()))
     return bool(client.set(key, 1, nx=True, ex=max(1, ttl_seconds)))
 
 
@@ -161,8 +154,8 @@ def note_failure(
     record = {"id": article_id, "version": version, "lang": lang, "state": str(state)}
     member = json.dumps({**record, "reason": reason}, ensure_ascii=False, sort_keys=True)
     pipe = client.pipeline(transaction=True)
-    pipe.zadd(_FAILURES, {member: now.timestamp()})
-    pipe.zremrangebyrank(_FAILURES, 0, -FAILURES_KEPT - 1)
+    pipe.zadd(keys.failures_key(), {member: now.timestamp()})
+    pipe.zremrangebyrank(keys.failures_key(), 0, -FAILURES_KEPT - 1)
     pipe.execute()
 
 
@@ -172,7 +165,8 @@ def recent_failures(client: Client, limit: int) -> list[Failure]:
     if limit <= 0:
         return []
     raw = cast(
-        list[tuple[bytes, float]], client.zrevrange(_FAILURES, 0, limit - 1, withscores=True)
+        list[tuple[bytes, float]],
+        client.zrevrange(keys.failures_key(), 0, limit - 1, withscores=True),
     )
     return [_failure(member, score) for member, score in raw]
 

@@ -38,8 +38,8 @@ from syndicate.errors import StoreUnavailable
 from syndicate.feeds.edition import make_provider
 from syndicate.models.engine import Engine, engine_from
 from syndicate.news.languages import primary
-from syndicate.store import articles as store
-from syndicate.store import ops as store_ops
+from syndicate.store import ops
+from syndicate.store.client import Client, connect
 from syndicate.translation.glossary import Glossary
 from syndicate.worker import orphans
 from syndicate.worker.pipeline import FeedSite
@@ -128,7 +128,7 @@ class Runtime:
     """What a worker process holds: a store client, the engine with its loaded models, the
     glossary and the feed site; built once per process (per child, after the fork)."""
 
-    client: store.Client
+    client: Client
     engine: Engine
     glossary: Glossary
     site: FeedSite
@@ -144,7 +144,7 @@ def runtime() -> Runtime:
     engine = engine_from(s)
     provider = make_provider(s.provider_name, s.provider_domain, s.provider_uri, base)
     return Runtime(
-        client=store.connect(s.redis_url),
+        client=connect(s.redis_url),
         engine=engine,
         glossary=read_glossary(s.glossary),
         site=FeedSite(provider, base, s.feed_ttl, s.feed_size),
@@ -205,9 +205,7 @@ def _unbind_task(**_: Any) -> None:
 
 def _count_task(sender: Any, state: str) -> None:
     try:
-        store_ops.count(
-            runtime().client, "syndicate_tasks_total", {"task": sender.name, "state": state}
-        )
+        ops.count(runtime().client, "syndicate_tasks_total", {"task": sender.name, "state": state})
     except Exception:
         return
 
@@ -229,7 +227,7 @@ def _task_retried(sender: Any, **_: Any) -> None:
 
 def _note_worker(hostname: str) -> None:
     try:
-        store_ops.note_worker(runtime().client, hostname, now())
+        ops.note_worker(runtime().client, hostname, now())
     except Exception:
         return
 

@@ -23,10 +23,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, cast
 
-from syndicate.store.articles import PREFIX, Client, guarded
+from syndicate.store import keys
+from syndicate.store.client import Client, guarded
 
-DELIVERIES: Final = f"{PREFIX}:deliveries"
-CONSUMERS: Final = f"{PREFIX}:consumers"
+DELIVERIES: Final = keys.deliveries_key()
+CONSUMERS: Final = keys.consumers_key()
 GRACE_SECONDS: Final = 20.0  # silence (ten missed heartbeats) after which a consumer is dead
 REAP_EVERY_SECONDS: Final = 10.0
 GAP_SECONDS: Final = 10.0  # a longer pause between own beats restarts the watch

@@ -24,10 +24,9 @@ from syndicate.models.engine import Engine
 from syndicate.news.article import Article, ArticleStatus, ModelInfo
 from syndicate.news.languages import primary
 from syndicate.news.states import LanguageState, Outcome
-from syndicate.store import articles as store
-from syndicate.store import memory as store_memory
-from syndicate.store import ops as store_ops
-from syndicate.store.articles import Client, FeedFormat
+from syndicate.store import articles, feeds, memory, ops
+from syndicate.store.client import Client
+from syndicate.store.feeds import FeedFormat
 from syndicate.translation.glossary import Glossary
 from syndicate.translation.plan import translate_with_memory
 from syndicate.translation.stage import translate_article
@@ -80,10 +79,10 @@ def accept(
     a stale translation standing where partners already have the story.
     """
     chosen = targets_of(article, default_targets)
-    held = store.held_languages(client, article.id)
+    held = articles.held_languages(client, article.id)
     source = primary(article.language)
     targets = (*chosen, *(h for h in held if h not in chosen and primary(h) != source))
-    outcome = store.save_version(client, article, [article.language, *targets], now)
+    outcome = articles.save_version(client, article, [article.language, *targets], now)
     return Accepted(article.id, article.version, outcome, article.language, targets)
 
 
@@ -113,7 +112,7 @@ def fan_out(
     as ``no_model`` now. Configured languages are always queued: a worker for them may run
     elsewhere, with models this process lacks.
     """
-    item, states = store.get_status(client, article_id)
+    item, states = articles.get_status(client, article_id)
     article = item.article
     if article.version != version:
         return FanOut()
@@ -139,7 +138,7 @@ def requeue(
     """Put the latest version's unfinished languages (or ``langs``) back to ``queued``, for
     ``syndicate retry``; returns the version and the languages the caller must enqueue.
     Published and withdrawn languages stay as they are."""
-    item, states = store.get_status(client, article_id)
+    item, states = articles.get_status(client, article_id)
     version = item.article.version
     chosen = [lang for lang in (langs or states) if lang != item.article.language]
     done = (LanguageState.PUBLISHED, LanguageState.WITHDRAWN)
@@ -149,7 +148,7 @@ def requeue(
         if status is not None and status.version == version and status.state in done:
             continue
         if (
-            store.set_state(client, article_id, version, lang, LanguageState.QUEUED, now)
+            articles.set_state(client, article_id, version, lang, LanguageState.QUEUED, now)
             is Outcome.WRITTEN
         ):
             again.append(lang)
@@ -159,7 +158,7 @@ def requeue(
 def _current(client: Client, article_id: str, version: int) -> Article | None:
     """The stored article if ``version`` is still its latest, else None (superseded)."""
     try:
-        article = store.get_article(client, article_id).article
+        article = articles.get_article(client, article_id).article
     except NoSuchArticle:
         return None
     return article if article.version == version else None
@@ -168,7 +167,7 @@ def _current(client: Client, article_id: str, version: int) -> Article | None:
 def _withdrawal(client: Client, article: Article, lang: str) -> Article | None:
     """The item to publish when ``article`` (a kill) reaches ``lang``: the language's last
     published item, marked withdrawn at the kill's version; None if it never went out."""
-    previous = store.get_item(client, article.id, lang)
+    previous = articles.get_item(client, article.id, lang)
     if previous is None:
         return article if primary(article.language) == primary(lang) else None
     return dataclasses.replace(
@@ -183,7 +182,7 @@ def publish_source(client: Client, article_id: str, version: int, now: datetime)
         return Outcome.STALE
     if article.status is ArticleStatus.WITHDRAWN:
         article = _withdrawal(client, article, article.language) or article
-    return store.publish_item(client, article, now, mark_done=False)
+    return articles.publish_item(client, article, now, mark_done=False)
 
 
 def _tm_name(models: Sequence[ModelInfo]) -> str:
@@ -196,10 +195,10 @@ def _remembering(client: Client, translator: SegmentTranslator, model: str) -> S
 
     def run(texts: Sequence[str]) -> list[AlignedTranslation]:
         results, fresh = translate_with_memory(
-            texts, translator, store_memory.get_tm(client, model, texts)
+            texts, translator, memory.get_tm(client, model, texts)
         )
         if fresh:
-            store_memory.put_tm(client, model, fresh)
+            memory.put_tm(client, model, fresh)
         return results
 
     return run
@@ -232,7 +231,7 @@ def translate_language(
         return Translated(Outcome.STALE)
     if _stored_version(client, article_id, lang) == version:
         return Translated(Outcome.ALREADY_DONE)  # stored, its feeds not yet rendered
-    started = store.set_state(client, article_id, version, lang, LanguageState.TRANSLATING, now)
+    started = articles.set_state(client, article_id, version, lang, LanguageState.TRANSLATING, now)
     if started is not Outcome.WRITTEN:
         return Translated(started)
     if article.status is ArticleStatus.WITHDRAWN:
@@ -246,27 +245,27 @@ def translate_language(
     base = engine.translator(primary(article.language), primary(lang))
     translator = _remembering(client, _counting(base, sent), _tm_name(models))
     translated = translate_article(article, lang, translator, models, glossary)
-    return Translated(store.publish_item(client, translated, now, mark_done=False), sum(sent))
+    return Translated(articles.publish_item(client, translated, now, mark_done=False), sum(sent))
 
 
 def _record_no_model(
     client: Client, ids: tuple[str, int, str], exc: NoModel, now: datetime
 ) -> None:
-    store.set_state(client, *ids, LanguageState.NO_MODEL, now, str(exc))
-    store_ops.note_failure(client, *ids, LanguageState.NO_MODEL, str(exc), now)
+    articles.set_state(client, *ids, LanguageState.NO_MODEL, now, str(exc))
+    ops.note_failure(client, *ids, LanguageState.NO_MODEL, str(exc), now)
 
 
 def _withdraw_language(client: Client, article: Article, lang: str, now: datetime) -> Outcome:
     withdrawn = _withdrawal(client, article, lang)
     if withdrawn is None:
-        return store.set_state(
+        return articles.set_state(
             client, article.id, article.version, lang, LanguageState.WITHDRAWN, now
         )
-    return store.publish_item(client, withdrawn, now, mark_done=False)
+    return articles.publish_item(client, withdrawn, now, mark_done=False)
 
 
 def _stored_version(client: Client, article_id: str, lang: str) -> int | None:
-    item = store.get_item(client, article_id, lang)
+    item = articles.get_item(client, article_id, lang)
     return None if item is None else item.article.version
 
 
@@ -276,24 +275,26 @@ def mark_published(client: Client, ids: tuple[str, int, str], now: datetime) -> 
     language holds no item of that version (a superseded task, or a kill of a language that
     never went out)."""
     article_id, version, lang = ids
-    item = store.get_item(client, article_id, lang)
+    item = articles.get_item(client, article_id, lang)
     if item is None or item.article.version != version:
         return None
     withdrawn = item.article.status is ArticleStatus.WITHDRAWN
     state = LanguageState.WITHDRAWN if withdrawn else LanguageState.PUBLISHED
-    return store.set_state(client, article_id, version, lang, state, now)
+    return articles.set_state(client, article_id, version, lang, state, now)
 
 
 def fail_language(client: Client, ids: tuple[str, int, str], reason: str, now: datetime) -> Outcome:
     """Record that a language failed for good, with the reason operators will read."""
     article_id, version, lang = ids
-    outcome = store.set_state(client, article_id, version, lang, LanguageState.FAILED, now, reason)
+    outcome = articles.set_state(
+        client, article_id, version, lang, LanguageState.FAILED, now, reason
+    )
     if outcome is Outcome.WRITTEN:
-        store_ops.note_failure(client, *ids, LanguageState.FAILED, reason, now)
+        ops.note_failure(client, *ids, LanguageState.FAILED, reason, now)
     return outcome
 
 
-def _entries(items: Sequence[store.Item], site: FeedSite) -> list[Entry]:
+def _entries(items: Sequence[articles.Item], site: FeedSite) -> list[Entry]:
     return [
         (
             i.article,
@@ -316,7 +317,7 @@ def render_language(client: Client, lang: str, site: FeedSite, now: datetime) ->
     concurrent publishes in one language leave the newest feed. A format with nothing to
     show is stored empty, so a poll never serves items that have left the feed.
     """
-    item_set = store.read_items(client, lang, now, site.size)
+    item_set = feeds.read_items(client, lang, now, site.size)
     entries = _entries(item_set.items, site)
     edition = render_edition(
         lang, entries, site.provider, site.base_url, ttl=site.ttl, now=now, limit=site.size
@@ -324,7 +325,7 @@ def render_language(client: Client, lang: str, site: FeedSite, now: datetime) ->
     shown = _fingerprint(entries, site, now)
     for fmt in FeedFormat:
         body = edition.bodies.get(str(fmt), b"")
-        store.write_feed(client, lang, fmt, body, item_set.generation, now, shown)
+        feeds.write_feed(client, lang, fmt, body, item_set.generation, now, shown)
     return edition
 
 

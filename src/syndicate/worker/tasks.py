@@ -21,8 +21,8 @@ from kombu.exceptions import OperationalError
 from syndicate.config import settings
 from syndicate.errors import StoreUnavailable
 from syndicate.news.states import Outcome
-from syndicate.store import ops as store_ops
-from syndicate.store.articles import Client
+from syndicate.store import ops
+from syndicate.store.client import Client
 from syndicate.worker import pipeline
 from syndicate.worker.app import app, now, runtime, translate_queue
 from syndicate.worker.pipeline import Accepted
@@ -66,7 +66,7 @@ def dispatch(client: Client, accepted: Accepted, connection: Connection | None =
     args = (accepted.article_id, accepted.version, accepted.source)
     options: dict[str, Any] = {"connection": connection} if connection else {}
     ingest.apply_async(args, retry_policy=CALLER_RETRY_POLICY, **options)
-    store_ops.mark_dispatched(client, accepted.article_id, accepted.version)
+    ops.mark_dispatched(client, accepted.article_id, accepted.version)
 
 
 @app.task(name="syndicate.ingest", base=ReliableTask)
@@ -118,10 +118,8 @@ def translate(article_id: str, version: int, lang: str) -> str:
 
 
 def _record_translation(client: Client, lang: str, seconds: float, segments: int) -> None:
-    store_ops.observe(
-        client, "syndicate_translation_seconds", {"lang": lang}, seconds, SECONDS_BUCKETS
-    )
-    store_ops.count(client, "syndicate_segments_total", {"lang": lang}, segments)
+    ops.observe(client, "syndicate_translation_seconds", {"lang": lang}, seconds, SECONDS_BUCKETS)
+    ops.count(client, "syndicate_segments_total", {"lang": lang}, segments)
 
 
 @app.task(name="syndicate.publish", base=ReliableTask)
@@ -143,6 +141,6 @@ def _publish(article_id: str, version: int, lang: str) -> None:
             edition.stale_at - moment, timedelta(seconds=settings().visibility_timeout // 2)
         )
         wait = max(1, int(delay.total_seconds()) + 1)
-        if store_ops.claim_rerender(rt.client, lang, edition.stale_at, wait):
+        if ops.claim_rerender(rt.client, lang, edition.stale_at, wait):
             publish.apply_async((article_id, version, lang), countdown=wait)
     log.info("published", extra={"formats": sorted(edition.bodies)})

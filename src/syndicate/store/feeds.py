@@ -1,0 +1,91 @@
+"""Feeds in Redis: the item sets a render reads and the rendered bodies a poll serves.
+
+A render reads a language's items with the generation counter (``read_items``) and stores
+its body with that generation (``write_feed``), so a slower render of an older item set
+never replaces a newer one; a poll is one command (``read_feed``). Keys are in keys.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import cast
+
+from syndicate.feeds.xml import aware
+from syndicate.news.states import Outcome
+from syndicate.store import keys, scripts
+from syndicate.store.articles import Item, decode_item
+from syndicate.store.client import (
+    Client,
+    decode_text,
+    decode_time,
+    encode_time,
+    guarded,
+    run_script,
+)
+
+
+class FeedFormat(StrEnum):
+    RSS = "rss"
+    NEWSML = "newsml"
+    NINJS = "ninjs"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemSet:  # what a feed render needs; pass generation back to write_feed
+    generation: int
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedFeed:
+    body: bytes
+    etag: str  # strong, quoted
+    last_modified: datetime
+
+
+@guarded
+def read_items(client: Client, lang: str, now: datetime, limit: int) -> ItemSet:
+    """The items a feed of ``limit`` entries may show, in one round trip.
+
+    Holds the newest ``limit`` live and ``limit`` withdrawn items and every item still under
+    embargo at ``now``; ``feeds.record.select_entries`` picks from them.
+    """
+    args = [repr(aware(now).timestamp()), max(limit, 0)]
+    answer = run_script(client, scripts.READ_ITEMS, keys.feed_index_keys(lang), args)
+    items = tuple(decode_item(raw) for raw in answer[1:] if raw is not None)
+    return ItemSet(int(answer[0]), items)
+
+
+@guarded
+def write_feed(
+    client: Client,
+    lang: str,
+    fmt: FeedFormat,
+    body: bytes,
+    generation: int,
+    now: datetime,
+    fingerprint: str = "",
+) -> Outcome:
+    """Store one render with its strong ETag and Last-Modified (``now``) together.
+
+    ``generation`` comes from the ``read_items`` the render used, so a slower render of an
+    older item set never replaces a newer one. A render whose ``fingerprint`` (of the items
+    it shows) matches the stored one changes nothing: ETags move only when content does.
+    """
+    etag = f'"{hashlib.sha256(body).hexdigest()}"'
+    args = [generation, body, etag, encode_time(now), fingerprint]
+    answer = run_script(client, scripts.WRITE_FEED, [keys.feed_key(lang, fmt)], args)
+    return Outcome(decode_text(answer))
+
+
+@guarded
+def read_feed(client: Client, lang: str, fmt: FeedFormat) -> RenderedFeed | None:
+    """Bytes, ETag and Last-Modified of the stored render, in one command (a poll)."""
+    fields = client.hmget(keys.feed_key(lang, fmt), ["body", "etag", "last_modified"])
+    body, etag, modified = cast(list[bytes | None], fields)
+    if body is None or etag is None or modified is None:
+        return None
+    return RenderedFeed(body, etag.decode(), decode_time(modified))

@@ -1,0 +1,131 @@
+"""Every Redis key syndicate uses: the only module that spells one (style guide 6).
+
+One prefix, ``syn``, and ``:`` between the parts; one builder per key, and the store
+modules build keys only through them (Lua scripts get theirs through ``KEYS``). Stored
+data and operators' tools depend on these strings: changing one is a data migration.
+
+| key | type | TTL | writer | meaning |
+|---|---|---|---|---|
+| ``syn:article:{id}`` | hash | none | articles.save_version | ``version``, ``article`` (JSON of the latest version), ``first_created`` (fixes the guid), ``received_at`` |
+| ``syn:article:{id}`` field ``dispatched`` | hash field | none | ops.mark_dispatched | the version whose ingest task reached the broker |
+| ``syn:state:{id}`` | hash | none | articles.save_version, articles.set_state, articles.publish_item | lang -> ``{"version","state","at","reason"}`` of the latest version; reset by a newer version |
+| ``syn:items:{lang}`` | hash | none | articles.publish_item | id -> latest published item JSON in lang (``first_created``, ``version_created``, ``article``) |
+| ``syn:live:{lang}`` | zset | none | articles.publish_item | ids RSS and ninjs show, scored by visible-since (publish time or embargo end, epoch s) |
+| ``syn:withdrawn:{lang}`` | zset | none | articles.publish_item | withdrawn ids (NewsML shows them canceled), same score |
+| ``syn:langs:{id}`` | set | none | articles.publish_item | the languages holding an item of the article: every later version goes to them |
+| ``syn:generation:{lang}`` | string | none | articles.publish_item | counter bumped by every publish in lang; an older render never replaces a newer one |
+| ``syn:feed:{lang}:{format}`` | hash | none | feeds.write_feed | ``body``, ``etag``, ``last_modified``, ``generation``, ``fingerprint`` (of the items shown) of one render (rss, newsml, ninjs); an empty body means no item to show |
+| ``syn:partner:{name}`` | hash | none | partners.add_partner, partners.revoke_partner | ``name``, ``key_sha256``, ``languages``, ``formats``, ``created`` |
+| ``syn:partner-key:{sha256}`` | hash | none | partners.add_partner, partners.revoke_partner | the same record, found by key digest (one read per poll) |
+| ``syn:partners`` | set | none | partners.add_partner, partners.revoke_partner | partner names |
+| ``syn:tm:{model}:{sha256}`` | string | 30 days | memory.put_tm | one segment's ``AlignedTranslation`` JSON; model is ``code@version``, the digest is of the source text |
+| ``syn:workers`` | zset | none | ops.note_worker | worker hostnames, scored by their last heartbeat (epoch s), for ``/healthz`` |
+| ``syn:metrics`` | hash | none | ops.count, ops.observe | Prometheus series -> value, written by every process |
+| ``syn:failures`` | zset | none (newest 100 kept) | ops.note_failure | JSON ``{id, version, lang, state, reason}`` of failed and no_model languages, scored by time (epoch s), for ``syndicate status`` |
+| ``syn:rerender:{lang}:{epoch}`` | string | until the render | ops.claim_rerender | one scheduled re-render per language and embargo end |
+| ``syn:deliveries`` | hash | none (acked entries dropped by deliveries.orphaned) | deliveries.note_delivery, deliveries.forget | kombu delivery tag -> the consumer (``hostname#pid``) that received the message |
+| ``syn:consumers`` | zset | none (a week of silence drops one) | deliveries.note_delivery, deliveries.beat | consumer -> its last beat (epoch s): who is alive to hold messages |
+
+Writers are modules of ``syndicate.store``. Writes that belong together are one Lua script
+(scripts.py) or one MULTI.
+
+Celery's own keys share the database, outside ``syn:``, written by kombu: the queues
+``syndicate`` and ``translate.<lang>`` (lists, named as the queue; ops.queue_depths reads
+them), ``unacked`` and ``unacked_index`` (messages being worked on; the worker passes
+kombu's name to deliveries.orphaned), and ``_kombu.binding.<exchange>`` (sets of the
+queues bound to an exchange; ops.broker_queues reads them through
+``celery_binding_key``).
+"""  # noqa: E501
+
+from __future__ import annotations
+
+import hashlib
+from typing import Final
+
+_PREFIX: Final = "syn"
+_KOMBU_BINDING: Final = "_kombu.binding"
+
+
+def article_key(article_id: str) -> str:
+    return f"{_PREFIX}:article:{article_id}"
+
+
+def state_key(article_id: str) -> str:
+    return f"{_PREFIX}:state:{article_id}"
+
+
+def items_key(lang: str) -> str:
+    return f"{_PREFIX}:items:{lang}"
+
+
+def live_key(lang: str) -> str:
+    return f"{_PREFIX}:live:{lang}"
+
+
+def withdrawn_key(lang: str) -> str:
+    return f"{_PREFIX}:withdrawn:{lang}"
+
+
+def generation_key(lang: str) -> str:
+    return f"{_PREFIX}:generation:{lang}"
+
+
+def langs_key(article_id: str) -> str:
+    return f"{_PREFIX}:langs:{article_id}"
+
+
+def feed_key(lang: str, fmt: str) -> str:
+    return f"{_PREFIX}:feed:{lang}:{fmt}"
+
+
+def partner_key(name: str) -> str:
+    return f"{_PREFIX}:partner:{name}"
+
+
+def partner_digest_key(key_sha256: str) -> str:
+    return f"{_PREFIX}:partner-key:{key_sha256}"
+
+
+def partners_key() -> str:
+    return f"{_PREFIX}:partners"
+
+
+def tm_key(model: str, text: str) -> str:
+    """Keyed by a digest: segments are whole sentences, too long and varied for a key."""
+    return f"{_PREFIX}:tm:{model}:{hashlib.sha256(text.encode()).hexdigest()}"
+
+
+def workers_key() -> str:
+    return f"{_PREFIX}:workers"
+
+
+def metrics_key() -> str:
+    return f"{_PREFIX}:metrics"
+
+
+def failures_key() -> str:
+    return f"{_PREFIX}:failures"
+
+
+def rerender_key(lang: str, epoch: int) -> str:
+    return f"{_PREFIX}:rerender:{lang}:{epoch}"
+
+
+def deliveries_key() -> str:
+    return f"{_PREFIX}:deliveries"
+
+
+def consumers_key() -> str:
+    return f"{_PREFIX}:consumers"
+
+
+def celery_binding_key(exchange: str) -> str:
+    """Kombu's set of queues bound to ``exchange`` (``*`` matches every exchange): Celery's
+    key, read, never written, by the store."""
+    return f"{_KOMBU_BINDING}.{exchange}"
+
+
+def feed_index_keys(lang: str) -> list[str]:
+    """Items, live and withdrawn ids, and the generation counter of one language, in the
+    order scripts.PUBLISH_ITEM and scripts.READ_ITEMS take them."""
+    return [items_key(lang), live_key(lang), withdrawn_key(lang), generation_key(lang)]
