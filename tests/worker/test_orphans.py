@@ -1,81 +1,35 @@
-"""Messages held by a dead worker (orphans.py), on a real redis-server through kombu's own
-Redis transport: delivered and never acknowledged, then handed back by tag."""
+"""The orphan policy (worker/orphans.py): consumer ids and when a process may judge others
+dead. The Redis records themselves are tested in tests/store/test_deliveries.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+import os
 
-import pytest
-from kombu import Connection
 from redis import Redis
 
+from syndicate.store import keys
 from syndicate.worker import orphans
-
-if TYPE_CHECKING:
-    from redis_servers import RedisServer
 
 NOW = 1_800_000_000.0
 GRACE = orphans.GRACE_SECONDS
 
 
-@pytest.fixture
-def channel(redis: Redis, redis_server: RedisServer) -> Iterator[Any]:
-    """A kombu channel on the flushed test Redis."""
-    with Connection(redis_server.url) as connection:
-        yield connection.default_channel
+def test_consumer_is_the_host_and_this_process() -> None:
+    assert orphans.consumer_id("celery@host") == f"celery@host#{os.getpid()}"
 
 
-def _deliver(channel: Any, body: str) -> str:
-    """Publish ``body`` and take it off the queue without acknowledging it, as a worker
-    killed mid-task leaves it; returns its delivery tag."""
-    queue = channel.connection.client.SimpleQueue("translate.zz")
-    queue.put(body)
-    message = queue.get(timeout=5)
-    return str(message.delivery_tag)
+def test_a_consumer_is_an_orphan_holder_only_after_the_grace_period(redis: Redis) -> None:
+    redis.hset(keys.deliveries_key(), "tag-1", "celery@host#1")
+    redis.hset("unacked", "tag-1", "message")
+    orphans.beat(redis, "celery@host#1", NOW - GRACE + 1)
+    assert orphans.orphaned(redis, "unacked", NOW) == []
+    assert orphans.orphaned(redis, "unacked", NOW + 2) == ["tag-1"]
 
 
-def _queued(channel: Any) -> list[Any]:
-    """Everything waiting on the queue, taken off and acknowledged."""
-    queue = channel.connection.client.SimpleQueue("translate.zz")
-    bodies = []
-    while True:
-        try:
-            message = queue.get_nowait()
-        except queue.Empty:
-            return bodies
-        bodies.append(message.payload)
-        message.ack()
-    return bodies
-
-
-def test_message_of_a_silent_consumer_is_handed_back_once(redis: Redis, channel: Any) -> None:
-    dead, alive = "celery@host#100", "celery@host#200"
-    lost = _deliver(channel, "article-1 ar")
-    held = _deliver(channel, "article-2 ar")
-    orphans.note_delivery(redis, lost, dead, NOW - GRACE - 5)
-    orphans.note_delivery(redis, held, alive, NOW - GRACE - 5)
-    orphans.beat(redis, alive, NOW - 1)
-    tags = orphans.orphaned(redis, channel.unacked_key, NOW)
-    assert tags == [lost]  # the live consumer keeps its message
-    orphans.forget(redis, tags)
-    channel.qos.restore_by_tag(lost, leftmost=True)
-    channel.qos.restore_by_tag(lost, leftmost=True)  # a second reaper at once: no copy
-    assert _queued(channel) == ["article-1 ar"]
-    assert orphans.orphaned(redis, channel.unacked_key, NOW) == []
-
-
-def test_records_of_acknowledged_messages_are_dropped(redis: Redis, channel: Any) -> None:
-    tag = _deliver(channel, "article-3 tr")
-    orphans.note_delivery(redis, tag, "celery@host#300", NOW - GRACE - 5)
-    channel.qos.ack(tag)
-    assert orphans.orphaned(redis, channel.unacked_key, NOW) == []
-    assert redis.hlen(orphans.DELIVERIES) == 0
-
-
-def test_unrecorded_message_waits_for_the_visibility_timeout(redis: Redis, channel: Any) -> None:
-    _deliver(channel, "article-4 ckb")
-    assert orphans.orphaned(redis, channel.unacked_key, NOW) == []
+def test_beat_forgets_consumers_silent_for_a_week(redis: Redis) -> None:
+    orphans.beat(redis, "celery@host#1", NOW - orphans.FORGET_SECONDS - 1)
+    orphans.beat(redis, "celery@host#2", NOW)
+    assert redis.zrange(keys.consumers_key(), 0, -1) == [b"celery@host#2"]
 
 
 def _beats(watch: orphans.Watch, start: float, seconds: float) -> list[bool]:

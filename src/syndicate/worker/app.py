@@ -38,7 +38,7 @@ from syndicate.errors import StoreUnavailable
 from syndicate.feeds.edition import make_provider
 from syndicate.models.engine import Engine, engine_from
 from syndicate.news.languages import primary
-from syndicate.store import ops
+from syndicate.store import deliveries, ops
 from syndicate.store.client import Client, connect
 from syndicate.translation.glossary import Glossary
 from syndicate.worker import orphans
@@ -262,7 +262,7 @@ def _reap_orphans(consumer: str, moment: float) -> None:
     with app.connection_for_write() as connection:
         channel: Any = connection.default_channel  # kombu.transport.redis.Channel
         tags = orphans.orphaned(client, channel.unacked_key, moment)
-        orphans.forget(client, tags)
+        deliveries.forget(client, tags)
         for tag in tags:
             channel.qos.restore_by_tag(tag, leftmost=True)
     if tags:
@@ -277,6 +277,8 @@ def _task_received(sender: Any, request: Any, **_: Any) -> None:
         return
     try:
         tag = request.message.delivery_tag
-        orphans.note_delivery(runtime().client, tag, orphans.consumer_id(sender.hostname), moment)
+        deliveries.note_delivery(
+            runtime().client, tag, orphans.consumer_id(sender.hostname), moment
+        )
     except Exception as exc:  # the message still runs; only fast recovery is lost
         log.warning("delivery not recorded", extra={"error": f"{type(exc).__name__}: {exc}"})

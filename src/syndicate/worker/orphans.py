@@ -4,8 +4,8 @@ Kombu's Redis transport keeps every delivered message in its ``unacked`` hash un
 ack. A worker killed outright never acks, and kombu hands such a message to another worker
 only after ``visibility_timeout`` (an hour here: it must stay above the longest task, or a
 slow task would run twice at once). So each worker process also records which messages it
-received (``syn:deliveries``: delivery tag -> consumer) and beats a heartbeat
-(``syn:consumers``: consumer -> last beat). A consumer is one worker process
+received (delivery tag -> consumer) and beats a heartbeat (consumer -> last beat), in
+Redis through store/deliveries.py (keys in store/keys.py). A consumer is one worker process
 (``hostname#pid``): a worker restarted under the same name is a new consumer, and its
 predecessor's messages are recognised as orphans.
 
@@ -19,15 +19,12 @@ once hand a message back once. Hosts' clocks must agree within a few seconds (NT
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final, cast
+from typing import Final
 
-from syndicate.store import keys
-from syndicate.store.client import Client, guarded
+from syndicate.store import deliveries
+from syndicate.store.client import Client
 
-DELIVERIES: Final = keys.deliveries_key()
-CONSUMERS: Final = keys.consumers_key()
 GRACE_SECONDS: Final = 20.0  # silence (ten missed heartbeats) after which a consumer is dead
 REAP_EVERY_SECONDS: Final = 10.0
 GAP_SECONDS: Final = 10.0  # a longer pause between own beats restarts the watch
@@ -39,57 +36,14 @@ def consumer_id(hostname: str) -> str:
     return f"{hostname}#{os.getpid()}"
 
 
-@guarded
-def note_delivery(client: Client, tag: str, consumer: str, now: float) -> None:
-    """``consumer`` received the message ``tag`` (and is alive)."""
-    pipe = client.pipeline(transaction=False)
-    pipe.hset(DELIVERIES, tag, consumer)
-    pipe.zadd(CONSUMERS, {consumer: now})
-    pipe.execute()
-
-
-@guarded
 def beat(client: Client, consumer: str, now: float) -> None:
     """``consumer`` is alive; consumers silent for a week are forgotten."""
-    pipe = client.pipeline(transaction=False)
-    pipe.zadd(CONSUMERS, {consumer: now})
-    pipe.zremrangebyscore(CONSUMERS, "-inf", now - FORGET_SECONDS)
-    pipe.execute()
+    deliveries.beat(client, consumer, now, now - FORGET_SECONDS)
 
 
-@guarded
 def orphaned(client: Client, unacked_key: str, now: float) -> list[str]:
-    """Tags of unacknowledged messages whose consumer has been silent for the grace period.
-
-    Records of messages already acknowledged are dropped on the way. A message with no
-    record (its worker died between delivery and the record) waits for kombu's
-    visibility timeout."""
-    pipe = client.pipeline(transaction=False)
-    pipe.hgetall(DELIVERIES)
-    pipe.hkeys(unacked_key)
-    pipe.zrange(CONSUMERS, 0, -1, withscores=True)
-    raw_deliveries, raw_unacked, raw_beats = pipe.execute()
-    deliveries = {
-        k.decode(): v.decode() for k, v in cast(dict[bytes, bytes], raw_deliveries).items()
-    }
-    unacked = {k.decode() for k in cast(list[bytes], raw_unacked)}
-    beats = {k.decode(): s for k, s in cast(list[tuple[bytes, float]], raw_beats)}
-    acked = [tag for tag in deliveries if tag not in unacked]
-    if acked:
-        client.hdel(DELIVERIES, *acked)
-    silent_since = now - GRACE_SECONDS
-    return sorted(
-        tag
-        for tag, owner in deliveries.items()
-        if tag in unacked and beats.get(owner, 0.0) < silent_since
-    )
-
-
-@guarded
-def forget(client: Client, tags: Sequence[str]) -> None:
-    """Drop the records of ``tags`` (before they are restored: a new delivery records anew)."""
-    if tags:
-        client.hdel(DELIVERIES, *tags)
+    """Tags of unacknowledged messages whose consumer has been silent for the grace period."""
+    return deliveries.orphaned(client, unacked_key, now - GRACE_SECONDS)
 
 
 @dataclass(slots=True)
