@@ -66,6 +66,8 @@ IMPURE: Final = frozenset(
     }
 )
 CLOCK_CALLS: Final = frozenset({"now", "utcnow", "today", "time", "monotonic", "perf_counter"})
+# Only the store talks to Redis (style guide 6): every other package goes through it.
+STORE_ONLY: Final = frozenset({"redis"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +154,8 @@ def check_tree(root: Path) -> list[Violation]:
                     found.append(Violation(module, line, f"{layer} may not import {name}"))
             elif layer in CORE_PACKAGES and top in IMPURE:
                 found.append(Violation(module, line, f"core module imports {name}"))
+            elif layer != "store" and top in STORE_ONLY:
+                found.append(Violation(module, line, f"{name} outside the store package"))
         if layer in CORE_PACKAGES:
             found += [Violation(module, line, why) for line, why in _impurities(tree)]
     return found + _cycles(graph)
@@ -217,6 +221,11 @@ BAD_TREES: Final = {
     "from os import environ": {"syndicate/markup/bad.py": "from os import environ\n"},
     "the clock": {"syndicate/news/bad.py": "from datetime import datetime\nNOW = datetime.now()\n"},
     "store imports the worker": {"syndicate/store/bad.py": "from syndicate.worker import app\n"},
+    "redis outside the store": {"syndicate/worker/bad.py": "import redis\n"},
+    "from redis outside the store": {
+        "syndicate/api/__init__.py": "",
+        "syndicate/api/bad.py": "from redis.exceptions import RedisError\n",
+    },
     "unknown package": {"syndicate/extras/__init__.py": ""},
     "import cycle": {
         "syndicate/news/a.py": "from syndicate.news import b\n",
@@ -237,7 +246,8 @@ def test_the_checker_accepts_a_good_tree(tmp_path: Path) -> None:
         "syndicate/errors.py": "X = 1\n",
         "syndicate/markup/units.py": "from syndicate.news import article\nfrom . import b\n",
         "syndicate/markup/b.py": "from datetime import datetime\n",
-        "syndicate/worker/tasks.py": "import os\nimport redis\nfrom ..store import keys\n",
+        "syndicate/worker/tasks.py": "import os\nimport kombu\nfrom ..store import keys\n",
         "syndicate/store/keys.py": "from syndicate.news.article import X\n",
+        "syndicate/store/client.py": "import redis\nfrom redis.exceptions import RedisError\n",
     }
     assert check_tree(_write(tmp_path, {**_PACKAGES, **good})) == []

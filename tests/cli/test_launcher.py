@@ -26,6 +26,7 @@ from syndicate.cli.run import _Input, ensure_models, needed_pairs
 from syndicate.config import Settings
 from syndicate.errors import LaunchError
 from syndicate.news.article import parse_article_json
+from syndicate.store.client import answers_ping
 
 from redis_servers import RedisServer
 
@@ -67,7 +68,7 @@ def test_a_private_redis_starts_on_the_configured_free_port_without_persistence(
 ) -> None:
     port = launcher.free_port()
     url = f"redis://127.0.0.1:{port}/3"
-    assert not launcher.answers_ping(url)
+    assert not answers_ping(url)
     handle = launcher.find_or_start_redis(stack, url, tmp_path)
     assert handle.started and handle.url == url
     client = Redis.from_url(url)
@@ -79,7 +80,7 @@ def test_a_private_redis_starts_on_the_configured_free_port_without_persistence(
         client.close()
     stack.stop()
     assert handle.child is not None and handle.child.process.returncode == 0
-    assert not launcher.answers_ping(url)
+    assert not answers_ping(url)
 
 
 def test_a_taken_port_gives_the_private_redis_another_one(stack: Stack, tmp_path: Path) -> None:
@@ -90,7 +91,7 @@ def test_a_taken_port_gives_the_private_redis_another_one(stack: Stack, tmp_path
         handle = launcher.find_or_start_redis(stack, f"redis://127.0.0.1:{busy}/0", tmp_path)
     assert handle.started
     assert not handle.url.startswith(f"redis://127.0.0.1:{busy}/")
-    assert launcher.answers_ping(handle.url)
+    assert answers_ping(handle.url)
 
 
 def test_no_redis_server_on_path_is_one_line_saying_how_to_get_it(
@@ -261,11 +262,11 @@ def test_run_publishes_every_language_serves_feeds_and_stops_all_it_started_on_c
         answer = httpx.get(feed.group(1), timeout=10)
         assert answer.status_code == 200
         assert ":newsroom-2026-11-erbil-floods:ar" in answer.json()["items"][0]["uri"]
-        assert launcher.answers_ping(redis_url)
+        assert answers_ping(redis_url)
     finally:
         rest = _interrupt(process)
     assert process.returncode == 0, rest
     assert [line.split()[1] for line in rest.splitlines() if "stopped" in line] == [
         "api", "worker", "redis-server"
     ]  # fmt: skip
-    assert not launcher.answers_ping(redis_url)
+    assert not answers_ping(redis_url)

@@ -8,7 +8,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from syndicate.cli.launcher import answers_ping, free_port
+from syndicate.cli.launcher import free_port
+from syndicate.store.client import answers_ping
 
 __all__ = ["RedisServer", "free_port", "start_redis_server"]
 

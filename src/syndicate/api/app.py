@@ -20,7 +20,6 @@ from typing import Any, Final, cast
 
 from kombu.exceptions import OperationalError
 from prometheus_client import CONTENT_TYPE_LATEST
-from redis.exceptions import RedisError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -61,7 +60,7 @@ from syndicate.news.payload import decode_json
 from syndicate.news.states import Outcome
 from syndicate.store import articles, feeds, ops
 from syndicate.store.articles import Item, LanguageStatus
-from syndicate.store.client import Client, connect, is_reachable
+from syndicate.store.client import Client, RedisError, connect, is_reachable
 from syndicate.store.feeds import FeedFormat
 from syndicate.store.partners import Partner
 from syndicate.worker import pipeline, tasks

@@ -16,11 +16,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kombu.exceptions import OperationalError
-from redis.exceptions import RedisError
 
 from syndicate.config import settings
 from syndicate.errors import StoreUnavailable
-from syndicate.store.client import Client, connect
+from syndicate.store.client import Client, RedisError, connect
 
 Handler = Callable[[argparse.Namespace], int]
 

@@ -33,11 +33,10 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 import httpx
-from redis import Redis
-from redis.exceptions import RedisError
 
 from syndicate.api.credentials import SIGNATURE_HEADER, sign
 from syndicate.errors import LaunchError
+from syndicate.store.client import answers_ping
 
 FINAL_STATES: Final = frozenset({"published", "failed", "no_model", "withdrawn"})
 POLL_SECONDS: Final = 0.05  # polling interval of every wait; each wait has its own deadline
@@ -182,17 +181,6 @@ def stop_process(process: subprocess.Popen[bytes], timeout: float = STOP_SECONDS
 def _kill_group(pgid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
-
-
-def answers_ping(url: str, timeout: float = 0.5) -> bool:
-    """True when a Redis at ``url`` answers PING within ``timeout`` seconds."""
-    client = Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
-    try:
-        return bool(client.ping())
-    except (RedisError, OSError, ValueError):
-        return False
-    finally:
-        client.close()
 
 
 def free_port(port: int = 0) -> int:
