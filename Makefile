@@ -1,55 +1,81 @@
 # syndicate: `make run` (the main job) and `make test` work on a fresh machine.
+# Each target installs only the extras it needs into .venv, once (a stamp file per set):
+# run and flower `.[ops]`, test `.[test,ops]`, bench and bench-service `.[ops,bench]`.
+# `make help` prints the ## lines below.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 SAMPLE := ../shared/samples/rudaw-isis-final-moments.json
 
 FLOWER_PORT ?= 5555
 RUN_ARGS ?=
 
-.PHONY: run flower test check lint typecheck pytest models bench bench-service clean
+.PHONY: help run flower test check lint typecheck pytest models bench bench-service clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+# The stamp of a larger set implies the smaller ones (pip adds to what is installed).
+OPS_STAMP := $(VENV)/.installed-ops
+TEST_STAMP := $(VENV)/.installed-test
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,bench,ops]'
-	touch $(STAMP)
 
-## The whole service on this machine (syndicate run, src/syndicate/cli_run.py): reuse the
-## Redis at SYNDICATE_REDIS_URL or start a private redis-server, install or build a model per
-## configured pair, start a worker and the API on 127.0.0.1:8000, post the sample through the
-## signed webhook, print the time to published per language and the feed URLs; serve until
-## Ctrl-C. Options: make run RUN_ARGS="--port 8001 --article other.json --offline --once"
-run: $(STAMP)
+$(OPS_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[ops]'
+	touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test,ops]'
+	touch $@ $(OPS_STAMP)
+
+$(BENCH_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[ops,bench]'
+	touch $@ $(OPS_STAMP)
+
+help:
+	@sed -n 's/^## \{0,1\}//p' Makefile
+
+## make run: the whole service on this machine (syndicate run: src/syndicate/cli/run.py over
+## src/syndicate/cli/launcher.py): reuse the Redis at SYNDICATE_REDIS_URL or start a private
+## redis-server, install or build a model per configured pair, start a worker and the API on
+## 127.0.0.1:8000, post the sample through the signed webhook, print the time to published
+## per language, the feed URLs and the shell exports for the commands of docs/operations.md;
+## serve until Ctrl-C. Options: make run RUN_ARGS="--port 8001 --article other.json --offline --once"
+run: $(OPS_STAMP)
 	$(BIN)/syndicate run $(RUN_ARGS)
 
-## Flower, the Celery monitor, on the configured Redis (the one make run uses by default).
-flower: $(STAMP)
+## make flower: Flower, the Celery monitor, on the configured Redis (the one make run uses by default);
+## the app is worker.py at the root (celery -A worker), built by src/syndicate/worker/app.py.
+flower: $(OPS_STAMP)
 	$(BIN)/celery -A worker --broker="$$($(BIN)/python -c 'from syndicate.config import settings; print(settings().redis_url)')" flower --port=$(FLOWER_PORT)
 
-models: $(STAMP)
+## make models: base demo gloss models for the configured pairs (src/syndicate/cli/models.py).
+models: $(OPS_STAMP)
 	$(BIN)/syndicate models build-demo --preset base
 
+## make test: ruff, mypy --strict, then the whole pytest suite (.ci/run calls this in CI).
 test: check pytest
 
 check: lint typecheck
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-typecheck: $(STAMP)
+typecheck: $(TEST_STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(TEST_STAMP)
 	$(BIN)/pytest -q
 
-bench: $(STAMP)
+## make bench, make bench-service: benchmarks/translate.py and benchmarks/service.py (docs/performance.md).
+bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/translate.py
 
-bench-service: $(STAMP)
+bench-service: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/service.py
 
+## make clean: delete .venv, var/ (models, run logs) and the tool caches.
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

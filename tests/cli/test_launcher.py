@@ -4,6 +4,8 @@ dies, and one real `syndicate run` (Redis, worker, API, signed POST, Ctrl-C)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import re
 import selectors
@@ -242,6 +244,26 @@ def _interrupt(process: subprocess.Popen[bytes]) -> str:
     return rest.decode()
 
 
+def _the_printed_exports_sign_what_the_api_accepts(shown: str, base: str) -> None:
+    """The shell block, pasted as is, holds the run's secrets: the documented openssl
+    signature (HMAC-SHA256 of the raw body) is accepted, the operator token reads status."""
+    block = "\n".join(line for line in shown.splitlines() if line.startswith("  export "))
+    show = 'printf "%s\\0" "$SYNDICATE_NEWSROOM_SECRET" "$SYNDICATE_OPERATOR_TOKEN"'
+    shell = subprocess.run(["bash", "--norc", "-c", f"{block}\n{show}"], capture_output=True)
+    secret, token = shell.stdout.decode().split("\0")[:2]
+    body = ARTICLE.read_bytes()
+    signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    headers = {"Content-Type": "application/json", "X-Syndicate-Signature": signature}
+    posted = httpx.post(f"{base}/v1/articles", content=body, headers=headers, timeout=10)
+    assert posted.status_code == 200, posted.text  # a replay of the version run posted
+    status = httpx.get(
+        f"{base}/v1/articles/{posted.json()['id']}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert status.status_code == 200, status.text
+
+
 def test_run_publishes_every_language_serves_feeds_and_stops_all_it_started_on_ctrl_c(
     demo_models_dir: Path, tmp_path: Path
 ) -> None:
@@ -263,6 +285,7 @@ def test_run_publishes_every_language_serves_feeds_and_stops_all_it_started_on_c
         assert answer.status_code == 200
         assert ":newsroom-2026-11-erbil-floods:ar" in answer.json()["items"][0]["uri"]
         assert answers_ping(redis_url)
+        _the_printed_exports_sign_what_the_api_accepts(shown, f"http://127.0.0.1:{port}")
     finally:
         rest = _interrupt(process)
     assert process.returncode == 0, rest

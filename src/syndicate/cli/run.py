@@ -3,7 +3,8 @@
 Reuse or start Redis, make sure every pair has a model (the real Argos package where the
 network allows, else a demo gloss model, and say which), start a worker and the API, post
 the sample article through the signed webhook, measure how long each language takes from
-POST to published, print the feed URLs with a demo partner key, then serve until Ctrl-C
+POST to published, print the feed URLs with a demo partner key and the shell exports
+the documented commands need (README.md, docs/operations.md), then serve until Ctrl-C
 and stop what was started (launcher.py). Exit codes: 2 bad article file, 1 environment.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import shlex
 import signal
 import sys
 import tempfile
@@ -21,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from syndicate.config import PROJECT_ROOT, Settings, settings
 from syndicate.errors import ArticleInvalid, FieldError, ModelPackageInvalid, SyndicateError
@@ -37,6 +40,10 @@ FORMAT_EXTENSIONS = (("rss", "rss"), ("newsml", "xml"), ("ninjs", "json"))
 INDEX_TIMEOUT = 5.0
 HEALTH_SECONDS = 180.0
 PUBLISH_SECONDS = 600.0
+REDIS_VAR = "SYNDICATE_REDIS_URL"
+NEWSROOM_VAR = "SYNDICATE_NEWSROOM_SECRET"
+OPERATOR_VAR = "SYNDICATE_OPERATOR_TOKEN"
+DEMO_KEY_VAR = "DEMO_KEY"  # not a setting: the curl examples of docs/operations.md use it
 
 
 def say(message: str) -> None:
@@ -54,6 +61,7 @@ class _Input:
 class _Secrets:
     newsroom: str
     operator: str
+    generated: frozenset[str] = frozenset()  # the variables this run made up
 
 
 def _read_inputs(paths: Sequence[Path]) -> list[_Input]:
@@ -134,14 +142,38 @@ def ensure_models(models_dir: Path, pairs: Sequence[str], offline: bool) -> dict
 
 
 def _secrets(s: Settings) -> _Secrets:
+    """The operator's secrets, else new ones for this run; ``generated`` names the new ones."""
     newsroom, operator = s.newsroom_secret, s.operator_token
-    if not newsroom or not operator:
-        say("Secrets: generated for this run only (ephemeral; set SYNDICATE_NEWSROOM_SECRET")
-        say("  and SYNDICATE_OPERATOR_TOKEN to keep your own)")
-    chosen = _Secrets(newsroom or secrets.token_urlsafe(32), operator or secrets.token_urlsafe(32))
-    if not operator:
-        say(f"  operator token: {chosen.operator}")
+    generated = {NEWSROOM_VAR} if not newsroom else set()
+    generated |= {OPERATOR_VAR} if not operator else set()
+    chosen = _Secrets(
+        newsroom or secrets.token_urlsafe(32),
+        operator or secrets.token_urlsafe(32),
+        frozenset(generated),
+    )
+    for name in (NEWSROOM_VAR, OPERATOR_VAR):
+        origin = "generated for this run (ephemeral)" if name in generated else "from settings"
+        say(f"Secrets: {name} {origin}")
     return chosen
+
+
+def environment_lines(redis_url: str, keys: _Secrets, partner_key: str) -> list[str]:
+    """The shell block that lets the documented commands reach this run: one ``export``
+    per variable, then the notes. A secret is printed only when this run generated it; a
+    value the operator set (a Redis URL with a password too) is named, never shown."""
+    values = [(REDIS_VAR, redis_url, not urlsplit(redis_url).password)]
+    for name, value in ((NEWSROOM_VAR, keys.newsroom), (OPERATOR_VAR, keys.operator)):
+        values.append((name, value, name in keys.generated))
+    values.append((DEMO_KEY_VAR, partner_key, True))
+    lines = [f"  export {name}={shlex.quote(value)}" for name, value, shown in values if shown]
+    kept = [name for name, _, shown in values if not shown]
+    ephemeral = [name for name in (NEWSROOM_VAR, OPERATOR_VAR) if name in keys.generated]
+    if kept:
+        lines.append(f"  ({', '.join(kept)}: set in your environment, not printed)")
+    if ephemeral:
+        lines.append(f"  ({' and '.join(ephemeral)}: ephemeral, generated for this run only)")
+    lines.append(f"  ({DEMO_KEY_VAR}: the key of the demo partner {DEMO_PARTNER})")
+    return lines
 
 
 def _demo_partner(redis_url: str) -> str:
@@ -263,14 +295,26 @@ def _post_all(base: str, inputs: Sequence[_Input], keys: _Secrets, stack: Stack)
     return ids
 
 
-def _say_urls(base: str, languages: Sequence[str], key: str, redis_url: str) -> None:
+def _say_urls(base: str, languages: Sequence[str], key: str) -> None:
     say("Feeds (demo partner key, entitled to every language and format):")
     for lang in languages:
         for _, ext in FORMAT_EXTENSIONS:
             say(f"  {base}/v1/feeds/{lang}.{ext}?key={key}")
-    say(f"Status:  {base}/v1/articles/<id> with 'Authorization: Bearer <operator token>'")
     say(f"Metrics: {base}/metrics    Health: {base}/healthz")
-    say(f"Flower:  SYNDICATE_REDIS_URL={redis_url} make flower  ->  http://127.0.0.1:5555")
+
+
+def _say_environment(redis_url: str, keys: _Secrets, partner_key: str) -> None:
+    say("Shell environment for the commands in README.md and docs/operations.md (paste it):")
+    for line in environment_lines(redis_url, keys, partner_key):
+        say(line)
+
+
+def _say_commands(base: str, ids: Sequence[str]) -> None:
+    """Commands that work as printed once the exports above are pasted."""
+    for article_id in ids:
+        auth = f'-H "Authorization: Bearer ${OPERATOR_VAR}"'
+        say(f"Status:  curl {auth} {base}/v1/articles/{article_id}")
+    say("Flower:  make flower  ->  http://127.0.0.1:5555")
 
 
 def _serve(args: argparse.Namespace, inputs: list[_Input], stack: Stack, tmp: Path) -> int:
@@ -294,8 +338,10 @@ def _serve(args: argparse.Namespace, inputs: list[_Input], stack: Stack, tmp: Pa
     launcher.start_api(stack, env, args.host, args.port, args.log_dir / "api.log")
     say(f"Starting a worker and the API on {base} (logs in {args.log_dir}) ...")
     launcher.wait_healthy(base, stack, HEALTH_SECONDS)
-    _post_all(base, inputs, keys, stack)
-    _say_urls(base, languages, partner_key, redis.url)
+    ids = _post_all(base, inputs, keys, stack)
+    _say_urls(base, languages, partner_key)
+    _say_environment(redis.url, keys, partner_key)
+    _say_commands(base, ids)
     if args.once:
         return 0
     say(f"Serving on {base} until Ctrl-C ...")
