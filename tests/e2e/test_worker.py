@@ -11,14 +11,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from kombu import Connection
 from lxml import etree
 from redis import Redis
 
+from syndicate.config import load_settings
 from syndicate.news.article import Article, parse_article
 from syndicate.store import articles as store
 from syndicate.store.articles import FeedFormat, LanguageState
-from syndicate.worker import pipeline, tasks
+from syndicate.worker.app import create_app
+from syndicate.worker.submit import submit
 
 from e2e_processes import Processes, service_env, wait_for
 from redis_servers import RedisServer, free_port, start_redis_server
@@ -40,9 +41,9 @@ def long_article(index: int, paragraphs: int = 300) -> Article:
 
 
 def enqueue(client: Redis, broker_url: str, article: Article) -> None:
-    accepted = pipeline.accept(client, article, TARGETS, datetime.now(UTC))
-    with Connection(broker_url) as connection:
-        tasks.dispatch(client, accepted, connection)
+    celery_app = create_app(load_settings({"SYNDICATE_REDIS_URL": broker_url}))
+    submit(client, celery_app, article, TARGETS, datetime.now(UTC))
+    celery_app.close()
 
 
 def states(client: Redis, article_id: str) -> dict[str, str]:

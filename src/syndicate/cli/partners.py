@@ -19,9 +19,9 @@ from syndicate.cli.console import (
     environment_guarded,
     fail,
     moment,
-    now,
     print_table,
 )
+from syndicate.clock import system_now
 from syndicate.feeds.edition import FORMATS
 from syndicate.news.languages import is_language_tag
 from syndicate.store import articles as store
@@ -60,7 +60,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
         return 2
     key = new_partner_key()
     partner = store.Partner(
-        args.name, key_digest(key), _split(args.languages), _split(args.formats), now()
+        args.name, key_digest(key), _split(args.languages), _split(args.formats), system_now()
     )
     with connected() as client:
         if not store.add_partner(client, partner):
