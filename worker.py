@@ -1,3 +1,5 @@
-"""What `celery -A worker worker` loads: the syndicate Celery app (src/syndicate/celery_app.py)."""
+"""What `celery -A worker worker` loads: the syndicate Celery app (src/syndicate/worker/app.py)."""
 
-from syndicate.worker.app import app as app
+from syndicate.worker.app import create_default_app
+
+app = create_default_app()

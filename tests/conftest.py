@@ -23,7 +23,6 @@ from syndicate.store.client import connect
 
 from redis_servers import RedisServer, start_redis_server
 
-DEMO_MODELS_ENV = "SYNDICATE_TEST_MODELS_DIR"
 REPO = Path(__file__).resolve().parents[1]
 STANDARDS = Path(os.environ.get("SYNDICATE_STANDARDS_DIR", REPO.parent / "shared" / "standards"))
 
@@ -32,12 +31,10 @@ STANDARDS = Path(os.environ.get("SYNDICATE_STANDARDS_DIR", REPO.parent / "shared
 def demo_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The tiny gloss models for all eight demo pairs, installed once per session.
 
-    Treat the directory as read-only. Subprocess tests find it in $SYNDICATE_TEST_MODELS_DIR
-    (pass it on as SYNDICATE_MODELS_DIR).
+    Treat the directory as read-only; subprocess tests pass it on as SYNDICATE_MODELS_DIR.
     """
     models_dir = tmp_path_factory.mktemp("demo") / "models"
     install_demo_models(models_dir, preset="tiny", pairs=DEMO_PAIRS)
-    os.environ[DEMO_MODELS_ENV] = str(models_dir)
     return models_dir
 
 
@@ -104,13 +101,3 @@ def throwaway_redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     yield server
     if server.process.poll() is None:
         server.stop()
-
-
-@pytest.fixture(scope="session")
-def broker(redis_server: RedisServer) -> RedisServer:
-    """Point the Celery app's broker at the suite's redis-server, so code that enqueues
-    (api.py, cli.py, tasks.dispatch) sends real messages there; tests may read the queues."""
-    from syndicate.worker.app import app
-
-    app.conf.broker_url = redis_server.url
-    return redis_server

@@ -1,4 +1,4 @@
-"""API fixtures: the ASGI app on the suite's redis-server and broker."""
+"""API fixtures: the ASGI app and its own Celery app on the suite's redis-server."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ from collections.abc import Iterator
 import pytest
 from redis import Redis
 
-from syndicate.api.app import create_app
-
-from api_support import TestClient, api_config
+from api_support import TestClient, api_app, api_settings
 from redis_servers import RedisServer
 
 
 @pytest.fixture
-def api(redis: Redis, broker: RedisServer) -> Iterator[TestClient]:
-    with TestClient(create_app(api_config(broker.url))) as client:
+def api(redis: Redis, redis_server: RedisServer) -> Iterator[TestClient]:
+    """The ASGI app and its Celery app on the suite's Redis (store and broker)."""
+    with TestClient(api_app(api_settings(redis_server.url))) as client:
         yield client

@@ -15,14 +15,13 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from redis import Redis
 
-from syndicate.api.app import create_app
 from syndicate.api.credentials import sign
 from syndicate.api.openapi import openapi_document
 from syndicate.news.article import MAX_PAYLOAD_BYTES, parse_article
 from syndicate.news.states import LanguageState
 from syndicate.store import articles, ops
 from syndicate.worker import pipeline
-from syndicate.worker.app import DEFAULT_QUEUE
+from syndicate.worker.routing import DEFAULT_QUEUE
 
 from api_support import (
     SECRET,
@@ -30,7 +29,8 @@ from api_support import (
     WIRE_KEY,
     TestClient,
     add_partners,
-    api_config,
+    api_app,
+    api_settings,
     article_data,
     bearer,
     nothing_stored,
@@ -161,7 +161,7 @@ def test_streamed_body_without_length_is_413(api: TestClient, redis: Redis) -> N
 
 def test_long_body_is_refused_as_soon_as_it_passes_the_limit(redis_server: RedisServer) -> None:
     """Driven through ASGI directly so the body really arrives chunk by chunk."""
-    app = create_app(api_config(redis_server.url))
+    app = api_app(api_settings(redis_server.url))
     received = 0
     sent: list[dict[str, Any]] = []
 
@@ -198,7 +198,7 @@ def test_long_body_is_refused_as_soon_as_it_passes_the_limit(redis_server: Redis
 def test_without_a_newsroom_secret_every_post_is_401(
     redis: Redis, redis_server: RedisServer
 ) -> None:
-    with TestClient(create_app(api_config(redis_server.url, newsroom_secret=None))) as client:
+    with TestClient(api_app(api_settings(redis_server.url, newsroom_secret=None))) as client:
         answer = post(client, article_data())
     assert answer.status_code == 401
     assert "no newsroom secret" in answer.json()["error"]
@@ -313,10 +313,10 @@ def test_one_log_line_per_request_without_query_or_key(
 def test_every_endpoint_answers_503_while_redis_is_away(
     throwaway_redis_server: RedisServer,
 ) -> None:
-    settings = api_config(throwaway_redis_server.url)
+    settings = api_settings(throwaway_redis_server.url)
     body = json.dumps(article_data()).encode()
     signed = {"Content-Type": "application/json", "X-Syndicate-Signature": sign(body, SECRET)}
-    with TestClient(create_app(settings)) as client:
+    with TestClient(api_app(settings)) as client:
         assert client.get("/healthz").status_code == 503  # reachable, but no worker yet
         throwaway_redis_server.stop()
         answers = [

@@ -13,10 +13,13 @@ from redis_servers import RedisServer
 
 
 @pytest.fixture
-def service(redis: Redis, broker: RedisServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Redis]:
+def service(
+    redis: Redis, redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Redis]:
     """The process settings on the suite's Redis (store and broker) with the four default
-    targets, for code that reads ``settings()`` (the CLI); yields the flushed store client."""
-    monkeypatch.setenv("SYNDICATE_REDIS_URL", broker.url)
+    targets, for code that reads ``settings()`` (the CLI builds its Celery app from them);
+    yields the flushed store client."""
+    monkeypatch.setenv("SYNDICATE_REDIS_URL", redis_server.url)
     monkeypatch.setenv("SYNDICATE_DEFAULT_TARGETS", "ar,tr,ckb,kmr")
     settings.cache_clear()
     yield redis

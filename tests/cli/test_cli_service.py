@@ -22,8 +22,8 @@ from celery.bin.worker import worker as celery_worker_command
 
 from syndicate.cli import main as cli
 from syndicate.cli.service import WorkerOptions, worker_argv, worker_options, worker_queues
-from syndicate.config import settings
-from syndicate.worker.app import app
+from syndicate.config import Settings, settings
+from syndicate.worker.app import create_app
 
 if TYPE_CHECKING:
     from conftest import RedisServer
@@ -44,7 +44,7 @@ def fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPat
 def _parsed_by_celery(argv: list[str]) -> dict[str, Any]:
     """The options Celery's own ``worker`` command reads from ``argv`` (without starting)."""
     args = argv[argv.index("worker") + 1 :]
-    context = CLIContext(app=app, no_color=True, workdir=None, quiet=True)
+    context = CLIContext(app=create_app(Settings()), no_color=True, workdir=None, quiet=True)
     params: dict[str, Any] = celery_worker_command.make_context("worker", args, obj=context).params
     return params
 

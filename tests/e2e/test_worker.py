@@ -11,16 +11,18 @@ from pathlib import Path
 
 import httpx
 import pytest
-from kombu import Connection
 from lxml import etree
 from redis import Redis
 
+from syndicate.config import load_settings
 from syndicate.news.article import Article, parse_article
 from syndicate.news.states import LanguageState
-from syndicate.store import articles, feeds
+from syndicate.store import articles as store
+from syndicate.store import feeds as store_feeds
 from syndicate.store.client import connect
 from syndicate.store.feeds import FeedFormat
-from syndicate.worker import pipeline, tasks
+from syndicate.worker.app import create_app
+from syndicate.worker.submit import submit
 
 from e2e_processes import Processes, service_env, wait_for
 from redis_servers import RedisServer, free_port, start_redis_server
@@ -42,22 +44,22 @@ def long_article(index: int, paragraphs: int = 300) -> Article:
 
 
 def enqueue(client: Redis, broker_url: str, article: Article) -> None:
-    accepted = pipeline.accept(client, article, TARGETS, datetime.now(UTC))
-    with Connection(broker_url) as connection:
-        tasks.dispatch(client, accepted, connection)
+    celery_app = create_app(load_settings({"SYNDICATE_REDIS_URL": broker_url}))
+    submit(client, celery_app, article, TARGETS, datetime.now(UTC))
+    celery_app.close()
 
 
 def states(client: Redis, article_id: str) -> dict[str, str]:
-    return {lang: str(s.state) for lang, s in articles.get_status(client, article_id)[1].items()}
+    return {lang: str(s.state) for lang, s in store.get_status(client, article_id)[1].items()}
 
 
 def feed_guids(client: Redis, lang: str) -> list[str]:
-    feed = feeds.read_feed(client, lang, FeedFormat.RSS)
+    feed = store_feeds.read_feed(client, lang, FeedFormat.RSS)
     return [] if feed is None else [g.text or "" for g in etree.fromstring(feed.body).iter("guid")]
 
 
 def newsml_guids(client: Redis, lang: str) -> list[str]:
-    feed = feeds.read_feed(client, lang, FeedFormat.NEWSML)
+    feed = store_feeds.read_feed(client, lang, FeedFormat.NEWSML)
     if feed is None or not feed.body:
         return []
     ns = "{http://iptc.org/std/nar/2006-10-01/}"
@@ -97,7 +99,7 @@ def test_worker_killed_mid_translation_loses_and_duplicates_nothing(
     article = long_article(1)
     enqueue(client, url, article)
     lang = wait_for(lambda: translating(client, article.id), 60, "a translation to start")
-    assert articles.get_item(client, article.id, lang) is None  # caught in the middle
+    assert store.get_item(client, article.id, lang) is None  # caught in the middle
     Processes.kill(first)
     assert states(client, article.id)[lang] == str(LanguageState.TRANSLATING)
     processes.worker(env)
@@ -122,10 +124,10 @@ def test_redis_outage_mid_run_retries_and_finishes(
     processes.server(service_env(url, partial_models_dir), port)
     base = f"http://127.0.0.1:{port}"
     wait_for(lambda: _api_answers(base, "/healthz"), 60, "the API to answer")
-    stories = [long_article(i, paragraphs=150) for i in range(2, 5)]
-    for article in stories:
+    articles = [long_article(i, paragraphs=150) for i in range(2, 5)]
+    for article in articles:
         enqueue(client, url, article)
-    wait_for(lambda: translating(client, stories[0].id), 60, "a translation to start")
+    wait_for(lambda: translating(client, articles[0].id), 60, "a translation to start")
     outage_redis.stop()
     down = datetime.now(UTC)
     for path in ("/healthz", "/v1/feeds/ar.rss", "/v1/items/e2e-long-2/ar.xml"):
@@ -135,7 +137,7 @@ def test_redis_outage_mid_run_retries_and_finishes(
     wait_for(lambda: (datetime.now(UTC) - down).total_seconds() > 4, 10, "a 4 s outage")
     restarted = start_redis_server(tmp_path, port=outage_redis.port, persistent=True)
     try:
-        assert_published_once(client, [a.id for a in stories])
+        assert_published_once(client, [a.id for a in articles])
         assert "retry: Retry in" in processes.log_of(worker)  # StoreUnavailable was retried
     finally:
         client.close()

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import json
 import warnings
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from redis import Redis
+from starlette.applications import Starlette
 from starlette.exceptions import StarletteDeprecationWarning
 
-from syndicate.api.app import ApiConfig
+from syndicate.api.app import create_app
 from syndicate.api.credentials import key_digest, sign
+from syndicate.clock import system_now
+from syndicate.config import Settings, load_settings
 from syndicate.feeds.edition import make_provider
 from syndicate.models.engine import Engine
 from syndicate.news.article import parse_article
@@ -20,8 +24,9 @@ from syndicate.store import partners
 from syndicate.store.partners import Partner
 from syndicate.translation.glossary import parse_glossary
 from syndicate.worker import pipeline
-from syndicate.worker.app import DEFAULT_QUEUE
+from syndicate.worker.app import create_app as create_celery_app
 from syndicate.worker.pipeline import FeedSite
+from syndicate.worker.routing import DEFAULT_QUEUE
 
 with warnings.catch_warnings():  # Starlette 1.10 prefers httpx2; httpx is what we have
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
@@ -34,7 +39,8 @@ ALL_KEY = "syn_every-language-key"  # "*" and "*"
 BASE = "http://api.test"
 
 
-def api_config(url: str, **changes: Any) -> ApiConfig:
+def api_settings(url: str, **changes: Any) -> Settings:
+    """The API's settings for a test Redis: the defaults, without the project's file."""
     values: dict[str, Any] = {
         "redis_url": url,
         "newsroom_secret": SECRET,
@@ -45,7 +51,12 @@ def api_config(url: str, **changes: Any) -> ApiConfig:
         "provider_domain": "news.test",
         **changes,
     }
-    return ApiConfig(**values)
+    return replace(load_settings({"SYNDICATE_CONFIG": "/nonexistent.toml"}), **values)
+
+
+def api_app(settings: Settings) -> Starlette:
+    """The ASGI app on ``settings``, enqueueing through its own Celery app."""
+    return create_app(settings, create_celery_app(settings), system_now)
 
 
 def article_data(**changes: Any) -> dict[str, Any]:

@@ -5,7 +5,8 @@ thread pool) and answers; a feed poll is one store read of bytes rendered at pub
 This module alone maps errors to status codes (style guide 7): every error is JSON
 (``{"error": ...}``, 422 ``{"errors": [...]}``), Redis away is 503 with Retry-After, and
 nothing about a refused request is stored. The mechanics (bounded body, ETag, 304, gzip,
-access log) are in api_http.py, credentials in api_auth.py, the document in api_openapi.py.
+access log) are in http.py, credentials in auth.py, the document in openapi.py; the one
+submit-and-dispatch path, shared with the CLI, in worker/submit.py.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, Final, cast
 
+from celery import Celery
 from kombu.exceptions import OperationalError
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
@@ -40,6 +42,7 @@ from syndicate.api.http import (
 )
 from syndicate.api.metrics import INGESTED, render_metrics
 from syndicate.api.openapi import openapi_document
+from syndicate.clock import Clock
 from syndicate.config import Settings
 from syndicate.errors import (
     ArticleInvalid,
@@ -58,13 +61,16 @@ from syndicate.news.article import MAX_PAYLOAD_BYTES, Article, parse_article
 from syndicate.news.languages import is_language_tag
 from syndicate.news.payload import decode_json
 from syndicate.news.states import Outcome
-from syndicate.store import articles, feeds, ops
+from syndicate.store import articles as store
+from syndicate.store import feeds as store_feeds
+from syndicate.store import ops as store_ops
 from syndicate.store.articles import Item, LanguageStatus
 from syndicate.store.client import Client, RedisError, connect, is_reachable
 from syndicate.store.feeds import FeedFormat
 from syndicate.store.partners import Partner
-from syndicate.worker import pipeline, tasks
-from syndicate.worker.app import DEFAULT_QUEUE, translate_queue
+from syndicate.worker.pipeline import Accepted
+from syndicate.worker.routing import consumed_queues
+from syndicate.worker.submit import submit
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 _MEDIA: Final = {
@@ -76,44 +82,17 @@ _BEARER: Final = {"WWW-Authenticate": "Bearer"}
 _SIGNED: Final = {"WWW-Authenticate": 'Signature header="X-Syndicate-Signature"'}
 
 
-@dataclass(frozen=True, slots=True)
-class ApiConfig:
-    """The settings the API needs (style guide 9); tests build one for their Redis."""
-
-    redis_url: str
-    source_language: str = "en"
-    default_targets: tuple[str, ...] = ("ar", "tr", "ckb", "kmr")
-    newsroom_secret: str | None = None
-    operator_token: str | None = None
-    feed_ttl: int = 5  # minutes: Cache-Control max-age of feeds and items
-    public_base_url: str = "http://127.0.0.1:8000"
-    provider_name: str = ""
-    provider_domain: str = ""
-    provider_uri: str = ""
-    worker_window: int = 30  # seconds a worker heartbeat counts for /healthz
-    retry_after: int = 5  # seconds, on 503
-
-
-def config_from(s: Settings) -> ApiConfig:
-    return ApiConfig(
-        redis_url=s.redis_url,
-        source_language=s.source_language,
-        default_targets=s.default_targets,
-        newsroom_secret=s.newsroom_secret,
-        operator_token=s.operator_token,
-        feed_ttl=s.feed_ttl,
-        public_base_url=s.public_base_url,
-        provider_name=s.provider_name,
-        provider_domain=s.provider_domain,
-        provider_uri=s.provider_uri,
-    )
+WORKER_WINDOW_SECONDS: Final = 30  # a worker heartbeat counts this long for /healthz
+RETRY_AFTER_SECONDS: Final = 5  # on 503
 
 
 @dataclass(frozen=True, slots=True)
 class _Context:
-    config: ApiConfig
+    settings: Settings
     client: Client
-    provider: Provider  # the same one the workers build (celery_app.runtime)
+    celery_app: Celery  # what the webhook enqueues through
+    clock: Clock
+    provider: Provider  # the same one the workers build (worker/runtime.py)
     queues: tuple[str, ...]  # always shown in /metrics, even before Celery declares them
 
 
@@ -129,15 +108,11 @@ def _ctx(request: Request) -> _Context:
     return cast(_Context, request.app.state.ctx)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _require_signature(config: ApiConfig, headers: Headers, body: bytes) -> None:
-    if not config.newsroom_secret:
+def _require_signature(settings: Settings, headers: Headers, body: bytes) -> None:
+    if not settings.newsroom_secret:
         message = "the server has no newsroom secret configured (SYNDICATE_NEWSROOM_SECRET)"
         raise _Refused(401, message, _SIGNED)
-    if not api_auth.is_newsroom(headers, body, config.newsroom_secret):
+    if not api_auth.is_newsroom(headers, body, settings.newsroom_secret):
         raise _Refused(401, "missing or bad X-Syndicate-Signature", _SIGNED)
 
 
@@ -148,16 +123,14 @@ def _decoded(body: bytes) -> Any:
         raise _Refused(400, f"body {exc.errors[0].message}") from None
 
 
-def _accept(ctx: _Context, article: Article, now: datetime) -> pipeline.Accepted:
-    """Store, count, then enqueue; a replay of a version stored but never enqueued (the
-    process died, the broker was away) is enqueued now: nothing accepted is lost."""
-    accepted = pipeline.accept(ctx.client, article, ctx.config.default_targets, now)
-    if accepted.outcome is Outcome.WRITTEN:
-        ops.count(ctx.client, INGESTED, {})
-    elif ops.is_dispatched(ctx.client, accepted.article_id, accepted.version):
-        return accepted
-    tasks.dispatch(ctx.client, accepted)
-    return accepted
+def _submit(ctx: _Context, article: Article) -> Accepted:
+    """Store, count a new version, then enqueue (worker/submit.py)."""
+
+    def count(_: Accepted) -> None:
+        store_ops.count(ctx.client, INGESTED, {})
+
+    targets = ctx.settings.default_targets
+    return submit(ctx.client, ctx.celery_app, article, targets, ctx.clock(), count).accepted
 
 
 async def post_article(request: Request) -> Response:
@@ -166,10 +139,10 @@ async def post_article(request: Request) -> Response:
     if not is_json_media_type(request.headers.get("content-type")):
         raise _Refused(415, "Content-Type must be application/json")
     body = await read_limited(request, MAX_PAYLOAD_BYTES)
-    _require_signature(ctx.config, request.headers, body)
+    _require_signature(ctx.settings, request.headers, body)
     article = parse_article(_decoded(body))
     bind(article_id=article.id, version=article.version)
-    accepted = await run_in_threadpool(_accept, ctx, article, _now())
+    accepted = await run_in_threadpool(_submit, ctx, article)
     written = accepted.outcome is Outcome.WRITTEN
     answer = {"id": accepted.article_id, "version": accepted.version}
     answer |= {"status": "queued" if written else "known", "targets": list(accepted.targets)}
@@ -203,11 +176,11 @@ async def get_article(request: Request) -> Response:
     or the operator token."""
     ctx, headers = _ctx(request), request.headers
     if not (
-        api_auth.is_newsroom(headers, b"", ctx.config.newsroom_secret)
-        or api_auth.is_operator(headers, ctx.config.operator_token)
+        api_auth.is_newsroom(headers, b"", ctx.settings.newsroom_secret)
+        or api_auth.is_operator(headers, ctx.settings.operator_token)
     ):
         raise _Refused(401, "sign the empty body or send the operator bearer token", _BEARER)
-    found = await run_in_threadpool(articles.get_status, ctx.client, request.path_params["id"])
+    found = await run_in_threadpool(store.get_status, ctx.client, request.path_params["id"])
     return JSONResponse(_status_body(*found))
 
 
@@ -220,12 +193,12 @@ async def _partner(request: Request, ctx: _Context) -> Partner:
     return found
 
 
-def _language(request: Request, config: ApiConfig) -> tuple[str, bool]:
+def _language(request: Request, settings: Settings) -> tuple[str, bool]:
     """The requested language and whether it is configured (else known only by its feed)."""
     lang = str(request.path_params["lang"])
     if not is_language_tag(lang):
         raise _Refused(404, f"unknown language {lang!r}")
-    configured = {config.source_language, *config.default_targets}
+    configured = {settings.source_language, *settings.default_targets}
     return lang, lang.lower() in {code.lower() for code in configured}
 
 
@@ -239,17 +212,17 @@ def _feed_endpoint(fmt: FeedFormat) -> Endpoint:
         """401, 404 unknown language, 403, then one read: the stored render, or 404."""
         ctx = _ctx(request)
         partner = await _partner(request, ctx)
-        lang, configured = _language(request, ctx.config)
+        lang, configured = _language(request, ctx.settings)
         if configured:
             _require_entitled(partner, lang, fmt)
-        feed = await run_in_threadpool(feeds.read_feed, ctx.client, lang, fmt)
+        feed = await run_in_threadpool(store_feeds.read_feed, ctx.client, lang, fmt)
         if feed is None and not configured:
             raise _Refused(404, f"unknown language {lang!r}")
         _require_entitled(partner, lang, fmt)
         if feed is None or not feed.body:
             raise _Refused(404, f"no items published in {lang} yet")
         rep = Representation(feed.body, feed.etag, feed.last_modified, _MEDIA[fmt])
-        return conditional_response(request.headers, rep, ctx.config.feed_ttl * 60)
+        return conditional_response(request.headers, rep, ctx.settings.feed_ttl * 60)
 
     return get_feed
 
@@ -260,12 +233,12 @@ def _item_representation(ctx: _Context, item: Item, fmt: FeedFormat) -> Represen
     pub = derive_publication(
         a,
         ctx.provider,
-        ctx.config.public_base_url,
+        ctx.settings.public_base_url,
         first_created=item.first_created,
         version_created=item.version_created,
     )
     render = render_news_item if fmt is FeedFormat.NEWSML else render_ninjs_item
-    body = render(a, pub, now=_now())
+    body = render(a, pub, now=ctx.clock())
     shown = max(item.version_created, a.embargo_until or item.version_created)
     return Representation(body, strong_etag(hashlib.sha256(body).hexdigest()), shown, _MEDIA[fmt])
 
@@ -276,23 +249,23 @@ def _item_endpoint(fmt: FeedFormat) -> Endpoint:
         ctx = _ctx(request)
         partner = await _partner(request, ctx)
         article_id = str(request.path_params["id"])
-        lang, configured = _language(request, ctx.config)
+        lang, configured = _language(request, ctx.settings)
         if configured:
             _require_entitled(partner, lang, fmt)
-        item = await run_in_threadpool(articles.get_item, ctx.client, article_id, lang)
+        item = await run_in_threadpool(store.get_item, ctx.client, article_id, lang)
         if item is None:
             raise _Refused(404, f"no item {article_id} in {lang}")
         _require_entitled(partner, lang, fmt)
         rep = await run_in_threadpool(_item_representation, ctx, item, fmt)
-        return conditional_response(request.headers, rep, ctx.config.feed_ttl * 60)
+        return conditional_response(request.headers, rep, ctx.settings.feed_ttl * 60)
 
     return get_item
 
 
 def _seen_workers(ctx: _Context) -> list[str]:
     is_reachable(ctx.client)
-    since = _now() - timedelta(seconds=ctx.config.worker_window)
-    return ops.seen_workers(ctx.client, since)
+    since = ctx.clock() - timedelta(seconds=WORKER_WINDOW_SECONDS)
+    return store_ops.seen_workers(ctx.client, since)
 
 
 async def healthz(request: Request) -> Response:
@@ -302,11 +275,11 @@ async def healthz(request: Request) -> Response:
         workers = await run_in_threadpool(_seen_workers, ctx)
     except StoreUnavailable:
         body = {"status": "unavailable", "redis": "unavailable", "workers": []}
-        return _unavailable(ctx, body)
+        return _unavailable(body)
     answer: dict[str, Any] = {"status": "ok", "redis": "ok", "workers": workers}
     if workers:
         return JSONResponse(answer)
-    window = ctx.config.worker_window
+    window = WORKER_WINDOW_SECONDS
     answer |= {"status": "unavailable", "error": f"no worker seen in the last {window} s"}
     return JSONResponse(answer, status_code=503)
 
@@ -339,9 +312,9 @@ def _error(status: int, message: str, headers: Mapping[str, str] | None = None) 
     return JSONResponse({"error": message}, status_code=status, headers=dict(headers or {}))
 
 
-def _unavailable(ctx: _Context, body: Mapping[str, Any] | None = None) -> Response:
+def _unavailable(body: Mapping[str, Any] | None = None) -> Response:
     answer = {**(body or {}), "error": "store unavailable"}
-    retry = {"Retry-After": str(ctx.config.retry_after)}
+    retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return JSONResponse(answer, status_code=503, headers=retry)
 
 
@@ -362,7 +335,7 @@ async def _answer(request: Request, exc: Exception) -> Response:
     if isinstance(exc, PayloadTooLarge):
         return _error(413, str(exc))
     if isinstance(exc, StoreUnavailable | OperationalError | RedisError):
-        return _unavailable(_ctx(request))
+        return _unavailable()
     if isinstance(exc, HTTPException):
         return _error(exc.status_code, exc.detail, exc.headers)
     return _error(500, "internal server error")
@@ -383,13 +356,13 @@ _HANDLED: Final = (
 )
 
 
-def create_app(config: ApiConfig) -> Starlette:
-    """The ASGI app; one Redis client (a thread-safe pool), closed at shutdown."""
-    client = connect(config.redis_url)
-    provider = make_provider(
-        config.provider_name, config.provider_domain, config.provider_uri, config.public_base_url
-    )
-    queues = (DEFAULT_QUEUE, *(translate_queue(t) for t in config.default_targets))
+def create_app(settings: Settings, celery_app: Celery, clock: Clock) -> Starlette:
+    """The ASGI app on ``settings``, enqueueing through ``celery_app``, reading the time
+    from ``clock``; one Redis client (a thread-safe pool), closed at shutdown."""
+    s = settings
+    client = connect(s.redis_url)
+    provider = make_provider(s.provider_name, s.provider_domain, s.provider_uri, s.public_base_url)
+    queues = consumed_queues(s.default_targets)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -405,5 +378,5 @@ def create_app(config: ApiConfig) -> Starlette:
         exception_handlers={kind: _answer for kind in _HANDLED},
         lifespan=lifespan,
     )
-    app.state.ctx = _Context(config, client, provider, queues)
+    app.state.ctx = _Context(s, client, celery_app, clock, provider, queues)
     return app

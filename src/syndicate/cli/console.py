@@ -13,13 +13,17 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kombu.exceptions import OperationalError
 
+from syndicate.clock import system_now
 from syndicate.config import settings
 from syndicate.errors import StoreUnavailable
 from syndicate.store.client import Client, RedisError, connect
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -40,6 +44,19 @@ def connected() -> Iterator[Client]:
         client.close()
 
 
+@contextmanager
+def dispatching() -> Iterator[tuple[Client, Celery]]:
+    """A store client and a Celery app on the configured Redis, both closed afterwards."""
+    from syndicate.worker.app import create_app  # Celery loads only for commands that enqueue
+
+    celery_app = create_app(settings(), system_now)
+    with connected() as client:
+        try:
+            yield client, celery_app
+        finally:
+            celery_app.close()
+
+
 def environment_guarded(command: str) -> Callable[[Handler], Handler]:
     """Turn Redis or broker outages inside a handler into one line and exit code 1."""
 
@@ -58,10 +75,6 @@ def environment_guarded(command: str) -> Callable[[Handler], Handler]:
         return run
 
     return wrap
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def moment(at: datetime) -> str:

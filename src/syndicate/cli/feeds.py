@@ -15,11 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from syndicate.cli.console import command_group
+from syndicate.clock import system_now
 from syndicate.config import settings
 from syndicate.errors import ArticleInvalid, SyndicateError
 from syndicate.feeds.edition import FORMATS, make_channel, make_provider, render_format
@@ -86,7 +87,7 @@ def load_articles(directory: Path, lang: str) -> list[Article]:
 
 def _now(raw: str | None) -> datetime:
     if raw is None:
-        return datetime.now(UTC)
+        return system_now()
     try:
         value = datetime.fromisoformat(raw)
     except ValueError as exc:

@@ -2,9 +2,9 @@
 
 Each article is validated exactly as ``POST /v1/articles`` validates a body
 (``parse_article_json``: size limit, unknown fields, every rule of brief section 2), then
-accepted and dispatched as the API does: ``pipeline.accept`` stores the version, and
-``tasks.dispatch`` enqueues its ingest for a new version, or for a replay whose ingest
-never reached the broker. A file holds one article object or an array of them; each
+accepted and dispatched through the API's own path (worker/submit.py): the version is
+stored, and its ingest sent for a new version, or for a replay whose ingest never reached
+the broker. A file holds one article object or an array of them; each
 element of an array is checked on its own, so one bad article never stops the others.
 """
 
@@ -17,19 +17,22 @@ from collections import Counter
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm  # type: ignore[import-untyped]  # no stubs in the test extra
 
-from syndicate.cli.console import connected, environment_guarded, fail, now
+from syndicate.cli.console import dispatching, environment_guarded, fail
+from syndicate.clock import system_now
 from syndicate.config import settings
 from syndicate.errors import ArticleInvalid, FieldError, StaleVersion
 from syndicate.news.article import Article, parse_article_json
 from syndicate.news.payload import decode_json
 from syndicate.news.states import Outcome
-from syndicate.store import ops
 from syndicate.store.client import Client
-from syndicate.worker import pipeline
+from syndicate.worker.submit import submit
+
+if TYPE_CHECKING:
+    from celery import Celery
 
 _STDIN = "-"
 
@@ -89,22 +92,19 @@ def _file_articles(name: str) -> Iterator[tuple[str, Article | ArticleInvalid]]:
     yield from read_articles(_label(name), raw)
 
 
-def submit(client: Client, article: Article) -> tuple[Result, str]:
+def submit_one(client: Client, celery_app: Celery, article: Article) -> tuple[Result, str]:
     """Accept one valid article and dispatch its ingest when there is work; a result and
     the line that tells the operator what happened."""
-    from syndicate.worker import tasks  # Celery loads only for the commands that enqueue
-
     try:
-        accepted = pipeline.accept(client, article, settings().default_targets, now())
+        done = submit(client, celery_app, article, settings().default_targets, system_now())
     except StaleVersion as exc:
         return Result.STALE, f"{exc}; nothing changed"
+    accepted = done.accepted
     head = f"{accepted.article_id}: version {accepted.version}"
     targets = ", ".join(accepted.targets) or "the source language only"
     if accepted.outcome is Outcome.WRITTEN:
-        tasks.dispatch(client, accepted)
         return Result.QUEUED, f"{head} queued for {targets}"
-    if not ops.is_dispatched(client, accepted.article_id, accepted.version):
-        tasks.dispatch(client, accepted)
+    if done.dispatched:
         return Result.QUEUED, f"{head} already known, but never reached the broker: queued now"
     return Result.KNOWN, f"{head} already known"
 
@@ -117,26 +117,26 @@ def _print_invalid(label: str, error: ArticleInvalid) -> None:
 @environment_guarded("enqueue")
 def _cmd_enqueue(args: argparse.Namespace) -> int:
     code = 0
-    with connected() as client:
+    with dispatching() as (client, celery_app):
         for name in args.files:
             for label, parsed in _file_articles(name):
                 if isinstance(parsed, ArticleInvalid):
                     _print_invalid(label, parsed)
                     code = 2
                     continue
-                result, line = submit(client, parsed)
+                result, line = submit_one(client, celery_app, parsed)
                 print(line, file=sys.stderr if result is Result.STALE else sys.stdout)
                 code = 2 if result is Result.STALE else code
     return code
 
 
-def _backfill_file(client: Client, path: Path, counts: Counter[Result]) -> None:
+def _backfill_file(client: Client, celery_app: Celery, path: Path, counts: Counter[Result]) -> None:
     for label, parsed in _file_articles(str(path)):
         if isinstance(parsed, ArticleInvalid):
             counts[Result.INVALID] += 1
             tqdm.write(f"{label}: {parsed}", file=sys.stderr)
             continue
-        result, line = submit(client, parsed)
+        result, line = submit_one(client, celery_app, parsed)
         counts[result] += 1
         if result is Result.STALE:
             tqdm.write(line, file=sys.stderr)
@@ -154,9 +154,10 @@ def _cmd_backfill(args: argparse.Namespace) -> int:
         return fail("backfill", f"{directory}: not a directory", 2)
     files = sorted(directory.glob("*.json"))
     counts: Counter[Result] = Counter()
-    with connected() as client, tqdm(files, desc="backfill", unit="file", file=sys.stderr) as bar:
+    bar = tqdm(files, desc="backfill", unit="file", file=sys.stderr)
+    with dispatching() as (client, celery_app), bar:
         for path in bar:
-            _backfill_file(client, path, counts)
+            _backfill_file(client, celery_app, path, counts)
             bar.set_postfix({r.value: counts[r] for r in Result}, refresh=False)
     print(summary(counts))
     return 2 if counts[Result.INVALID] else 0

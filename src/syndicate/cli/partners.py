@@ -19,12 +19,12 @@ from syndicate.cli.console import (
     environment_guarded,
     fail,
     moment,
-    now,
     print_table,
 )
+from syndicate.clock import system_now
 from syndicate.feeds.edition import FORMATS
 from syndicate.news.languages import is_language_tag
-from syndicate.store.partners import Partner, add_partner, list_partners, revoke_partner
+from syndicate.store import partners as store_partners
 
 NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 ANY_LANGUAGE: Final = "*"
@@ -59,11 +59,11 @@ def _cmd_add(args: argparse.Namespace) -> int:
     if problems:
         return 2
     key = new_partner_key()
-    partner = Partner(
-        args.name, key_digest(key), _split(args.languages), _split(args.formats), now()
+    partner = store_partners.Partner(
+        args.name, key_digest(key), _split(args.languages), _split(args.formats), system_now()
     )
     with connected() as client:
-        if not add_partner(client, partner):
+        if not store_partners.add_partner(client, partner):
             return fail("partners add", f"{args.name}: a partner with this name exists", 2)
     print(key)
     print(
@@ -77,7 +77,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
 @environment_guarded("partners list")
 def _cmd_list(args: argparse.Namespace) -> int:
     with connected() as client:
-        partners = list_partners(client)
+        partners = store_partners.list_partners(client)
     if not partners:
         print("no partners (add one with `syndicate partners add NAME --languages ar,tr`)")
         return 0
@@ -91,7 +91,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 @environment_guarded("partners revoke")
 def _cmd_revoke(args: argparse.Namespace) -> int:
     with connected() as client:
-        if not revoke_partner(client, args.name):
+        if not store_partners.revoke_partner(client, args.name):
             return fail("partners revoke", f"{args.name}: no such partner", 2)
     print(f"partner {args.name} revoked: its key no longer opens any feed")
     return 0

@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import FrameType
 from typing import Any, Final
 
 from syndicate import logs
 from syndicate.cli.console import fail
-from syndicate.config import settings
+from syndicate.clock import system_now
+from syndicate.config import Settings, settings
 from syndicate.news.languages import is_language_tag
+from syndicate.worker.routing import consumed_queues, installed_targets, translate_queue
 
 POOLS: Final = ("prefork", "solo", "threads")
 LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -56,8 +57,6 @@ def worker_queues(
     """The queues a worker consumes: ``syndicate`` and ``translate.<lang>`` for the default
     targets and installed packages' targets; with ``queues`` exactly those (plus
     ``languages``' translate queues); with ``languages`` only, ``syndicate`` and theirs."""
-    from syndicate.worker.app import consumed_queues, translate_queue
-
     if languages is None and queues is None:
         return consumed_queues([*default_targets, *installed_targets])
     if queues is None:
@@ -92,14 +91,15 @@ def _configure_logs(args: argparse.Namespace) -> tuple[str, str]:
     return fmt, level
 
 
-def _run_celery(argv: list[str]) -> int:
-    """Celery's command line in this process, returning the worker's exit code (the app's
-    own ``worker_main`` discards it)."""
+def _run_celery(argv: list[str], s: Settings) -> int:
+    """Celery's command line in this process, on an app built from ``s``, returning the
+    worker's exit code (the app's own ``worker_main`` discards it)."""
     import click
     from celery.bin.celery import celery as celery_command
 
-    from syndicate.worker.app import app
+    from syndicate.worker.app import create_app
 
+    app = create_app(s, system_now)
     celery_command.params[0].default = app
     try:
         code = celery_command.main(args=argv, standalone_mode=False)
@@ -116,8 +116,6 @@ def worker_options(args: argparse.Namespace, fmt: str, level: str) -> WorkerOpti
     """The worker ``syndicate worker ARGS`` starts: queues from the options, else from the
     settings and the installed packages; concurrency from the option, else the setting. A
     worker for some languages is named after them, so one per language can share a host."""
-    from syndicate.worker.app import installed_targets
-
     languages, queues = _split(args.languages), _split(args.queues)
     default = languages is None and queues is None
     installed = installed_targets(settings()) if default else []
@@ -149,10 +147,8 @@ def _cmd_worker(args: argparse.Namespace) -> int:
         return fail("worker", problem, 2)
     fmt, level = _configure_logs(args)
     options = worker_options(args, fmt, level)
-    # The worker's setup_logging signal (celery_app.py) and its children read the settings.
-    os.environ["SYNDICATE_LOG_FORMAT"], os.environ["SYNDICATE_LOG_LEVEL"] = fmt, level
-    settings.cache_clear()
-    return _run_celery(worker_argv(options))
+    # The app's celeryd_init receiver configures the logs again, from the app's settings.
+    return _run_celery(worker_argv(options), replace(settings(), log_format=fmt, log_level=level))
 
 
 class _Stopped(Exception):
@@ -167,9 +163,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from syndicate.api import app as api
+    from syndicate.worker.app import create_app
 
     _, level = _configure_logs(args)
-    app = api.create_app(api.config_from(settings()))
+    s = settings()
+    app = api.create_app(s, create_app(s, system_now), system_now)
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         uvicorn.run(

@@ -2,7 +2,7 @@
 
 ``status ID`` shows an article's latest version and a row per language (the same values as
 ``GET /v1/articles/{id}``); ``status`` alone shows the broker queues with the messages
-waiting in each, and the newest failed and no_model languages (``ops.note_failure``).
+waiting in each, and the newest failed and no_model languages (``store_ops.note_failure``).
 ``retry`` puts unfinished languages back to ``queued`` and enqueues their translations.
 """
 
@@ -12,14 +12,23 @@ import argparse
 import json
 from typing import Any, Final
 
-from syndicate.cli.console import connected, environment_guarded, fail, moment, now, print_table
+from syndicate.cli.console import (
+    connected,
+    dispatching,
+    environment_guarded,
+    fail,
+    moment,
+    print_table,
+)
+from syndicate.clock import system_now
 from syndicate.config import settings
 from syndicate.errors import NoSuchArticle
 from syndicate.news.languages import is_language_tag
-from syndicate.store import articles, ops
+from syndicate.store import articles as store
+from syndicate.store import ops as store_ops
 from syndicate.store.articles import LanguageStatus
 from syndicate.store.client import Client
-from syndicate.worker import pipeline
+from syndicate.worker.routing import DEFAULT_QUEUE, translate_queue
 
 FAILURES_SHOWN: Final = 20
 _EVENT_QUEUES: Final = ("celeryev",)  # Celery's event fan-out, not work
@@ -35,7 +44,7 @@ def _status_dict(status: LanguageStatus) -> dict[str, Any]:
 
 
 def _show_article(client: Client, article_id: str, as_json: bool) -> int:
-    item, states = articles.get_status(client, article_id)
+    item, states = store.get_status(client, article_id)
     article = item.article
     if as_json:
         languages = {lang: _status_dict(st) for lang, st in states.items()}
@@ -58,21 +67,19 @@ def _show_article(client: Client, article_id: str, as_json: bool) -> int:
 def queue_names(declared: list[str], targets: tuple[str, ...]) -> list[str]:
     """The work queues to show: always ``syndicate`` and the default targets' translate
     queues (empty ones too), plus every other work queue Celery declared on this Redis."""
-    from syndicate.worker.app import DEFAULT_QUEUE, translate_queue
-
     fixed = [DEFAULT_QUEUE, *(translate_queue(t) for t in targets)]
     others = [q for q in declared if not q.startswith(_EVENT_QUEUES) and q not in fixed]
     return [*fixed, *sorted(others)]
 
 
-def _failure_row(f: ops.Failure) -> list[str]:
+def _failure_row(f: store_ops.Failure) -> list[str]:
     return [moment(f.at), f.article_id, str(f.version), f.lang, str(f.state), f.reason or ""]
 
 
 def _show_overview(client: Client, as_json: bool) -> int:
-    names = queue_names(ops.broker_queues(client), settings().default_targets)
-    depths = ops.queue_depths(client, names)
-    failures = ops.recent_failures(client, FAILURES_SHOWN)
+    names = queue_names(store_ops.broker_queues(client), settings().default_targets)
+    depths = store_ops.queue_depths(client, names)
+    failures = store_ops.recent_failures(client, FAILURES_SHOWN)
     if as_json:
         recent = [
             {"id": f.article_id, "version": f.version, "lang": f.lang, "state": str(f.state)}
@@ -113,20 +120,17 @@ def parse_languages(values: list[str] | None) -> list[str] | None:
 
 @environment_guarded("retry")
 def _cmd_retry(args: argparse.Namespace) -> int:
-    from syndicate.worker import tasks  # Celery loads only for the commands that enqueue
-    from syndicate.worker.app import translate_queue
-
     langs = parse_languages(args.lang)
     bad = [lang for lang in langs or [] if not is_language_tag(lang)]
     if bad or langs == []:
         return fail("retry", f"--lang: not a language tag: {', '.join(bad) or '(empty)'}", 2)
-    with connected() as client:
+    from syndicate.worker import submit  # Celery loads only for the commands that enqueue
+
+    with dispatching() as (client, celery_app):
         try:
-            version, again = pipeline.requeue(client, args.id, langs, now())
+            version, again = submit.retry(client, celery_app, args.id, langs, system_now())
         except NoSuchArticle:
             return fail("retry", f"{args.id}: no such article", 2)
-        for lang in again:
-            tasks.translate.apply_async((args.id, version, lang), queue=translate_queue(lang))
     if not again:
         print(f"{args.id}: version {version}: nothing to retry (published, withdrawn or source)")
     else:

@@ -1,0 +1,40 @@
+"""Task and queue names: what the API, the CLI and workers agree on over the broker.
+
+Ingest and publish run on ``syndicate``; each target language has its own
+``translate.<lang>`` queue, so an operator can run one worker per language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from syndicate.config import Settings
+
+INGEST: Final = "syndicate.ingest"
+TRANSLATE: Final = "syndicate.translate"
+PUBLISH: Final = "syndicate.publish"
+DEFAULT_QUEUE: Final = "syndicate"  # ingest and publish; translations go to translate.<lang>
+
+
+def translate_queue(lang: str) -> str:
+    """The queue of one target language, so an operator can run a worker per language."""
+    return f"translate.{lang}"
+
+
+def consumed_queues(targets: Sequence[str]) -> tuple[str, ...]:
+    """``syndicate`` (ingest, publish) and the translate queue of every target."""
+    return tuple(dict.fromkeys([DEFAULT_QUEUE, *(translate_queue(t) for t in targets)]))
+
+
+def installed_targets(s: Settings) -> list[str]:
+    """The languages the installed packages translate into."""
+    from syndicate.models.packages import list_packages
+
+    return [p.to_code for p in list_packages(s.models_dir)]
+
+
+def default_queues(s: Settings) -> tuple[str, ...]:
+    """What a worker consumes unless told otherwise: the configured targets' queues and
+    those of every installed package's target."""
+    return consumed_queues([*s.default_targets, *installed_targets(s)])

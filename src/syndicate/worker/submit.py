@@ -1,0 +1,83 @@
+"""The one way work enters the queues from outside a worker: the API webhook, ``syndicate
+enqueue``, ``syndicate backfill`` (``submit``) and ``syndicate retry`` (``retry``).
+
+Always store first, then send: ``pipeline.accept`` stores the version, the ingest goes to
+the broker, and only then is the version marked dispatched. A replay of a version stored
+but never dispatched (the process died, the broker was away) dispatches it now: nothing
+accepted is lost (docs/architecture.md, "The service, request by request").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+from celery import Celery
+
+from syndicate.news.article import Article
+from syndicate.news.states import Outcome
+from syndicate.store import ops as store_ops
+from syndicate.store.client import Client
+from syndicate.worker import pipeline
+from syndicate.worker.pipeline import Accepted
+from syndicate.worker.routing import INGEST
+from syndicate.worker.tasks import enqueue_translation
+
+# A request or command that enqueues waits about two seconds for the broker, then fails
+# (503, exit 1); the version is stored, and a replay dispatches it. Tasks enqueueing their
+# next step keep the app's patient policy.
+CALLER_RETRY_POLICY: Final = {"max_retries": 3, "interval_start": 0.2, "interval_step": 0.4}
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """What ``submit`` did: the stored version, and whether this call sent its ingest."""
+
+    accepted: Accepted
+    dispatched: bool
+
+
+def submit(
+    client: Client,
+    celery_app: Celery,
+    article: Article,
+    default_targets: Sequence[str],
+    now: datetime,
+    on_new: Callable[[Accepted], None] | None = None,
+) -> Submitted:
+    """Store a version and dispatch its ingest when it is new work, or a replay whose
+    ingest never reached the broker (``StaleVersion`` for an older version, nothing sent).
+    ``on_new`` runs once a new version is stored, before its dispatch (the API counts it)."""
+    accepted = pipeline.accept(client, article, default_targets, now)
+    if accepted.outcome is Outcome.WRITTEN:
+        if on_new is not None:
+            on_new(accepted)
+    elif store_ops.is_dispatched(client, accepted.article_id, accepted.version):
+        return Submitted(accepted, dispatched=False)
+    dispatch(client, celery_app, accepted)
+    return Submitted(accepted, dispatched=True)
+
+
+def dispatch(client: Client, celery_app: Celery, accepted: Accepted) -> None:
+    """Enqueue the ingest of a stored version, then mark it dispatched."""
+    args = (accepted.article_id, accepted.version, accepted.source)
+    celery_app.tasks[INGEST].apply_async(args, retry_policy=CALLER_RETRY_POLICY)
+    store_ops.mark_dispatched(client, accepted.article_id, accepted.version)
+
+
+def retry(
+    client: Client,
+    celery_app: Celery,
+    article_id: str,
+    langs: Sequence[str] | None,
+    now: datetime,
+) -> tuple[int, list[str]]:
+    """Put the latest version's unfinished languages (or ``langs``) back to ``queued`` and
+    send their translations (``NoSuchArticle`` for an unknown id); returns the version and
+    the languages sent."""
+    version, again = pipeline.requeue(client, article_id, langs, now)
+    for lang in again:
+        enqueue_translation(celery_app, (article_id, version, lang))
+    return version, again
