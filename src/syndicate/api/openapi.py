@@ -38,8 +38,13 @@ def _error(description: str, schema: str = "Error") -> Json:
 
 
 def _parameter(name: str, where: str, description: str, required: bool = False) -> Json:
-    return {"name": name, "in": where, "required": required, "description": description,
-            "schema": _STRING}  # fmt: skip
+    return {
+        "name": name,
+        "in": where,
+        "required": required,
+        "description": description,
+        "schema": _STRING,
+    }
 
 
 def _object(**properties: Json) -> Json:
@@ -47,8 +52,14 @@ def _object(**properties: Json) -> Json:
 
 
 def _get(summary: str, security: list[Json], responses: Json, params: list[Json]) -> Json:
-    return {"get": {"summary": summary, "security": security, "parameters": params,
-                    "responses": responses}}  # fmt: skip
+    return {
+        "get": {
+            "summary": summary,
+            "security": security,
+            "parameters": params,
+            "responses": responses,
+        }
+    }
 
 
 _UNAVAILABLE: Final = {
@@ -67,13 +78,15 @@ def _partner_get(fmt: str, what: str, params: list[Json]) -> Json:
     schema = {"type": "object"} if fmt == "ninjs" else _STRING
     responses = {
         "200": {**_answer(what, schema, _MEDIA[fmt]), "headers": headers},
-        "304": {"description": "Not modified (If-None-Match, If-Modified-Since)",
-                "headers": headers},
+        "304": {
+            "description": "Not modified (If-None-Match, If-Modified-Since)",
+            "headers": headers,
+        },
         "401": _error("Missing or unknown partner key (WWW-Authenticate: Bearer)"),
         "403": _error("The partner is not entitled to this language or format"),
         "404": _error("Unknown language, unknown or embargoed item, or nothing yet"),
         "503": _UNAVAILABLE,
-    }  # fmt: skip
+    }
     conditional = [_parameter(h, "header", "conditional GET, gzip") for h in _CONDITIONAL]
     return _get(what, _PARTNER, responses, [*params, _KEY, *conditional])
 
@@ -104,9 +117,15 @@ def _post_articles() -> Json:
         "503": _UNAVAILABLE,
     }
     body = {"required": True, "content": {"application/json": {"schema": _ref("Article")}}}
-    return {"post": {"summary": "Publish or update an article (newsroom webhook)",
-                     "security": _NEWSROOM, "parameters": [{**_SIGNATURE, "required": True}],
-                     "requestBody": body, "responses": responses}}  # fmt: skip
+    return {
+        "post": {
+            "summary": "Publish or update an article (newsroom webhook)",
+            "security": _NEWSROOM,
+            "parameters": [{**_SIGNATURE, "required": True}],
+            "requestBody": body,
+            "responses": responses,
+        }
+    }
 
 
 def _get_article() -> Json:
@@ -123,54 +142,84 @@ def _get_article() -> Json:
 def _operations() -> Json:
     health = _ref("Health")
     return {
-        "/healthz": _get("Redis reachable and a worker seen in the last 30 s", [], {
-            "200": _answer("Healthy", health),
-            "503": _answer("Redis unreachable or no worker seen", health),
-        }, []),
-        "/metrics": _get("Prometheus text exposition", [], {
-            "200": _answer("Metrics", _STRING, "text/plain"),
-            "503": _UNAVAILABLE,
-        }, []),
+        "/healthz": _get(
+            "Redis reachable and a worker seen in the last 30 s",
+            [],
+            {
+                "200": _answer("Healthy", health),
+                "503": _answer("Redis unreachable or no worker seen", health),
+            },
+            [],
+        ),
+        "/metrics": _get(
+            "Prometheus text exposition",
+            [],
+            {
+                "200": _answer("Metrics", _STRING, "text/plain"),
+                "503": _UNAVAILABLE,
+            },
+            [],
+        ),
         "/openapi.json": _get("This document", [], {"200": _answer("OpenAPI 3.1", {})}, []),
-    }  # fmt: skip
+    }
 
 
 def _schemas() -> Json:
     state = ["queued", "translating", "published", "failed", "no_model", "withdrawn"]
-    language = _object(state={"enum": state}, version=_INTEGER,
-                       at={"type": "string", "format": "date-time"},
-                       reason={"type": ["string", "null"]})  # fmt: skip
+    language = _object(
+        state={"enum": state},
+        version=_INTEGER,
+        at={"type": "string", "format": "date-time"},
+        reason={"type": ["string", "null"]},
+    )
     field_error = _object(field=_STRING, message=_STRING)
     return {
         "Error": {**_object(error=_STRING), "required": ["error"]},
         "StaleVersion": _object(error=_STRING, stored_version=_INTEGER),
         "FieldErrors": _object(errors={"type": "array", "items": field_error}),
         "Accepted": _object(id=_STRING, version=_INTEGER, status=_STRING, targets=_STRINGS),
-        "ArticleStatus": _object(id=_STRING, version=_INTEGER, status=_STRING,
-                                 language=_STRING,
-                                 languages={"type": "object", "additionalProperties": language}),
+        "ArticleStatus": _object(
+            id=_STRING,
+            version=_INTEGER,
+            status=_STRING,
+            language=_STRING,
+            languages={"type": "object", "additionalProperties": language},
+        ),
         "Health": _object(status=_STRING, redis=_STRING, workers=_STRINGS),
-        "Article": {"type": "object", "description": "Brief section 2",
-                    "required": ["id", "version", "language", "published_at", "headline"]},
-    }  # fmt: skip
+        "Article": {
+            "type": "object",
+            "description": "Brief section 2",
+            "required": ["id", "version", "language", "published_at", "headline"],
+        },
+    }
 
 
 def _security_schemes() -> Json:
     signature = "sha256=<hex HMAC-SHA256 of the raw body with SYNDICATE_NEWSROOM_SECRET>"
     return {
-        "newsroomSignature": {"type": "apiKey", "in": "header", "name": "X-Syndicate-Signature",
-                              "description": signature},
-        "operatorToken": {"type": "http", "scheme": "bearer",
-                          "description": "SYNDICATE_OPERATOR_TOKEN"},
+        "newsroomSignature": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Syndicate-Signature",
+            "description": signature,
+        },
+        "operatorToken": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "SYNDICATE_OPERATOR_TOKEN",
+        },
         "partnerBearer": {"type": "http", "scheme": "bearer", "description": "Partner API key"},
         "partnerKeyQuery": {"type": "apiKey", "in": "query", "name": "key"},
-    }  # fmt: skip
+    }
 
 
 def openapi_document() -> Json:
     """The whole document (a fresh dict per call)."""
-    info = {"title": "syndicate", "version": __version__,
-            "description": "Article translation and feed syndication"}  # fmt: skip
+    info = {
+        "title": "syndicate",
+        "version": __version__,
+        "description": "Article translation and feed syndication",
+    }
     paths = {"/v1/articles": _post_articles(), "/v1/articles/{id}": _get_article()}
     return {
         "openapi": "3.1.0",
