@@ -71,6 +71,10 @@ def translating(client: Redis, article_id: str) -> str | None:
     return found[0] if found else None
 
 
+def _any_translating(client: Redis, articles: list[Article]) -> bool:
+    return any(translating(client, a.id) for a in articles)
+
+
 def assert_published_once(client: Redis, ids: list[str]) -> None:
     for article_id in ids:
         wait_for(lambda a=article_id: states(client, a) == EXPECTED, 120, f"{article_id} done")
@@ -127,14 +131,22 @@ def test_redis_outage_mid_run_retries_and_finishes(
     articles = [long_article(i, paragraphs=150) for i in range(2, 5)]
     for article in articles:
         enqueue(client, url, article)
+    # The outage must outlast a translation in flight, or no task ever meets it: measure
+    # how long one takes on this machine now (a busy one is slow), then stop Redis while
+    # the next one runs, for twice that.
     wait_for(lambda: translating(client, articles[0].id), 60, "a translation to start")
+    started = datetime.now(UTC)
+    wait_for(lambda: "published" in states(client, articles[0].id).values(), 180, "one done")
+    took = (datetime.now(UTC) - started).total_seconds()
+    wait_for(lambda: _any_translating(client, articles), 60, "the next translation")
     outage_redis.stop()
     down = datetime.now(UTC)
     for path in ("/healthz", "/v1/feeds/ar.rss", "/v1/items/e2e-long-2/ar.xml"):
         answer = _api_answers(base, path)
         assert answer is not None and answer.status_code == 503, path
         assert answer.headers["content-type"].startswith("application/json"), path
-    wait_for(lambda: (datetime.now(UTC) - down).total_seconds() > 4, 10, "a 4 s outage")
+    outage = min(120.0, max(4.0, 2 * took + 2))
+    wait_for(lambda: (datetime.now(UTC) - down).total_seconds() > outage, outage + 10, "outage")
     restarted = start_redis_server(tmp_path, port=outage_redis.port, persistent=True)
     try:
         assert_published_once(client, [a.id for a in articles])
