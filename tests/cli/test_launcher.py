@@ -237,7 +237,8 @@ def _interrupt(process: subprocess.Popen[bytes]) -> str:
     """Ctrl-C, then the rest of the output; SIGKILL only if it does not stop in time."""
     process.send_signal(signal.SIGINT)
     try:
-        rest, _ = process.communicate(timeout=60)
+        # Each of three children may take its full stop grace (15 s) on a busy machine.
+        rest, _ = process.communicate(timeout=180)
     except subprocess.TimeoutExpired:
         process.kill()
         rest, _ = process.communicate()
