@@ -92,12 +92,17 @@ def ingest(task: ReliableTask, article_id: str, version: int, lang: str) -> str:
         rt.client, rt.engine, article_id, version, rt.default_targets, rt.clock()
     )
     for target in fan.withdraw:
-        ids = (article_id, version, target)
-        pipeline.translate_language(rt.client, rt.engine, rt.glossary, ids, rt.clock())
-        _publish(task, ids)
+        _withdraw(task, (article_id, version, target))
     for target in fan.translate:
         enqueue_translation(task.app, (article_id, version, target))
     return str(outcome)
+
+
+def _withdraw(task: ReliableTask, ids: tuple[str, int, str]) -> None:
+    """Take a kill to one language now (the translate step's kill path needs no model)."""
+    rt = task.runtime
+    pipeline.translate_language(rt.client, rt.engine, rt.glossary, ids, rt.clock())
+    _publish(task, ids)
 
 
 def translate(task: ReliableTask, article_id: str, version: int, lang: str) -> dict[str, Any]:
