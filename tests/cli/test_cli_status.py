@@ -20,6 +20,8 @@ from syndicate.store import articles, ops
 from syndicate.translation.glossary import parse_glossary
 from syndicate.worker import pipeline
 
+from api_support import feed_site
+
 if TYPE_CHECKING:
     from redis_servers import RedisServer
 
@@ -98,7 +100,9 @@ def test_status_overview_shows_every_default_queue_and_recent_failures(
     no_models = Engine(tmp_path / "no-models")
     ids = (ERBIL_ID, 1, "ckb")
     later = NOW + timedelta(minutes=1)
-    done = pipeline.translate_language(enqueued, no_models, parse_glossary({}), ids, later)
+    done = pipeline.translate_language(
+        enqueued, no_models, parse_glossary({}), ids, later, site=feed_site()
+    )
     assert done.outcome is LanguageState.NO_MODEL
     assert cli.main(["status"]) == 0
     out = capsys.readouterr().out

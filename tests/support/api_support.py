@@ -17,7 +17,7 @@ from syndicate.api.app import create_app
 from syndicate.api.credentials import key_digest, sign
 from syndicate.clock import system_now
 from syndicate.config import Settings, load_settings
-from syndicate.feeds.edition import make_provider
+from syndicate.feeds.edition import FeedSite, make_provider
 from syndicate.models.engine import Engine
 from syndicate.news.article import parse_article
 from syndicate.store import partners
@@ -25,7 +25,6 @@ from syndicate.store.partners import Partner
 from syndicate.translation.glossary import parse_glossary
 from syndicate.worker import pipeline
 from syndicate.worker.app import create_app as create_celery_app
-from syndicate.worker.pipeline import FeedSite
 from syndicate.worker.routing import DEFAULT_QUEUE
 
 with warnings.catch_warnings():  # Starlette 1.10 prefers httpx2; httpx is what we have
@@ -96,11 +95,11 @@ def publish_article(
     """Accept, publish the source, translate ``lang`` when given an engine, render feeds."""
     article, now = parse_article(data), datetime.now(UTC)
     pipeline.accept(redis, article, ["ar"], now)
-    pipeline.publish_source(redis, article.id, article.version, now)
+    pipeline.publish_source(redis, article.id, article.version, now, site=feed_site())
     pipeline.render_language(redis, article.language, feed_site(), now)
     if engine is not None:
         ids = (article.id, article.version, lang)
-        pipeline.translate_language(redis, engine, parse_glossary({}), ids, now)
+        pipeline.translate_language(redis, engine, parse_glossary({}), ids, now, site=feed_site())
         pipeline.render_language(redis, lang, feed_site(), now)
 
 

@@ -13,7 +13,7 @@ from lxml import etree
 from redis import Redis
 
 from syndicate.errors import StaleVersion
-from syndicate.feeds.edition import make_provider
+from syndicate.feeds.edition import FeedSite, make_provider
 from syndicate.models.engine import Engine
 from syndicate.news.article import Article, ArticleStatus, parse_article
 from syndicate.news.states import LanguageState, Outcome
@@ -25,7 +25,7 @@ from syndicate.worker import pipeline
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "erbil-floods.json"
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 BASE = "https://feeds.example.org"
-SITE = pipeline.FeedSite(make_provider("Example News", "example.org", "", BASE), BASE, 5, 50)
+SITE = FeedSite(make_provider("Example News", "example.org", "", BASE), BASE, 5, 50)
 GLOSSARY = parse_glossary({})
 CONFIGURED = ("ar", "tr", "ckb", "kmr")
 
@@ -51,16 +51,14 @@ def _states(redis: Redis, article_id: str) -> dict[str, LanguageState]:
 
 def _run_all(redis: Redis, engine: Engine, article: Article, now: datetime = NOW) -> None:
     """What the worker does for one accepted version: ingest, translate each, publish."""
-    pipeline.publish_source(redis, article.id, article.version, now)
+    pipeline.publish_source(redis, article.id, article.version, now, site=SITE)
     fan = pipeline.fan_out(redis, engine, article.id, article.version, CONFIGURED, now)
     langs = [article.language, *fan.withdraw, *fan.translate]
     for lang in langs[1:]:
-        pipeline.translate_language(
-            redis, engine, GLOSSARY, (article.id, article.version, lang), now
-        )
+        ids = (article.id, article.version, lang)
+        pipeline.translate_language(redis, engine, GLOSSARY, ids, now, site=SITE)
     for lang in langs:
-        pipeline.render_language(redis, lang, SITE, now)
-        pipeline.mark_published(redis, (article.id, article.version, lang), now)
+        pipeline.publish_language(redis, (article.id, article.version, lang), SITE, now)
 
 
 def _rss_guids(redis: Redis, lang: str) -> list[str]:
@@ -119,7 +117,9 @@ def test_redelivered_translation_changes_nothing(
     pipeline.accept(redis, source, [], NOW)
     _run_all(redis, engine, source)
     before = feeds.read_feed(redis, "ar", FeedFormat.NEWSML)
-    again = pipeline.translate_language(redis, engine, GLOSSARY, (source.id, 1, "ar"), NOW)
+    again = pipeline.translate_language(
+        redis, engine, GLOSSARY, (source.id, 1, "ar"), NOW, site=SITE
+    )
     assert again.outcome is Outcome.ALREADY_DONE and again.segments == 0
     pipeline.render_language(redis, "ar", SITE, NOW + timedelta(minutes=1))
     assert feeds.read_feed(redis, "ar", FeedFormat.NEWSML) == before
@@ -129,11 +129,15 @@ def test_translation_memory_spares_the_model_on_an_unchanged_update(
     redis: Redis, engine: Engine, source: Article
 ) -> None:
     pipeline.accept(redis, source, [], NOW)
-    first = pipeline.translate_language(redis, engine, GLOSSARY, (source.id, 1, "ar"), NOW)
+    first = pipeline.translate_language(
+        redis, engine, GLOSSARY, (source.id, 1, "ar"), NOW, site=SITE
+    )
     assert first.segments > 0
     update = replace(source, version=2, headline="Floods hit Erbil for a fourth day")
     pipeline.accept(redis, update, [], NOW)
-    second = pipeline.translate_language(redis, engine, GLOSSARY, (source.id, 2, "ar"), NOW)
+    second = pipeline.translate_language(
+        redis, engine, GLOSSARY, (source.id, 2, "ar"), NOW, site=SITE
+    )
     assert second.outcome is Outcome.WRITTEN
     assert second.segments == 1  # only the new headline went to the model
 
@@ -143,10 +147,10 @@ def test_task_of_a_superseded_version_does_nothing(
 ) -> None:
     pipeline.accept(redis, source, [], NOW)
     pipeline.accept(redis, replace(source, version=2), [], NOW)
-    old = pipeline.translate_language(redis, engine, GLOSSARY, (source.id, 1, "ar"), NOW)
+    old = pipeline.translate_language(redis, engine, GLOSSARY, (source.id, 1, "ar"), NOW, site=SITE)
     assert old.outcome is Outcome.STALE
     assert articles.get_item(redis, source.id, "ar") is None
-    assert pipeline.publish_source(redis, source.id, 1, NOW) is Outcome.STALE
+    assert pipeline.publish_source(redis, source.id, 1, NOW, site=SITE) is Outcome.STALE
     assert pipeline.fan_out(redis, engine, source.id, 1, CONFIGURED, NOW) == pipeline.FanOut()
 
 
@@ -173,10 +177,10 @@ def test_requeue_puts_back_only_unfinished_languages(
 ) -> None:
     pipeline.accept(redis, source, [], NOW)
     _run_all(redis, engine, source)
-    version, again = pipeline.requeue(redis, source.id, None, NOW)
-    assert (version, sorted(again)) == (1, ["ckb", "kmr"])
+    done = pipeline.requeue(redis, source.id, None, NOW)
+    assert (done.version, done.source, sorted(done.again)) == (1, "en", ["ckb", "kmr"])
     assert _states(redis, source.id)["ckb"] is LanguageState.QUEUED
-    assert pipeline.requeue(redis, source.id, ["ar"], NOW) == (1, [])
+    assert pipeline.requeue(redis, source.id, ["ar"], NOW).again == ()
 
 
 def test_failure_is_recorded_with_its_reason(redis: Redis, source: Article) -> None:
@@ -191,7 +195,7 @@ def test_embargoed_item_enters_the_feed_only_when_the_embargo_ends(
 ) -> None:
     embargoed = replace(source, embargo_until=NOW + timedelta(hours=1))
     pipeline.accept(redis, embargoed, [], NOW)
-    pipeline.publish_source(redis, source.id, 1, NOW)
+    pipeline.publish_source(redis, source.id, 1, NOW, site=SITE)
     edition = pipeline.render_language(redis, "en", SITE, NOW)
     assert edition.stale_at == NOW + timedelta(hours=1)
     assert _rss_guids(redis, "en") == []

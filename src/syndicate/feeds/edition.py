@@ -4,13 +4,19 @@ The service renders an edition each time something is published in a language (b
 section 5: a poll is a read, never a render); ``syndicate feeds render`` renders one format
 of it from files. Both build the provider and the channels here, so a feed looks the same
 whichever way it was made.
+
+One item must never stop a feed (issue 9: an extreme date or an illegal character once
+froze every feed of a language). ``render_edition`` renders optimistically; when that
+fails it tries each entry alone, leaves out the ones that fail, reports them in
+``Edition.skipped`` and renders the rest. ``item_problem`` runs the same trial on one item
+before the store takes it, so a poison item is the item's failure, not the feed's.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Final, Protocol
 
@@ -18,7 +24,14 @@ from syndicate.errors import EmptyFeed
 from syndicate.feeds.content import language_name
 from syndicate.feeds.newsml import render_news_message
 from syndicate.feeds.ninjs import render_ninjs_feed
-from syndicate.feeds.record import Channel, Entry, Provider, feed_url, next_change
+from syndicate.feeds.record import (
+    Channel,
+    Entry,
+    Provider,
+    derive_publication,
+    feed_url,
+    next_change,
+)
 from syndicate.feeds.rss import render_rss
 from syndicate.news.article import Article
 
@@ -40,12 +53,24 @@ FORMATS: Final[dict[str, tuple[Renderer, str]]] = {
 
 
 @dataclass(frozen=True, slots=True)
+class Skipped:
+    """An item a render left out because it cannot be rendered, and why (for the logs and
+    the item's ``failed`` state)."""
+
+    article_id: str
+    version: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Edition:
     """The bytes of each format (a NewsML feed with no item is absent: the XSD forbids an
-    empty itemSet) and when the edition goes stale (an embargo ends), if ever."""
+    empty itemSet), when the edition goes stale (an embargo ends), if ever, and the items
+    left out because they could not be rendered."""
 
     bodies: dict[str, bytes]
     stale_at: datetime | None
+    skipped: tuple[Skipped, ...] = ()
 
 
 def make_provider(
@@ -85,22 +110,78 @@ def render_format(
     return renderer(entries, channel, now=now, limit=limit)
 
 
-def render_edition(
-    lang: str,
-    entries: Sequence[Entry],
-    provider: Provider,
-    base_url: str,
-    *,
-    ttl: int,
-    now: datetime,
-    limit: int,
-) -> Edition:
-    """Every format of ``lang``'s feed as of ``now`` (brief section 5)."""
+@dataclass(frozen=True, slots=True)
+class FeedSite:
+    """Where and by whom a language's feeds are published: what every render needs."""
+
+    provider: Provider
+    base_url: str
+    ttl: int
+    size: int
+
+
+def _render_all(lang: str, entries: Sequence[Entry], site: FeedSite, now: datetime) -> Edition:
     bodies: dict[str, bytes] = {}
     for fmt in FORMATS:
-        channel = make_channel(lang, fmt, provider, base_url, ttl)
+        channel = make_channel(lang, fmt, site.provider, site.base_url, site.ttl)
         try:
-            bodies[fmt] = render_format(fmt, entries, channel, now=now, limit=limit)
+            bodies[fmt] = render_format(fmt, entries, channel, now=now, limit=site.size)
         except EmptyFeed:
             continue
     return Edition(bodies, next_change(entries, now))
+
+
+def _failure(lang: str, entries: Sequence[Entry], site: FeedSite, now: datetime) -> str | None:
+    """Why rendering ``entries`` fails, or None. The one place a render error of any kind
+    is caught: the caller reports it with the item it belongs to."""
+    try:
+        _render_all(lang, entries, site, now)
+    except Exception as exc:  # the isolation boundary: reported, with the item, as its reason
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def entries_of(
+    records: Iterable[tuple[Article, datetime, datetime]], site: FeedSite
+) -> tuple[list[Entry], list[Skipped]]:
+    """Entries from stored items (article, first created, version created), and the items
+    whose publication record cannot be made (a date the guid cannot carry, say)."""
+    entries: list[Entry] = []
+    skipped: list[Skipped] = []
+    for article, first, version in records:
+        try:
+            pub = derive_publication(
+                article, site.provider, site.base_url, first_created=first, version_created=version
+            )
+        except Exception as exc:  # the isolation boundary: reported, with the item
+            skipped.append(Skipped(article.id, article.version, f"{type(exc).__name__}: {exc}"))
+            continue
+        entries.append((article, pub))
+    return entries, skipped
+
+
+def item_problem(entry: Entry, site: FeedSite, now: datetime) -> str | None:
+    """Why one item cannot go into its language's feeds, or None: it is rendered alone in
+    every format as it is at ``now`` and as it will be once any embargo ends."""
+    article, pub = entry
+    lang = article.language
+    shown = (replace(article, embargo_until=None), pub)
+    return _failure(lang, [entry], site, now) or _failure(lang, [shown], site, now)
+
+
+def render_edition(
+    lang: str, entries: Sequence[Entry], site: FeedSite, *, now: datetime
+) -> Edition:
+    """Every format of ``lang``'s feed as of ``now`` (brief section 5), without the entries
+    that cannot be rendered (``Edition.skipped`` says which and why)."""
+    if _failure(lang, entries, site, now) is None:
+        return _render_all(lang, entries, site, now)
+    usable: list[Entry] = []
+    skipped: list[Skipped] = []
+    for entry in entries:
+        reason = _failure(lang, [entry], site, now)
+        if reason is None:
+            usable.append(entry)
+        else:
+            skipped.append(Skipped(entry[0].id, entry[0].version, reason))
+    return replace(_render_all(lang, usable, site, now), skipped=tuple(skipped))

@@ -8,11 +8,14 @@ never replaces a newer one; a poll is one command (``read_feed``). Keys are in k
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import cast
 
+from syndicate.errors import ArticleInvalid
+from syndicate.feeds.edition import Skipped
 from syndicate.feeds.xml import aware
 from syndicate.news.states import Outcome
 from syndicate.store import keys, scripts
@@ -37,6 +40,7 @@ class FeedFormat(StrEnum):
 class ItemSet:  # what a feed render needs; pass generation back to write_feed
     generation: int
     items: tuple[Item, ...]
+    unreadable: tuple[Skipped, ...] = ()  # stored items the article model now refuses
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +59,22 @@ def read_items(client: Client, lang: str, now: datetime, limit: int) -> ItemSet:
     """
     args = [repr(aware(now).timestamp()), max(limit, 0)]
     answer = run_script(client, scripts.READ_ITEMS, keys.feed_index_keys(lang), args)
-    items = tuple(decode_item(raw) for raw in answer[1:] if raw is not None)
-    return ItemSet(int(answer[0]), items)
+    items: list[Item] = []
+    unreadable: list[Skipped] = []
+    for raw in answer[1:]:
+        if raw is None:
+            continue
+        try:
+            items.append(decode_item(raw))
+        except ArticleInvalid as exc:  # stored before a rule was tightened: leave it out
+            unreadable.append(_unreadable(raw, str(exc)))
+    return ItemSet(int(answer[0]), tuple(items), tuple(unreadable))
+
+
+def _unreadable(raw: bytes, reason: str) -> Skipped:
+    """What a render reports for an item it could not decode (id and version if legible)."""
+    article = json.loads(raw).get("article", {})
+    return Skipped(str(article.get("id", "?")), int(article.get("version", 0)), reason)
 
 
 @guarded

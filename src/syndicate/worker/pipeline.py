@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from syndicate.errors import NoModel, NoSuchArticle
-from syndicate.feeds.edition import Edition, render_edition
-from syndicate.feeds.record import Entry, Provider, derive_publication, is_visible
+from syndicate.feeds.edition import Edition, FeedSite, entries_of, item_problem, render_edition
+from syndicate.feeds.record import Entry, derive_publication, is_visible
 from syndicate.markup.alignment import AlignedTranslation, SegmentTranslator
 from syndicate.models.engine import Engine
 from syndicate.news.article import Article, ArticleStatus, ModelInfo
@@ -49,16 +49,6 @@ class Translated:
 
     outcome: Outcome | LanguageState
     segments: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class FeedSite:
-    """Where feeds are published and by whom: the values every render needs."""
-
-    provider: Provider
-    base_url: str
-    ttl: int
-    size: int
 
 
 def targets_of(article: Article, default_targets: Sequence[str]) -> tuple[str, ...]:
@@ -132,18 +122,28 @@ def fan_out(
     return FanOut(translate=tuple(keep))
 
 
+@dataclass(frozen=True, slots=True)
+class Requeued:
+    """What ``requeue`` put back to ``queued``: when ``source`` is among ``again`` the caller
+    sends the ingest (it republishes the source and fans the targets out again), otherwise
+    a translation per language."""
+
+    version: int
+    source: str
+    again: tuple[str, ...]
+
+
 def requeue(
     client: Client, article_id: str, langs: Sequence[str] | None, now: datetime
-) -> tuple[int, list[str]]:
-    """Put the latest version's unfinished languages (or ``langs``) back to ``queued``, for
-    ``syndicate retry``; returns the version and the languages the caller must enqueue.
-    Published and withdrawn languages stay as they are."""
+) -> Requeued:
+    """Put the latest version's unfinished languages (or ``langs``), the source included,
+    back to ``queued``, for ``syndicate retry``. Published and withdrawn languages stay as
+    they are."""
     item, states = articles.get_status(client, article_id)
     version = item.article.version
-    chosen = [lang for lang in (langs or states) if lang != item.article.language]
     done = (LanguageState.PUBLISHED, LanguageState.WITHDRAWN)
     again = []
-    for lang in chosen:
+    for lang in langs or states:
         status = states.get(lang)
         if status is not None and status.version == version and status.state in done:
             continue
@@ -152,7 +152,7 @@ def requeue(
             is Outcome.WRITTEN
         ):
             again.append(lang)
-    return version, again
+    return Requeued(version, item.article.language, tuple(again))
 
 
 def _current(client: Client, article_id: str, version: int) -> Article | None:
@@ -175,14 +175,43 @@ def _withdrawal(client: Client, article: Article, lang: str) -> Article | None:
     )
 
 
-def publish_source(client: Client, article_id: str, version: int, now: datetime) -> Outcome:
-    """Publish the source-language item of ``version`` (the source has a feed too)."""
+def publish_source(
+    client: Client, article_id: str, version: int, now: datetime, *, site: FeedSite
+) -> Outcome | LanguageState:
+    """Publish the source-language item of ``version`` (the source has a feed too).
+
+    A source item that cannot be rendered ends the whole version as ``failed``: its
+    translations would carry the same dates and markup, and no language may stay queued.
+    """
     article = _current(client, article_id, version)
     if article is None:
         return Outcome.STALE
     if article.status is ArticleStatus.WITHDRAWN:
         article = _withdrawal(client, article, article.language) or article
+    problem = render_problem(article, site, now)
+    if problem is not None:
+        fail_version(client, article_id, version, f"cannot be rendered: {problem}", now)
+        return LanguageState.FAILED
     return articles.publish_item(client, article, now, mark_done=False)
+
+
+def render_problem(article: Article, site: FeedSite, now: datetime) -> str | None:
+    """Why ``article`` cannot go into its language's feeds (None: it can), checked before
+    the store takes it: a poison item is its own failure, never its feed's (issue 9)."""
+    pub = derive_publication(article, site.provider, site.base_url, version_created=now)
+    return item_problem((article, pub), site, now)
+
+
+def _store_item(
+    client: Client, article: Article, site: FeedSite, now: datetime
+) -> Outcome | LanguageState:
+    """``publish_item`` after the render check; an item that fails it ends ``failed``."""
+    problem = render_problem(article, site, now)
+    if problem is None:
+        return articles.publish_item(client, article, now, mark_done=False)
+    ids = (article.id, article.version, article.language)
+    fail_language(client, ids, f"cannot be rendered: {problem}", now)
+    return LanguageState.FAILED
 
 
 def _tm_name(models: Sequence[ModelInfo]) -> str:
@@ -218,6 +247,8 @@ def translate_language(
     glossary: Glossary,
     ids: tuple[str, int, str],
     now: datetime,
+    *,
+    site: FeedSite,
 ) -> Translated:
     """Translate version ``ids[1]`` of article ``ids[0]`` into ``ids[2]`` and publish it.
 
@@ -245,7 +276,7 @@ def translate_language(
     base = engine.translator(primary(article.language), primary(lang))
     translator = _remembering(client, _counting(base, sent), _tm_name(models))
     translated = translate_article(article, lang, translator, models, glossary)
-    return Translated(articles.publish_item(client, translated, now, mark_done=False), sum(sent))
+    return Translated(_store_item(client, translated, site, now), sum(sent))
 
 
 def _record_no_model(
@@ -294,19 +325,21 @@ def fail_language(client: Client, ids: tuple[str, int, str], reason: str, now: d
     return outcome
 
 
-def _entries(items: Sequence[articles.Item], site: FeedSite) -> list[Entry]:
+def fail_version(
+    client: Client, article_id: str, version: int, reason: str, now: datetime
+) -> list[str]:
+    """End every unfinished language of ``version`` as ``failed`` (its ingest failed for
+    good, or its source cannot be rendered): no language is left ``queued`` for ever.
+    Returns the languages failed."""
+    _, states = articles.get_status(client, article_id)
+    open_states = (LanguageState.QUEUED, LanguageState.TRANSLATING)
+    chosen = [
+        lang for lang, st in states.items() if st.version == version and st.state in open_states
+    ]
     return [
-        (
-            i.article,
-            derive_publication(
-                i.article,
-                site.provider,
-                site.base_url,
-                first_created=i.first_created,
-                version_created=i.version_created,
-            ),
-        )
-        for i in items
+        lang
+        for lang in chosen
+        if fail_language(client, (article_id, version, lang), reason, now) is Outcome.WRITTEN
     ]
 
 
@@ -315,17 +348,34 @@ def render_language(client: Client, lang: str, site: FeedSite, now: datetime) ->
 
     A render from an item set older than the stored render's is dropped by the store, so
     concurrent publishes in one language leave the newest feed. A format with nothing to
-    show is stored empty, so a poll never serves items that have left the feed.
+    show is stored empty, so a poll never serves items that have left the feed. Items that
+    cannot be read or rendered are left out and reported in ``Edition.skipped``.
     """
     item_set = feeds.read_items(client, lang, now, site.size)
-    entries = _entries(item_set.items, site)
-    edition = render_edition(
-        lang, entries, site.provider, site.base_url, ttl=site.ttl, now=now, limit=site.size
-    )
-    shown = _fingerprint(entries, site, now)
+    records = [(i.article, i.first_created, i.version_created) for i in item_set.items]
+    entries, unusable = entries_of(records, site)
+    edition = render_edition(lang, entries, site, now=now)
+    left_out = {(s.article_id, s.version) for s in edition.skipped}
+    shown = [e for e in entries if (e[0].id, e[0].version) not in left_out]
+    fingerprint = _fingerprint(shown, site, now)
     for fmt in FeedFormat:
         body = edition.bodies.get(str(fmt), b"")
-        feeds.write_feed(client, lang, fmt, body, item_set.generation, now, shown)
+        feeds.write_feed(client, lang, fmt, body, item_set.generation, now, fingerprint)
+    skipped = (*item_set.unreadable, *unusable, *edition.skipped)
+    return dataclasses.replace(edition, skipped=skipped)
+
+
+def publish_language(
+    client: Client, ids: tuple[str, int, str], site: FeedSite, now: datetime
+) -> Edition:
+    """The publish step: render the language, then mark the version published there, unless
+    the render had to leave it out; every item left out ends ``failed`` with the reason."""
+    edition = render_language(client, ids[2], site, now)
+    for skipped in edition.skipped:
+        reason = f"left out of the feeds: {skipped.reason}"
+        fail_language(client, (skipped.article_id, skipped.version, ids[2]), reason, now)
+    if not any((s.article_id, s.version) == ids[:2] for s in edition.skipped):
+        mark_published(client, ids, now)
     return edition
 
 

@@ -14,11 +14,10 @@ from celery import Celery
 
 from syndicate.clock import Clock
 from syndicate.config import Settings, read_glossary
-from syndicate.feeds.edition import make_provider
+from syndicate.feeds.edition import FeedSite, make_provider
 from syndicate.models.engine import Engine, engine_from
 from syndicate.store.client import Client, connect
 from syndicate.translation.glossary import Glossary
-from syndicate.worker.pipeline import FeedSite
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ write.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -20,7 +21,7 @@ from celery import Celery, Task
 from kombu.exceptions import OperationalError
 
 from syndicate.errors import StoreUnavailable
-from syndicate.news.states import Outcome
+from syndicate.news.states import LanguageState, Outcome
 from syndicate.store import ops as store_ops
 from syndicate.worker import pipeline
 from syndicate.worker.routing import INGEST, PUBLISH, TRANSLATE, translate_queue
@@ -50,13 +51,16 @@ class ReliableTask(Task[Any, Any]):
     ) -> None:
         reason = f"{type(exc).__name__}: {exc}"
         log.error("task failed", extra={"error": reason})
-        if self.name == TRANSLATE and len(args) == 3:
-            try:
-                pipeline.fail_language(
-                    self.runtime.client, tuple(args), reason, self.runtime.clock()
-                )
-            except StoreUnavailable:
-                log.warning("could not record the failure: Redis unavailable")
+        if len(args) != 3 or self.name not in (INGEST, TRANSLATE):
+            return
+        rt = self.runtime
+        try:
+            if self.name == TRANSLATE:
+                pipeline.fail_language(rt.client, tuple(args), reason, rt.clock())
+            else:  # no target may wait for ever on an ingest that will not come back
+                pipeline.fail_version(rt.client, args[0], args[1], reason, rt.clock())
+        except StoreUnavailable:
+            log.warning("could not record the failure: Redis unavailable")
 
 
 def register(app: Celery, max_retries: int) -> None:
@@ -84,8 +88,8 @@ def ingest(task: ReliableTask, article_id: str, version: int, lang: str) -> str:
     target (the render runs here, not queued: see ``translate``). A kill is taken to every
     language here, at once: it needs no model and must not wait behind translations."""
     rt = task.runtime
-    outcome = pipeline.publish_source(rt.client, article_id, version, rt.clock())
-    if outcome is Outcome.STALE:
+    outcome = pipeline.publish_source(rt.client, article_id, version, rt.clock(), site=rt.site)
+    if outcome in (Outcome.STALE, LanguageState.FAILED):
         return str(outcome)
     _publish(task, (article_id, version, lang))
     fan = pipeline.fan_out(
@@ -101,7 +105,7 @@ def ingest(task: ReliableTask, article_id: str, version: int, lang: str) -> str:
 def _withdraw(task: ReliableTask, ids: tuple[str, int, str]) -> None:
     """Take a kill to one language now (the translate step's kill path needs no model)."""
     rt = task.runtime
-    pipeline.translate_language(rt.client, rt.engine, rt.glossary, ids, rt.clock())
+    pipeline.translate_language(rt.client, rt.engine, rt.glossary, ids, rt.clock(), site=rt.site)
     _publish(task, ids)
 
 
@@ -113,7 +117,9 @@ def translate(task: ReliableTask, article_id: str, version: int, lang: str) -> d
     ``syndicate.publish``: under a burst a queued render waited behind every translation
     (measured with benchmarks/service.py: every article became visible only at the end)."""
     rt, ids = task.runtime, (article_id, version, lang)
-    done = pipeline.translate_language(rt.client, rt.engine, rt.glossary, ids, rt.clock())
+    done = pipeline.translate_language(
+        rt.client, rt.engine, rt.glossary, ids, rt.clock(), site=rt.site
+    )
     if done.outcome in (Outcome.WRITTEN, Outcome.ALREADY_DONE):
         _publish(task, ids)
     return {"outcome": str(done.outcome), "segments": done.segments}
@@ -131,8 +137,9 @@ def _publish(task: ReliableTask, ids: Ids) -> None:
     embargo ends later, schedule a render for then."""
     rt = task.runtime
     moment = rt.clock()
-    edition = pipeline.render_language(rt.client, ids[2], rt.site, moment)
-    pipeline.mark_published(rt.client, ids, moment)
+    edition = pipeline.publish_language(rt.client, ids, rt.site, moment)
+    for skipped in edition.skipped:
+        log.warning("item left out of the feeds", extra=dataclasses.asdict(skipped))
     if edition.stale_at is not None:
         _schedule_render(task, ids, edition.stale_at, moment)
     log.info("published", extra={"formats": sorted(edition.bodies)})
