@@ -132,7 +132,7 @@ def _cmd_retry(args: argparse.Namespace) -> int:
         except NoSuchArticle:
             return fail("retry", f"{args.id}: no such article", 2)
     if not again:
-        print(f"{args.id}: version {version}: nothing to retry (published, withdrawn or source)")
+        print(f"{args.id}: version {version}: nothing to retry (all published or withdrawn)")
     else:
         print(f"{args.id}: version {version} requeued for {', '.join(again)}")
     return 0

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from syndicate.config import Settings
+from syndicate.news.languages import primary
 
 INGEST: Final = "syndicate.ingest"
 TRANSLATE: Final = "syndicate.translate"
@@ -18,8 +19,13 @@ DEFAULT_QUEUE: Final = "syndicate"  # ingest and publish; translations go to tra
 
 
 def translate_queue(lang: str) -> str:
-    """The queue of one target language, so an operator can run a worker per language."""
-    return f"translate.{lang}"
+    """The queue of one target language, so an operator can run a worker per language.
+
+    A regional tag shares its language's queue (``ar-IQ`` -> ``translate.ar``): the ``ar``
+    package serves it, so the worker that has it must read it. On a queue of its own it
+    waited for ever, read by no worker (issue 9); its state and feed stay under ``ar-IQ``.
+    """
+    return f"translate.{primary(lang)}"
 
 
 def consumed_queues(targets: Sequence[str]) -> tuple[str, ...]:

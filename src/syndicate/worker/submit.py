@@ -75,9 +75,15 @@ def retry(
     now: datetime,
 ) -> tuple[int, list[str]]:
     """Put the latest version's unfinished languages (or ``langs``) back to ``queued`` and
-    send their translations (``NoSuchArticle`` for an unknown id); returns the version and
-    the languages sent."""
-    version, again = pipeline.requeue(client, article_id, langs, now)
-    for lang in again:
-        enqueue_translation(celery_app, (article_id, version, lang))
-    return version, again
+    send their work (``NoSuchArticle`` for an unknown id): the ingest when the source is
+    among them (it fans the targets out again), else one translation per language.
+    Returns the version and the languages requeued."""
+    done = pipeline.requeue(client, article_id, langs, now)
+    if done.source in done.again:
+        dispatch(
+            client, celery_app, Accepted(article_id, done.version, Outcome.WRITTEN, done.source, ())
+        )
+    else:
+        for lang in done.again:
+            enqueue_translation(celery_app, (article_id, done.version, lang))
+    return done.version, list(done.again)
