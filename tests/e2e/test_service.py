@@ -3,11 +3,13 @@ uvicorn as subprocesses, driven over real HTTP as the CMS and the partners drive
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from string import ascii_lowercase
 from typing import Any
 
 import httpx
@@ -39,7 +41,9 @@ class Service:
     http: httpx.Client
 
     def post(self, article: dict[str, Any], **headers: str) -> httpx.Response:
-        body = json.dumps(article).encode()
+        return self.post_raw(json.dumps(article).encode(), **headers)
+
+    def post_raw(self, body: bytes, **headers: str) -> httpx.Response:
         signed = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, SECRET)}
         return self.http.post(f"{self.base}/v1/articles", content=body, headers=signed | headers)
 
@@ -227,3 +231,62 @@ def test_every_bad_request_gets_its_status_and_stores_nothing(service: Service) 
     finally:
         client.close()
     assert service.http.get(f"{service.base}/healthz").status_code == 200
+
+
+def _poisons() -> dict[str, bytes]:
+    """Issue 9's poison articles, each of which once froze a feed, stuck a language or made
+    a 5xx; the bodies are raw so that a lone surrogate can be sent."""
+
+    def article(name: str, **changes: Any) -> dict[str, Any]:
+        return _load(OWN[0], id=f"poison-{name}", targets=["ar"]) | changes
+
+    def raw(value: dict[str, Any]) -> bytes:
+        return json.dumps(value).encode()
+
+    deep = "<div>" * 300 + "<p>deep</p>" + "</div>" * 300 + "<p>after the depth</p>"
+    many = [
+        "".join(t) for t in itertools.islice(itertools.product(ascii_lowercase, repeat=3), 4000)
+    ]
+    surrogate_key = raw(article("surrogate-key"))[:-1] + b', "\\ud800": 1}'
+    return {
+        "updated_at past 9999": raw(article("late", updated_at="9999-12-31T23:30:00-01:00")),
+        "embargo before year 1": raw(article("early", embargo_until="0001-01-01T00:30:00+01:00")),
+        "published_at year 1": raw(article("year-1", published_at="0001-01-01T00:00:00+00:30")),
+        "published_at 9999": raw(article("year-9999", published_at="9999-12-31T23:59:59-05:00")),
+        "non-characters": raw(article("fffe", body_html="<p>a &#xFFFE; b &#xFFFF;</p>")),
+        "surrogate in a field name": surrogate_key,
+        "nesting 300 deep": raw(article("deep", body_html=deep)),
+        "4000 targets": raw(article("targets", targets=many)),
+        "unclosed tag in the headline": raw(article("tag", headline="Hi <img src=x onerror=a//")),
+        "regional target": raw(article("regional", targets=["ar-IQ"])),
+    }
+
+
+FINAL_STATES = {"published", "failed", "no_model", "withdrawn"}
+
+
+def test_no_poison_stops_the_articles_posted_after_it(service: Service) -> None:
+    """Each poison gets a 4xx, or a 202 and a final state in every language; the article
+    posted after each is published, in its feed, in every language."""
+    accepted: list[str] = []
+    after: list[str] = []
+    for name, body in _poisons().items():
+        answer = service.post_raw(body)
+        assert answer.status_code in (202, 400, 413, 422), (name, answer.status_code, answer.text)
+        assert answer.json(), name
+        if answer.status_code == 202:
+            accepted.append(answer.json()["id"])
+        good = _load(OWN[1], id=f"after-{len(after)}", targets=["ar"], body_html="<p>Water.</p>")
+        assert service.post(good).status_code == 202, name
+        after.append(good["id"])
+    for article_id in after:
+        service.wait_states(article_id, 1, {"en": "published", "ar": "published"})
+    for lang in ("en", "ar"):
+        guids = {g.split(":")[-2] for g in _rss_guids(service.feed(f"/v1/feeds/{lang}.rss"))}
+        assert set(after) <= guids, lang
+    for article_id in accepted:
+        wait_for(
+            lambda a=article_id: set(service.states(a, 1) or {"queued"}.copy()) <= FINAL_STATES,
+            90,
+            f"{article_id} in a final state",
+        )

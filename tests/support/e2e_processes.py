@@ -27,6 +27,38 @@ def wait_for(check: Callable[[], T | None], seconds: float, what: str) -> T:
     raise AssertionError(f"timed out after {seconds} s waiting for {what}")
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process and all its descendants (Linux ``/proc``)."""
+    total, tick, pending = 0.0, os.sysconf("SC_CLK_TCK"), [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for thread in Path(f"/proc/{current}/task").iterdir():
+                pending.extend(int(c) for c in (thread / "children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # exited meanwhile
+    return total
+
+
+def becomes_idle(pid: int, window: float = 3.0, cpu: float = 0.15) -> Callable[[], bool]:
+    """A check for ``wait_for``: true once the process tree used less than ``cpu`` seconds of
+    CPU over the last ``window`` seconds: every task in it is blocked, not computing. CPU
+    time, unlike wall time, does not stretch when the machine is busy."""
+    samples: list[tuple[float, float]] = []
+
+    def check() -> bool:
+        now, used = time.monotonic(), tree_cpu_seconds(pid)
+        samples.append((now, used))
+        while len(samples) > 1 and now - samples[1][0] >= window:
+            samples.pop(0)
+        start, before = samples[0]
+        return now - start >= window and used - before < cpu
+
+    return check
+
+
 def service_env(redis_url: str, models_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of a worker or server under test: its Redis, models and secrets."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SYNDICATE_")}
