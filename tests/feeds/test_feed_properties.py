@@ -21,7 +21,7 @@ from lxml import etree
 from syndicate.feeds.content import body_markup
 from syndicate.feeds.newsml import NAR, render_news_item
 from syndicate.feeds.ninjs import render_ninjs_item
-from syndicate.feeds.rss import CONTENT, DC, render_rss
+from syndicate.feeds.rss import CONTENT, DC, MEDIA, byline, render_rss
 from syndicate.feeds.xml import clean_line, clean_text, fromstring
 from syndicate.news.article import Article
 from syndicate.news.credits import Credit
@@ -87,13 +87,17 @@ def test_newsml_item_is_valid_and_round_trips(
 def test_rss_is_well_formed_and_round_trips(
     headline: str, tags: list[str], names: list[str]
 ) -> None:
-    data = render_rss([entry(article(headline, tags, names))], channel("en"), now=NOW, limit=5)
+    story = article(headline, tags, names)
+    data = render_rss([entry(story)], channel("en"), now=NOW, limit=5)
     assert feedparser.parse(data).bozo == 0
     (item,) = fromstring(data).iterfind("channel/item")
     assert (item.findtext("title") or "") == clean_text(headline)
     assert [c.text or "" for c in item.iterfind("category")] == [clean_text(t) for t in tags]
     creators = [c.text or "" for c in item.iterfind(f"{{{DC}}}creator")]
-    assert creators == [clean_text(n) for n in dict.fromkeys(names)]
+    line = byline(story)
+    assert creators == ([clean_text(line)] if line else [])
+    people = [c.text or "" for c in item.iterfind(f"{{{MEDIA}}}credit")]
+    assert people == [clean_text(n) for n in names]
 
 
 @PROPERTY

@@ -56,10 +56,11 @@ def test_item_fields_round_trip() -> None:
     assert item.link == article.url
     assert item.id == "urn:newsml:rudaw.net:20250601:kobani-water-2025:en"
     assert item.guidislink is False
-    assert item.published_parsed == time.struct_time((2025, 6, 1, 5, 0, 0, 6, 152, 0))
+    version_2 = time.struct_time((2025, 6, 1, 10, 30, 0, 6, 152, 0))  # updated_at, not v1's
+    assert item.published_parsed == item.updated_parsed == version_2
     assert item.summary == article.summary
     assert [t.term for t in item.tags] == list(article.tags)
-    assert len(item.authors) == 5
+    assert item.author == "Hêvî Mustafa, Sîdar Ehmed"  # the reporters, not the last credit
     assert "<strong>queue</strong>" in item.content[0].value
     assert [m["url"] for m in item.media_content] == [m.url for m in article.media if m.url]
 
@@ -67,10 +68,16 @@ def test_item_fields_round_trip() -> None:
 def test_creators_categories_and_media_credits() -> None:
     article = kobani_en()
     (item,) = fromstring(rss(article)).iterfind("channel/item")
-    assert [c.text for c in item.iterfind("dc:creator", NS)] == [c.name for c in article.credits]
+    assert [c.text for c in item.iterfind("dc:creator", NS)] == ["Hêvî Mustafa, Sîdar Ehmed"]
+    people = [(c.get("role"), c.text) for c in item.iterfind("media:credit", NS)]
+    assert people == [(c.role, c.name) for c in article.credits]
+    assert {c.get("scheme") for c in item.iterfind("media:credit", NS)} == {
+        "https://rudaw.net/cv/creditrole/"
+    }
     assert [c.text for c in item.iterfind("category")] == list(article.tags)
     media = item.findall("media:content", NS)
     assert [m.get("medium") for m in media] == ["image", "image", "video"]
+    assert [m.get("type") for m in media] == ["image/jpeg", "image/jpeg", "video/mp4"]
     assert media[0].findtext("media:credit", namespaces=NS) == "Zana Omer/Rudaw"
     assert media[0].findtext("media:description", namespaces=NS) == article.media[0].caption
     assert media[1].find("media:credit", NS) is None
@@ -136,3 +143,30 @@ def test_latest_n_newest_first_and_updates_keep_the_guid() -> None:
 def test_empty_feed_is_a_valid_channel() -> None:
     feed = parsed(rss(lang="ckb"))
     assert feed.entries == [] and feed.feed.language == "ckb"
+
+
+def test_an_update_and_a_lifted_embargo_look_new_to_a_poller() -> None:
+    """A poller that keeps items newer than its last poll (Superdesk, most aggregators)
+    must see version 2 and an item whose embargo just ended."""
+    last_poll = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
+    v1 = replace(kobani_en(), version=1, updated_at=None, published_at=last_poll - timedelta(1))
+    v2 = replace(v1, version=2, updated_at=last_poll + timedelta(minutes=5))
+    held = replace(rudaw_sample(), published_at=last_poll - timedelta(hours=3))
+    held = replace(held, embargo_until=last_poll + timedelta(minutes=30))
+    later = NOW  # after both
+    data = render_rss([entry(v2), entry(held)], channel("en"), now=later, limit=5)
+    cutoff = last_poll.timetuple()
+    fresh = [e.id for e in parsed(data).entries if e.updated_parsed > cutoff]
+    assert len(fresh) == 2
+    (first,) = parsed(rss(v1)).entries
+    assert first.updated_parsed < cutoff and first.id in fresh
+
+
+def test_description_without_a_summary_is_the_first_paragraph_not_the_note() -> None:
+    text = "Kobani residents queue for water. " * 20
+    article = replace(
+        kobani_ar(), summary=None, body_html=f'<div lang="ar" dir="rtl"><p>{text}</p></div>'
+    )
+    (item,) = parsed(rss(article, lang="ar")).entries
+    assert item.summary.startswith("Kobani residents queue") and item.summary.endswith("\u2026")
+    assert len(item.summary) <= 300 and "Machine translated" not in item.summary

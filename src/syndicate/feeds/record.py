@@ -142,7 +142,8 @@ def require_visible(article: Article, now: datetime) -> None:
         )
 
 
-def _visible_since(entry: Entry) -> datetime:
+def visible_since(entry: Entry) -> datetime:
+    """When this version of the item showed: its version time, or its embargo's end if later."""
     article, pub = entry
     if article.embargo_until is None:
         return pub.version_created
@@ -165,7 +166,7 @@ def select_entries(
     RSS and JSON drop withdrawn articles; NewsML keeps them so partners learn of the kill.
     """
     chosen = [e for e in entries if _belongs(e[0], lang, now, include_withdrawn)]
-    chosen.sort(key=lambda e: (_visible_since(e), e[1].guid), reverse=True)
+    chosen.sort(key=lambda e: (visible_since(e), e[1].guid), reverse=True)
     return chosen[: max(limit, 0)]
 
 

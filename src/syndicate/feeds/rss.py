@@ -6,16 +6,29 @@ channel is a dozen elements, so building the tree directly is shorter and keeps 
 project's one parser and one cleaning rule (``feeds.xml``).
 
 Plain-text elements (title, category, dc:creator) carry the text as is; ``description`` is
-the summary as entity-encoded HTML (so a summary reading ``<b>`` stays text in readers);
+the summary (else the body's first paragraph, shortened) as entity-encoded HTML, so a
+summary reading ``<b>`` stays text in readers and no reader takes the whole body, the
+machine-translation note first, as the abstract;
 ``content:encoded`` is the XHTML body in a CDATA section, a ``]]>`` inside it split over two
 sections. As the profile recommends, ``&``, ``<`` and ``>`` in character data are written as
 hexadecimal references. Dates use ``email.utils.format_datetime`` in GMT, never the locale.
+
+What partners' software reads (issue 10):
+- ``pubDate`` and ``atom:updated`` are when this version showed (its version time, or its
+  embargo's end): pollers such as Superdesk take only items newer than their last poll, so
+  with version 1's date a correction or a lifted embargo was never ingested. The guid stays.
+- One ``dc:creator``, the byline (the authors' names, else every credited name): readers
+  such as feedparser keep only the last ``dc:creator``, which showed the video editor.
+  Each person's role stays machine-readable as an item-level ``media:credit`` with a
+  ``role`` from the provider's credit-role scheme (the one NewsML's ``exrole`` uses).
+- ``media:content`` carries a MIME ``type`` (Superdesk drops media without one).
 """
 
 from __future__ import annotations
 
 import copy
 import html
+import mimetypes
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -23,10 +36,11 @@ from email.utils import format_datetime
 from lxml import etree
 
 from syndicate import __version__
-from syndicate.feeds.content import body_markup, translation_note
-from syndicate.feeds.record import Channel, Entry, Publication, select_entries
-from syndicate.feeds.xml import aware, clean_text, element, sub, to_bytes
-from syndicate.news.article import Article, MediaType
+from syndicate.feeds.content import body_element, body_markup, translation_note
+from syndicate.feeds.record import Channel, Entry, Publication, select_entries, visible_since
+from syndicate.feeds.xml import aware, clean_text, element, format_rfc3339, sub, to_bytes
+from syndicate.news.article import Article, Media, MediaType
+from syndicate.news.roles import is_author_role
 
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
@@ -35,6 +49,15 @@ MEDIA = "http://search.yahoo.com/mrss/"
 NSMAP: dict[str | None, str] = {"atom": ATOM, "content": CONTENT, "dc": DC, "media": MEDIA}
 _ENCODED = f"{{{CONTENT}}}encoded"
 _MEDIUM = {MediaType.IMAGE: "image", MediaType.VIDEO: "video", MediaType.AUDIO: "audio"}
+# When a URL's extension names no type of its medium: the medium's common container.
+_FALLBACK_TYPE = {
+    MediaType.IMAGE: "image/jpeg",
+    MediaType.VIDEO: "video/mp4",
+    MediaType.AUDIO: "audio/mpeg",
+}
+# The standard library's built-in table only: no system mime.types read from disk.
+_TYPES = mimetypes.MimeTypes(filenames=())
+ABSTRACT_CHARS = 300  # a description made from the body stops at a word before this
 # The profile's recommended spelling of the three characters the serialiser escapes.
 _HEX_REFS = ((b"&amp;", b"&#x26;"), (b"&lt;", b"&#x3C;"), (b"&gt;", b"&#x3E;"))
 
@@ -69,35 +92,76 @@ def _encoded_body(article: Article) -> str:
     return f'<p class="machine-translation-note" lang="en" dir="ltr">{note}</p>\n{body}'
 
 
+def _media_type(medium: Media) -> str:
+    """The MIME type of a medium, from its URL's extension, else its kind's common type."""
+    url = (medium.url or "").split("?", 1)[0].split("#", 1)[0]
+    guessed, _ = _TYPES.guess_type(url, strict=False)
+    if guessed and guessed.split("/", 1)[0] == _MEDIUM[medium.type]:
+        return guessed
+    return _FALLBACK_TYPE[medium.type]
+
+
 def _media(item: etree._Element, article: Article) -> None:
     """Media RSS: one media:content per medium that has a URL (MRSS requires one)."""
     for medium in article.media:
         if not medium.url:
             continue
-        content = sub(
-            item, f"{{{MEDIA}}}content", attrs={"url": medium.url, "medium": _MEDIUM[medium.type]}
-        )
+        attrs = {"url": medium.url, "medium": _MEDIUM[medium.type], "type": _media_type(medium)}
+        content = sub(item, f"{{{MEDIA}}}content", attrs=attrs)
         if medium.caption:
             sub(content, f"{{{MEDIA}}}description", medium.caption, attrs={"type": "plain"})
         if medium.credit:
             sub(content, f"{{{MEDIA}}}credit", medium.credit)
 
 
-def _people(article: Article) -> list[str]:
-    """Each credited person once, in credit order."""
-    return list(dict.fromkeys(c.name for c in article.credits))
+def byline(article: Article) -> str | None:
+    """The authors' names (else every credited name), each once, in credit order."""
+    authors = [c.name for c in article.credits if is_author_role(c.role)]
+    names = dict.fromkeys(authors or [c.name for c in article.credits])
+    return ", ".join(names) or None
+
+
+def _credits(item: etree._Element, article: Article, pub: Publication) -> None:
+    """The byline as the one dc:creator, and every person with a role as media:credit."""
+    line = byline(article)
+    if line:
+        sub(item, f"{{{DC}}}creator", line)
+    scheme = pub.provider.scheme_uri("creditrole")
+    for credit in article.credits:
+        attrs = {"role": credit.role, "scheme": scheme}
+        sub(item, f"{{{MEDIA}}}credit", credit.name, attrs=attrs)
+
+
+def abstract(article: Article) -> str | None:
+    """The summary, else the body's first paragraph with text, cut at a word boundary."""
+    if article.summary:
+        return article.summary
+    for block in body_element(article).iter("p", "li", "blockquote", "h2", "h3"):
+        text = " ".join("".join(str(t) for t in block.itertext()).split())
+        if text:
+            return _shorten(text, ABSTRACT_CHARS)
+    return None
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] or text[: limit - 1]
+    return cut.rstrip(" ,;:") + "\u2026"
 
 
 def _item(article: Article, pub: Publication) -> etree._Element:
     item = element("item")
     sub(item, "title", article.headline)
     sub(item, "link", pub.link)
-    if article.summary:
-        sub(item, "description", html.escape(clean_text(article.summary), quote=False))
+    description = abstract(article)
+    if description:
+        sub(item, "description", html.escape(clean_text(description), quote=False))
     sub(item, "guid", pub.guid, attrs={"isPermaLink": "false"})
-    sub(item, "pubDate", format_rfc822(pub.first_created))
-    for name in _people(article):
-        sub(item, f"{{{DC}}}creator", name)
+    shown = visible_since((article, pub))
+    sub(item, "pubDate", format_rfc822(shown))
+    sub(item, f"{{{ATOM}}}updated", format_rfc3339(shown))
+    _credits(item, article, pub)
     for tag in article.tags:
         sub(item, "category", tag)
     sub(item, _ENCODED, _encoded_body(article))
