@@ -184,11 +184,14 @@ def test_body_is_well_formed_xhtml_in_its_namespace(newsml_schema: etree.XMLSche
         for el in standalone.iter(etree.Element):
             namespace, local = el.tag[1:].split("}")
             assert namespace == XHTML and local in XHTML_ELEMENTS, el.tag
-        div = standalone.find("h:body/h:div", NS)
-        assert div.get("dir") == standalone.get("dir") == inline.get("dir")
-        assert div.get("{http://www.w3.org/XML/1998/namespace}lang") == inline.get(
+        body = standalone.find("h:body", NS)
+        assert body.get("dir") == standalone.get("dir") == inline.get("dir")
+        assert body.get("{http://www.w3.org/XML/1998/namespace}lang") == inline.get(
             "{http://www.w3.org/XML/1998/namespace}lang"
         )
+        # Superdesk reads only body's direct children: the paragraphs, no wrapper div.
+        assert [etree.QName(c).localname for c in body][:1] == ["p"]
+        assert "".join(body.itertext()).strip()
 
 
 def test_rtl_body_keeps_its_text(newsml_schema: etree.XMLSchema) -> None:

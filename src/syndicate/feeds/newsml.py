@@ -31,6 +31,7 @@ from syndicate.feeds.record import (
     require_visible,
     select_entries,
 )
+from syndicate.feeds.xhtml1 import to_strict
 from syndicate.feeds.xml import XML_LANG, clean_line, element, format_rfc3339, sub, to_bytes
 from syndicate.news.article import Article, ArticleStatus
 from syndicate.news.credits import Credit, format_credit_line
@@ -176,9 +177,20 @@ def _content_set(root: etree._Element, article: Article) -> None:
     html = element(f"{{{XHTML}}}html", attrs={"lang": lang, **i18n}, nsmap={None: XHTML})
     inline.append(html)
     sub(sub(html, f"{{{XHTML}}}head"), f"{{{XHTML}}}title", clean_line(article.headline))
-    div = _xhtml(body_element(article))
-    div.set(XML_LANG, div.get("lang") or lang)
-    sub(html, f"{{{XHTML}}}body").append(div)
+    _body(sub(html, f"{{{XHTML}}}body"), _xhtml(body_element(article)), lang)
+
+
+def _body(body: etree._Element, div: etree._Element, lang: str) -> None:
+    """The fragment's content as the direct children of ``<body>``, its language and
+    direction on ``<body>`` itself: Superdesk's NewsML-G2 parser reads only the direct
+    children of ``inlineXML/html/body``, and ingested every item with an empty body while
+    they sat in a wrapper ``<div>`` (issue 10). Made XHTML 1.0 Strict (``xhtml1.py``)."""
+    body.set("lang", div.get("lang") or lang)
+    body.set(XML_LANG, div.get("lang") or lang)
+    body.set("dir", div.get("dir") or text_direction(lang))
+    body.text = div.text
+    body.extend(list(div))
+    to_strict(body)
 
 
 def _news_item(article: Article, pub: Publication) -> etree._Element:
