@@ -44,6 +44,14 @@ class Settings:
     log_format: str = "json"
     log_level: str = "INFO"
     newsroom_secret: str | None = None
+    # Webhook signatures (issue 9): how far t= may be from our clock, in seconds, and
+    # whether the brief's replayable sha256= form is refused (it is counted and logged).
+    signature_tolerance: int = 300
+    require_signature_timestamp: bool = False
+    # Read timeouts of the API server, in seconds: the request line and headers, then the
+    # whole body (a slow-loris client is cut off with 408).
+    header_timeout: int = 10
+    body_timeout: int = 30
     operator_token: str | None = None
 
 

@@ -3,6 +3,7 @@
     SyndicateError
      +-- ArticleInvalid          input broke a rule of brief section 2 (carries FieldErrors)
      +-- PayloadTooLarge         a request body over the 2 MB limit, refused while reading
+     +-- BodyTimeout             a request body not received within the body timeout (408)
      +-- StaleVersion            a version older than the stored one
      +-- NoSuchArticle           an id the store does not know
      +-- NoModel                 no installed package (or pivot chain) serves a pair
@@ -111,6 +112,14 @@ class PayloadTooLarge(SyndicateError):
     def __init__(self, limit: int) -> None:
         self.limit = limit
         super().__init__(f"request body exceeds the limit of {limit} bytes")
+
+
+class BodyTimeout(SyndicateError):
+    """The request body did not arrive in time: a slow client must not hold the server."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"request body not received within {seconds:g} s")
 
 
 class IndexUnavailable(SyndicateError):

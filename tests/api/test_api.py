@@ -36,6 +36,7 @@ from api_support import (
     nothing_stored,
     post,
     queued_messages,
+    signed,
 )
 
 if TYPE_CHECKING:
@@ -207,8 +208,7 @@ def test_without_a_newsroom_secret_every_post_is_401(
 
 def test_article_status_with_signature_or_operator_token(api: TestClient) -> None:
     assert post(api, article_data()).status_code == 202
-    signed = {"X-Syndicate-Signature": sign(b"", SECRET)}
-    for headers in (signed, bearer(TOKEN)):
+    for headers in (signed(b""), bearer(TOKEN)):
         answer = api.get("/v1/articles/api-erbil-1", headers=headers)
         assert answer.status_code == 200
         body = answer.json()
@@ -220,7 +220,8 @@ def test_article_status_with_signature_or_operator_token(api: TestClient) -> Non
 
 def test_article_status_needs_auth_and_a_known_id(api: TestClient) -> None:
     assert post(api, article_data()).status_code == 202
-    for headers in ({}, bearer("wrong"), {"X-Syndicate-Signature": sign(b"x", SECRET)}):
+    plain = {"X-Syndicate-Signature": sign(b"", SECRET)}  # never expires: refused (issue 9)
+    for headers in ({}, bearer("wrong"), signed(b"x"), plain):
         answer = api.get("/v1/articles/api-erbil-1", headers=headers)
         assert answer.status_code == 401 and answer.json()["error"]
     answer = api.get("/v1/articles/no-such-article", headers=bearer(TOKEN))
@@ -276,7 +277,7 @@ def test_openapi_lists_every_route_method_and_answer(api: TestClient) -> None:
     described = {(path, method) for path, ops in document["paths"].items() for method in ops}
     assert served == described
     webhook = document["paths"]["/v1/articles"]["post"]["responses"]
-    assert set(webhook) == {"200", "202", "400", "401", "409", "413", "415", "422", "503"}
+    assert set(webhook) == {"200", "202", "400", "401", "408", "409", "413", "415", "422", "503"}
     feed = document["paths"]["/v1/feeds/{lang}.rss"]["get"]
     assert {"200", "304", "401", "403", "404"} <= set(feed["responses"])
     assert {p["name"] for p in feed["parameters"]} >= {"lang", "key", "If-None-Match"}

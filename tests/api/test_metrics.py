@@ -39,9 +39,11 @@ def test_every_family_is_present_before_anything_happened() -> None:
         "syndicate_translation_seconds",
         "syndicate_segments",
         "syndicate_queue_depth",
+        "syndicate_legacy_signatures",
     ]
     samples = _samples(families)
     assert samples[("syndicate_articles_ingested_total",)] == 0
+    assert samples[("syndicate_legacy_signatures_total",)] == 0
     assert samples[("syndicate_queue_depth", ("queue", "syndicate"))] == 0
 
 

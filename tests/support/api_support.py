@@ -4,7 +4,9 @@ published by calling the pipeline steps directly (no worker), and partners."""
 from __future__ import annotations
 
 import json
+import time
 import warnings
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -14,8 +16,8 @@ from starlette.applications import Starlette
 from starlette.exceptions import StarletteDeprecationWarning
 
 from syndicate.api.app import create_app
-from syndicate.api.credentials import key_digest, sign
-from syndicate.clock import system_now
+from syndicate.api.credentials import SIGNATURE_HEADER, key_digest, sign_timestamped
+from syndicate.clock import Clock, system_now
 from syndicate.config import Settings, load_settings
 from syndicate.feeds.edition import FeedSite, make_provider
 from syndicate.models.engine import Engine
@@ -53,9 +55,15 @@ def api_settings(url: str, **changes: Any) -> Settings:
     return replace(load_settings({"SYNDICATE_CONFIG": "/nonexistent.toml"}), **values)
 
 
-def api_app(settings: Settings) -> Starlette:
+def api_app(settings: Settings, clock: Clock = system_now) -> Starlette:
     """The ASGI app on ``settings``, enqueueing through its own Celery app."""
-    return create_app(settings, create_celery_app(settings), system_now)
+    return create_app(settings, create_celery_app(settings), clock)
+
+
+def signed(body: bytes, at: int | None = None, secret: str = SECRET) -> dict[str, str]:
+    """X-Syndicate-Signature in the timestamped form, at ``at`` (default: now)."""
+    stamp = int(time.time()) if at is None else at
+    return {SIGNATURE_HEADER: sign_timestamped(body, secret, stamp)}
 
 
 def article_data(**changes: Any) -> dict[str, Any]:
@@ -73,10 +81,11 @@ def article_data(**changes: Any) -> dict[str, Any]:
 
 
 def post(
-    api: TestClient, payload: dict[str, Any] | bytes, headers: dict[str, str] | None = None
+    api: TestClient, payload: dict[str, Any] | bytes, headers: Mapping[str, str] | None = None
 ) -> Any:
+    """POST the article signed in the timestamped form (``headers`` may replace it)."""
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    sent = {"Content-Type": "application/json", "X-Syndicate-Signature": sign(body, SECRET)}
+    sent = {"Content-Type": "application/json", **signed(body)}
     return api.post("/v1/articles", content=body, headers={**sent, **(headers or {})})
 
 

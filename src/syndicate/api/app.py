@@ -2,11 +2,10 @@
 
 Each handler authenticates, parses, calls the pipeline or the store (blocking calls in the
 thread pool) and answers; a feed poll is one store read of bytes rendered at publish time.
-This module alone maps errors to status codes (style guide 7): every error is JSON
-(``{"error": ...}``, 422 ``{"errors": [...]}``), Redis away is 503 with Retry-After, and
-nothing about a refused request is stored. The mechanics (bounded body, ETag, 304, gzip,
-access log) are in http.py, credentials in auth.py, the document in openapi.py; the one
-submit-and-dispatch path, shared with the CLI, in worker/submit.py.
+Errors become status codes in answers.py alone (style guide 7), and nothing about a
+refused request is stored. The mechanics (bounded body, ETag, 304, gzip, access log, read
+deadlines) are in http.py, credentials in auth.py and newsroom.py, the document in
+openapi.py; the one submit-and-dispatch path, shared with the CLI, in worker/submit.py.
 """
 
 from __future__ import annotations
@@ -20,18 +19,18 @@ from datetime import timedelta
 from typing import Any, Final, cast
 
 from celery import Celery
-from kombu.exceptions import OperationalError
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers
-from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from syndicate.api import auth as api_auth
+from syndicate.api import newsroom
+from syndicate.api.answers import HANDLED, Refused, answer, unavailable
+from syndicate.api.credentials import Verdict
 from syndicate.api.http import (
     AccessLog,
     Representation,
@@ -44,14 +43,7 @@ from syndicate.api.metrics import INGESTED, render_metrics
 from syndicate.api.openapi import openapi_document
 from syndicate.clock import Clock
 from syndicate.config import Settings
-from syndicate.errors import (
-    ArticleInvalid,
-    Embargoed,
-    NoSuchArticle,
-    PayloadTooLarge,
-    StaleVersion,
-    StoreUnavailable,
-)
+from syndicate.errors import ArticleInvalid, StoreUnavailable
 from syndicate.feeds.edition import make_provider
 from syndicate.feeds.newsml import render_news_item
 from syndicate.feeds.ninjs import render_ninjs_item
@@ -65,7 +57,7 @@ from syndicate.store import articles as store
 from syndicate.store import feeds as store_feeds
 from syndicate.store import ops as store_ops
 from syndicate.store.articles import Item, LanguageStatus
-from syndicate.store.client import Client, RedisError, connect, is_reachable
+from syndicate.store.client import Client, connect, is_reachable
 from syndicate.store.feeds import FeedFormat
 from syndicate.store.partners import Partner
 from syndicate.worker.pipeline import Accepted
@@ -79,11 +71,9 @@ _MEDIA: Final = {
     FeedFormat.NINJS: "application/json",
 }
 _BEARER: Final = {"WWW-Authenticate": "Bearer"}
-_SIGNED: Final = {"WWW-Authenticate": 'Signature header="X-Syndicate-Signature"'}
 
 
 WORKER_WINDOW_SECONDS: Final = 30  # a worker heartbeat counts this long for /healthz
-RETRY_AFTER_SECONDS: Final = 5  # on 503
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,39 +82,26 @@ class _Context:
     client: Client
     celery_app: Celery  # what the webhook enqueues through
     clock: Clock
+    policy: newsroom.Policy  # who may post and read status (signatures, operator token)
     provider: Provider  # the same one the workers build (worker/runtime.py)
     queues: tuple[str, ...]  # always shown in /metrics, even before Celery declares them
-
-
-class _Refused(Exception):
-    """An answer other than success, raised by a handler and rendered as JSON."""
-
-    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.headers = status, message, dict(headers or {})
 
 
 def _ctx(request: Request) -> _Context:
     return cast(_Context, request.app.state.ctx)
 
 
-def _require_signature(settings: Settings, headers: Headers, body: bytes) -> None:
-    if not settings.newsroom_secret:
-        message = "the server has no newsroom secret configured (SYNDICATE_NEWSROOM_SECRET)"
-        raise _Refused(401, message, _SIGNED)
-    if not api_auth.is_newsroom(headers, body, settings.newsroom_secret):
-        raise _Refused(401, "missing or bad X-Syndicate-Signature", _SIGNED)
-
-
 def _decoded(body: bytes) -> Any:
     try:
         return decode_json(body, MAX_PAYLOAD_BYTES)
     except ArticleInvalid as exc:
-        raise _Refused(400, f"body {exc.errors[0].message}") from None
+        raise Refused(400, f"body {exc.errors[0].message}") from None
 
 
-def _submit(ctx: _Context, article: Article) -> Accepted:
-    """Store, count a new version, then enqueue (worker/submit.py)."""
+def _submit(ctx: _Context, article: Article, legacy: bool) -> Accepted:
+    """Count a plain signature, store, count a new version, then enqueue (worker/submit.py)."""
+    if legacy:
+        newsroom.count_legacy(ctx.client)
 
     def count(_: Accepted) -> None:
         store_ops.count(ctx.client, INGESTED, {})
@@ -137,12 +114,13 @@ async def post_article(request: Request) -> Response:
     """415, 413 (while reading), 401, 400, 422, then 202 new / 200 replay / 409 stale."""
     ctx = _ctx(request)
     if not is_json_media_type(request.headers.get("content-type")):
-        raise _Refused(415, "Content-Type must be application/json")
+        raise Refused(415, "Content-Type must be application/json")
     body = await read_limited(request, MAX_PAYLOAD_BYTES)
-    _require_signature(ctx.settings, request.headers, body)
+    verdict = newsroom.check_webhook(ctx.policy, request.headers, body, ctx.clock())
     article = parse_article(_decoded(body))
     bind(article_id=article.id, version=article.version)
-    accepted = await run_in_threadpool(_submit, ctx, article)
+    legacy = verdict is Verdict.LEGACY
+    accepted = await run_in_threadpool(_submit, ctx, article, legacy)
     written = accepted.outcome is Outcome.WRITTEN
     answer = {"id": accepted.article_id, "version": accepted.version}
     answer |= {"status": "queued" if written else "known", "targets": list(accepted.targets)}
@@ -172,14 +150,10 @@ def _status_body(item: Item, states: Mapping[str, LanguageStatus]) -> dict[str, 
 
 
 async def get_article(request: Request) -> Response:
-    """The latest version and per-language states: newsroom signature over the empty body,
-    or the operator token."""
-    ctx, headers = _ctx(request), request.headers
-    if not (
-        api_auth.is_newsroom(headers, b"", ctx.settings.newsroom_secret)
-        or api_auth.is_operator(headers, ctx.settings.operator_token)
-    ):
-        raise _Refused(401, "sign the empty body or send the operator bearer token", _BEARER)
+    """The latest version and per-language states: the operator token, or the newsroom's
+    timestamped signature over the empty body (newsroom.py)."""
+    ctx = _ctx(request)
+    newsroom.check_status_reader(ctx.policy, request.headers, ctx.clock())
     found = await run_in_threadpool(store.get_status, ctx.client, request.path_params["id"])
     return JSONResponse(_status_body(*found))
 
@@ -189,7 +163,7 @@ async def _partner(request: Request, ctx: _Context) -> Partner:
     found = None if key is None else await run_in_threadpool(api_auth.find_partner, ctx.client, key)
     if found is None:
         message = "a valid partner key is required (Authorization: Bearer <key> or ?key=)"
-        raise _Refused(401, message, _BEARER)
+        raise Refused(401, message, _BEARER)
     return found
 
 
@@ -197,14 +171,14 @@ def _language(request: Request, settings: Settings) -> tuple[str, bool]:
     """The requested language and whether it is configured (else known only by its feed)."""
     lang = str(request.path_params["lang"])
     if not is_language_tag(lang):
-        raise _Refused(404, f"unknown language {lang!r}")
+        raise Refused(404, f"unknown language {lang!r}")
     configured = {settings.source_language, *settings.default_targets}
     return lang, lang.lower() in {code.lower() for code in configured}
 
 
 def _require_entitled(partner: Partner, lang: str, fmt: FeedFormat) -> None:
     if not api_auth.is_entitled(partner, lang, str(fmt)):
-        raise _Refused(403, f"partner {partner.name!r} is not entitled to {lang} in {fmt}")
+        raise Refused(403, f"partner {partner.name!r} is not entitled to {lang} in {fmt}")
 
 
 def _feed_endpoint(fmt: FeedFormat) -> Endpoint:
@@ -217,10 +191,10 @@ def _feed_endpoint(fmt: FeedFormat) -> Endpoint:
             _require_entitled(partner, lang, fmt)
         feed = await run_in_threadpool(store_feeds.read_feed, ctx.client, lang, fmt)
         if feed is None and not configured:
-            raise _Refused(404, f"unknown language {lang!r}")
+            raise Refused(404, f"unknown language {lang!r}")
         _require_entitled(partner, lang, fmt)
         if feed is None or not feed.body:
-            raise _Refused(404, f"no items published in {lang} yet")
+            raise Refused(404, f"no items published in {lang} yet")
         rep = Representation(feed.body, feed.etag, feed.last_modified, _MEDIA[fmt])
         return conditional_response(request.headers, rep, ctx.settings.feed_ttl * 60)
 
@@ -254,7 +228,7 @@ def _item_endpoint(fmt: FeedFormat) -> Endpoint:
             _require_entitled(partner, lang, fmt)
         item = await run_in_threadpool(store.get_item, ctx.client, article_id, lang)
         if item is None:
-            raise _Refused(404, f"no item {article_id} in {lang}")
+            raise Refused(404, f"no item {article_id} in {lang}")
         _require_entitled(partner, lang, fmt)
         rep = await run_in_threadpool(_item_representation, ctx, item, fmt)
         return conditional_response(request.headers, rep, ctx.settings.feed_ttl * 60)
@@ -275,7 +249,7 @@ async def healthz(request: Request) -> Response:
         workers = await run_in_threadpool(_seen_workers, ctx)
     except StoreUnavailable:
         body = {"status": "unavailable", "redis": "unavailable", "workers": []}
-        return _unavailable(body)
+        return unavailable(body)
     answer: dict[str, Any] = {"status": "ok", "redis": "ok", "workers": workers}
     if workers:
         return JSONResponse(answer)
@@ -308,54 +282,6 @@ ROUTES: Final = [
 ]
 
 
-def _error(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
-    return JSONResponse({"error": message}, status_code=status, headers=dict(headers or {}))
-
-
-def _unavailable(body: Mapping[str, Any] | None = None) -> Response:
-    answer = {**(body or {}), "error": "store unavailable"}
-    retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-    return JSONResponse(answer, status_code=503, headers=retry)
-
-
-async def _answer(request: Request, exc: Exception) -> Response:
-    """The one place errors become status codes."""
-    if isinstance(exc, _Refused):
-        return _error(exc.status, exc.message, exc.headers)
-    if isinstance(exc, ArticleInvalid):
-        return JSONResponse({"errors": [e.to_dict() for e in exc.errors]}, status_code=422)
-    if isinstance(exc, StaleVersion):
-        answer = {"error": str(exc), "stored_version": exc.stored}
-        return JSONResponse(answer, status_code=409)
-    if isinstance(exc, NoSuchArticle):
-        return _error(404, f"unknown article {request.path_params.get('id', exc)!s}")
-    if isinstance(exc, Embargoed):
-        path = request.path_params
-        return _error(404, f"no item {path.get('id')} in {path.get('lang')}")
-    if isinstance(exc, PayloadTooLarge):
-        return _error(413, str(exc))
-    if isinstance(exc, StoreUnavailable | OperationalError | RedisError):
-        return _unavailable()
-    if isinstance(exc, HTTPException):
-        return _error(exc.status_code, exc.detail, exc.headers)
-    return _error(500, "internal server error")
-
-
-_HANDLED: Final = (
-    _Refused,
-    ArticleInvalid,
-    StaleVersion,
-    NoSuchArticle,
-    Embargoed,
-    PayloadTooLarge,
-    StoreUnavailable,
-    OperationalError,
-    RedisError,
-    HTTPException,
-    Exception,
-)
-
-
 def create_app(settings: Settings, celery_app: Celery, clock: Clock) -> Starlette:
     """The ASGI app on ``settings``, enqueueing through ``celery_app``, reading the time
     from ``clock``; one Redis client (a thread-safe pool), closed at shutdown."""
@@ -375,8 +301,8 @@ def create_app(settings: Settings, celery_app: Celery, clock: Clock) -> Starlett
     app = Starlette(
         routes=ROUTES,
         middleware=[Middleware(AccessLog)],
-        exception_handlers={kind: _answer for kind in _HANDLED},
+        exception_handlers={kind: answer for kind in HANDLED},
         lifespan=lifespan,
     )
-    app.state.ctx = _Context(s, client, celery_app, clock, provider, queues)
+    app.state.ctx = _Context(s, client, celery_app, clock, newsroom.Policy.of(s), provider, queues)
     return app

@@ -10,11 +10,13 @@ yes or no (or the partner); api.py decides the status code.
 from __future__ import annotations
 
 import hmac
+from datetime import datetime
 from typing import Final
 
 from starlette.datastructures import Headers, QueryParams
 
 from syndicate.api import credentials
+from syndicate.api.credentials import Verdict
 from syndicate.store import partners
 from syndicate.store.client import Client
 from syndicate.store.partners import Partner
@@ -54,10 +56,12 @@ def is_entitled(partner: Partner, lang: str, fmt: str) -> bool:
     return (ALL in langs or lang.lower() in langs) and (ALL in formats or fmt in formats)
 
 
-def is_newsroom(headers: Headers, body: bytes, secret: str | None) -> bool:
-    """True when X-Syndicate-Signature is the HMAC of ``body`` under ``secret``."""
+def newsroom_verdict(
+    headers: Headers, body: bytes, secret: str, now: datetime, tolerance: int
+) -> Verdict:
+    """What X-Syndicate-Signature says about ``body`` under ``secret`` at ``now``."""
     signature = headers.get(credentials.SIGNATURE_HEADER)
-    return secret is not None and credentials.is_signed(body, secret, signature)
+    return credentials.verify(body, secret, signature, now.timestamp(), tolerance)
 
 
 def is_operator(headers: Headers, token: str | None) -> bool:

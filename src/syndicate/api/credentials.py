@@ -2,6 +2,12 @@
 
 Pure functions shared by the API (checking), the CLI (issuing keys) and every client that
 posts articles (make run, benchmarks, tests), so the scheme is written once.
+
+Two signature forms (issue 9): the brief's ``sha256=<hex HMAC of the body>``, which a
+captured request replays forever, and the timestamped ``t=<unix>,v1=<hex HMAC of
+"<t>." + body>`` (Stripe's scheme), which the API accepts only within a tolerance of its
+own clock. A sender rotating its secret may send several ``v1=`` values; one HMAC is
+computed on our side and every given value is compared with it in constant time.
 """
 
 from __future__ import annotations
@@ -9,23 +15,111 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Final
 
 SIGNATURE_HEADER: Final = "X-Syndicate-Signature"
 _SCHEME: Final = "sha256="
 _KEY_PREFIX: Final = "syn_"
+_MAX_DIGESTS: Final = 8  # v1= values looked at: rotation needs two
+_MAX_TIME_DIGITS: Final = 12
+
+
+class Verdict(StrEnum):
+    """What a signature header says about a body; the API maps each to its answer."""
+
+    VALID = "valid"  # timestamped, the HMAC matches, the time is within the tolerance
+    LEGACY = "legacy"  # the plain sha256= form, and it matches
+    MISSING = "missing"
+    MALFORMED = "malformed"  # neither form: t= and v1= missing or t not an integer
+    BAD = "bad"  # the HMAC does not match
+    STALE = "stale"  # matches, but t is older than the tolerance
+    FUTURE = "future"  # matches, but t is further ahead than the tolerance
+
+
+@dataclass(frozen=True, slots=True)
+class Timestamped:
+    """A parsed ``t=<unix>,v1=<hex>[,v1=<hex>...]`` header."""
+
+    at: int
+    digests: tuple[str, ...]
+
+
+def _hmac(secret: str, message: bytes) -> str:
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
 def sign(body: bytes, secret: str) -> str:
-    """``sha256=<hex HMAC-SHA256 of the raw body>``, the value of X-Syndicate-Signature."""
-    return _SCHEME + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    """``sha256=<hex HMAC-SHA256 of the raw body>``: the brief's (replayable) form."""
+    return _SCHEME + _hmac(secret, body)
+
+
+def sign_timestamped(body: bytes, secret: str, at: int) -> str:
+    """``t=<at>,v1=<hex HMAC-SHA256 of "<at>." + body>``: valid only near ``at``."""
+    return f"t={at},v1={_hmac(secret, f'{at}.'.encode() + body)}"
+
+
+def is_legacy(header: str) -> bool:
+    """True for the brief's plain ``sha256=`` form."""
+    return header.strip().startswith(_SCHEME)
+
+
+def _is_unix_time(value: str) -> bool:
+    """Plain ASCII digits, at most 12 of them (year 33658): no sign, no 4000-digit int."""
+    return value.isascii() and value.isdigit() and len(value) <= _MAX_TIME_DIGITS
+
+
+def parse_timestamped(header: str) -> Timestamped | None:
+    """The timestamp and v1 digests of a header, or None when it is not that form.
+    Unknown keys (another scheme's ``v0=``) are ignored, as Stripe's clients do."""
+    at: int | None = None
+    digests: list[str] = []
+    for part in header.split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t" and _is_unix_time(value) and at is None:
+            at = int(value)
+        elif key == "t":
+            return None  # twice, or not a plain integer
+        elif key == "v1" and value:
+            digests.append(value.strip())
+    if at is None or not digests:
+        return None
+    return Timestamped(at, tuple(digests[:_MAX_DIGESTS]))
 
 
 def is_signed(body: bytes, secret: str, header: str | None) -> bool:
-    """True when ``header`` is the signature of ``body``, compared in constant time."""
+    """True when ``header`` is the plain signature of ``body``, compared in constant time."""
     if not header or not secret:
         return False
     return hmac.compare_digest(sign(body, secret).encode(), header.strip().encode())
+
+
+def _matches(expected: str, given: tuple[str, ...]) -> bool:
+    """Every given digest is compared (no early exit), each in constant time."""
+    results = [hmac.compare_digest(expected.encode(), digest.encode()) for digest in given]
+    return any(results)
+
+
+def verify(body: bytes, secret: str, header: str | None, now: float, tolerance: int) -> Verdict:
+    """The verdict on ``header`` for ``body`` at unix time ``now``: the HMAC first (so
+    nobody without the secret learns anything about our clock), then the timestamp,
+    accepted while ``|now - t| <= tolerance``."""
+    if not header or not header.strip():
+        return Verdict.MISSING
+    if is_legacy(header):
+        return Verdict.LEGACY if is_signed(body, secret, header) else Verdict.BAD
+    parsed = parse_timestamped(header)
+    if parsed is None:
+        return Verdict.MALFORMED
+    expected = _hmac(secret, f"{parsed.at}.".encode() + body)
+    if not _matches(expected, parsed.digests):
+        return Verdict.BAD
+    if now - parsed.at > tolerance:
+        return Verdict.STALE
+    if parsed.at - now > tolerance:
+        return Verdict.FUTURE
+    return Verdict.VALID
 
 
 def new_partner_key() -> str:

@@ -9,6 +9,9 @@ custom Collector) and adds the broker's queue depths (issue 4, item 3):
 - ``syndicate_translation_seconds{lang}``: histogram of one language's translation time
 - ``syndicate_segments_total{lang}``: segments sent to the models
 - ``syndicate_queue_depth{queue}``: messages waiting in each Celery queue
+- ``syndicate_legacy_signatures_total``: webhook posts accepted with the brief's plain,
+  replayable ``sha256=`` signature (issue 9): zero for a while means
+  ``require_signature_timestamp`` can be turned on
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ TASKS: Final = "syndicate_tasks_total"
 TRANSLATION_SECONDS: Final = "syndicate_translation_seconds"
 SEGMENTS: Final = "syndicate_segments_total"
 QUEUE_DEPTH: Final = "syndicate_queue_depth"
+LEGACY_SIGNATURES: Final = "syndicate_legacy_signatures_total"
 _SERIES: Final = re.compile(r"([A-Za-z_:][A-Za-z0-9_:]*)(?:\{(.*)\})?")
 _LABEL: Final = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
@@ -91,10 +95,12 @@ def _histogram(series: Series, name: str, doc: str) -> Metric:
 
 
 def metric_families(values: Mapping[str, float], depths: Mapping[str, int]) -> list[Metric]:
-    """The five families of this module's docstring from stored series and queue depths."""
+    """The six families of this module's docstring from stored series and queue depths."""
     series = parse_series(values)
     ingested = CounterMetricFamily(INGESTED, "Article versions newly stored by the webhook.")
     ingested.add_metric([], series.get(INGESTED, {}).get((), 0.0))
+    legacy = CounterMetricFamily(LEGACY_SIGNATURES, "Webhook posts signed in the plain form.")
+    legacy.add_metric([], series.get(LEGACY_SIGNATURES, {}).get((), 0.0))
     depth = GaugeMetricFamily(QUEUE_DEPTH, "Messages waiting in a queue.", labels=["queue"])
     for queue, waiting in sorted(depths.items()):
         depth.add_metric([queue], float(waiting))
@@ -104,6 +110,7 @@ def metric_families(values: Mapping[str, float], depths: Mapping[str, int]) -> l
         _histogram(series, TRANSLATION_SECONDS, "Seconds to translate one article language."),
         _counter(series, SEGMENTS, "Segments sent to translation models.", ["lang"]),
         depth,
+        legacy,
     ]
 
 

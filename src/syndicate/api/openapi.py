@@ -69,7 +69,18 @@ _UNAVAILABLE: Final = {
 _LANG: Final = _parameter("lang", "path", "BCP 47 language tag", required=True)
 _ID: Final = _parameter("id", "path", "Article id", required=True)
 _KEY: Final = _parameter("key", "query", "Partner API key, for readers that cannot send headers")
-_SIGNATURE: Final = _parameter("X-Syndicate-Signature", "header", "sha256=<hex HMAC-SHA256>")
+_TIMESTAMPED: Final = 't=<unix>,v1=<hex HMAC-SHA256 of "<t>." + body>'
+_SIGNATURE: Final = _parameter(
+    "X-Syndicate-Signature",
+    "header",
+    f"{_TIMESTAMPED}, t within signature_tolerance (300 s) of the server's clock; the plain"
+    " sha256=<hex HMAC of the body> unless require_signature_timestamp",
+)
+_STATUS_SIGNATURE: Final = _parameter(
+    "X-Syndicate-Signature",
+    "header",
+    f"{_TIMESTAMPED} over the empty body (the plain sha256= form is refused here)",
+)
 
 
 def _partner_get(fmt: str, what: str, params: list[Json]) -> Json:
@@ -83,7 +94,10 @@ def _partner_get(fmt: str, what: str, params: list[Json]) -> Json:
             "headers": headers,
         },
         "401": _error("Missing or unknown partner key (WWW-Authenticate: Bearer)"),
-        "403": _error("The partner is not entitled to this language or format"),
+        "403": _error(
+            "The partner is not entitled to this language or format (decided by the key"
+            " alone, whether or not the language, feed or item exists)"
+        ),
         "404": _error("Unknown language, unknown or embargoed item, or nothing yet"),
         "503": _UNAVAILABLE,
     }
@@ -109,7 +123,11 @@ def _post_articles() -> Json:
         "202": _answer("Stored and queued", _ref("Accepted")),
         "200": _answer("Replay of a known id and version: no new work", _ref("Accepted")),
         "400": _error("Body is not UTF-8 JSON"),
-        "401": _error("Missing or bad X-Syndicate-Signature, or no newsroom secret set"),
+        "401": _error(
+            "Missing, bad or expired X-Syndicate-Signature (the reason says which), a plain"
+            " sha256= one when require_signature_timestamp is set, or no newsroom secret set"
+        ),
+        "408": _error("The body did not arrive within body_timeout seconds"),
         "409": _error("Older than the stored version", "StaleVersion"),
         "413": _error("Body larger than 2 MiB (refused while reading)"),
         "415": _error("Content-Type is not application/json"),
@@ -131,12 +149,15 @@ def _post_articles() -> Json:
 def _get_article() -> Json:
     responses = {
         "200": _answer("The latest version and its languages", _ref("ArticleStatus")),
-        "401": _error("Neither a signature over the empty body nor the operator token"),
+        "401": _error(
+            "Neither the operator token nor a timestamped signature over the empty body"
+            " within the tolerance"
+        ),
         "404": _error("Unknown article id"),
         "503": _UNAVAILABLE,
     }
     summary = "An article's latest version and per-language state"
-    return _get(summary, _NEWSROOM_OR_OPERATOR, responses, [_ID, _SIGNATURE])
+    return _get(summary, _NEWSROOM_OR_OPERATOR, responses, [_ID, _STATUS_SIGNATURE])
 
 
 def _operations() -> Json:
@@ -195,7 +216,10 @@ def _schemas() -> Json:
 
 
 def _security_schemes() -> Json:
-    signature = "sha256=<hex HMAC-SHA256 of the raw body with SYNDICATE_NEWSROOM_SECRET>"
+    signature = (
+        f"{_TIMESTAMPED} with SYNDICATE_NEWSROOM_SECRET (several v1= for a secret rotation),"
+        " or the brief's sha256=<hex HMAC-SHA256 of the raw body> on POST /v1/articles"
+    )
     return {
         "newsroomSignature": {
             "type": "apiKey",

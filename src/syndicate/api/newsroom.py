@@ -1,0 +1,102 @@
+"""The newsroom's signature at the API (issue 9): which forms each endpoint accepts, and
+why a refused one is refused (401 with the reason, naming X-Syndicate-Signature).
+
+``POST /v1/articles`` takes ``t=<unix>,v1=<hex>`` within ``signature_tolerance`` seconds,
+and the brief's ``sha256=<hex>`` too unless ``require_signature_timestamp`` is set; each
+use of the plain form is logged as a warning and, once the article passed its checks,
+counted (``syndicate_legacy_signatures_total``), so an operator sees which CMS still
+sends it before refusing it.
+``GET /v1/articles/{id}`` was signed over the empty body: in the plain form that header
+never changes, so anyone who saw it once could read every status forever. There only the
+timestamped form (over the empty body) or the operator token is accepted.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+from starlette.datastructures import Headers
+
+from syndicate.api.answers import Refused
+from syndicate.api.auth import is_operator, newsroom_verdict
+from syndicate.api.credentials import SIGNATURE_HEADER, Verdict
+from syndicate.api.metrics import LEGACY_SIGNATURES
+from syndicate.config import Settings
+from syndicate.store import ops as store_ops
+from syndicate.store.client import Client
+
+log = logging.getLogger("syndicate.api")
+SIGNED: Final = {"WWW-Authenticate": f'Signature header="{SIGNATURE_HEADER}"'}
+_TIMESTAMPED: Final = 't=<unix>,v1=<hex HMAC-SHA256 of "<t>." + body>'
+_H: Final = SIGNATURE_HEADER
+_BEARER_OR_SIGNED: Final = {"WWW-Authenticate": f"Bearer, {SIGNED['WWW-Authenticate']}"}
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """The settings the checks need (style guide 9: values, not the Settings object)."""
+
+    secret: str | None
+    tolerance: int
+    require_timestamp: bool
+    operator_token: str | None
+
+    @classmethod
+    def of(cls, s: Settings) -> Policy:
+        tolerance, required = s.signature_tolerance, s.require_signature_timestamp
+        return cls(s.newsroom_secret, tolerance, required, s.operator_token)
+
+
+def _reason(verdict: Verdict, tolerance: int) -> str:
+    reasons = {
+        Verdict.MISSING: f"missing {_H}",
+        Verdict.MALFORMED: f"{_H} must be {_TIMESTAMPED} (or sha256=<hex>)",
+        Verdict.BAD: f"bad {_H}: the HMAC does not match the body",
+        Verdict.STALE: f"{_H} t= is more than {tolerance} s old: a replay, or the clocks differ",
+        Verdict.FUTURE: f"{_H} t= is more than {tolerance} s ahead of the server's clock",
+    }
+    return reasons.get(verdict, f"{_H} refused ({verdict})")
+
+
+def _secret(policy: Policy) -> str:
+    if not policy.secret:
+        message = "the server has no newsroom secret configured (SYNDICATE_NEWSROOM_SECRET)"
+        raise Refused(401, message, SIGNED)
+    return policy.secret
+
+
+def check_webhook(policy: Policy, headers: Headers, body: bytes, now: datetime) -> Verdict:
+    """VALID or LEGACY (the caller counts it with ``note_legacy``), else ``Refused`` 401."""
+    verdict = newsroom_verdict(headers, body, _secret(policy), now, policy.tolerance)
+    if verdict is Verdict.LEGACY and policy.require_timestamp:
+        message = f"the plain sha256= form of {_H} can be replayed and is refused here"
+        raise Refused(401, f"{message} (require_signature_timestamp): send {_TIMESTAMPED}", SIGNED)
+    if verdict not in (Verdict.VALID, Verdict.LEGACY):
+        raise Refused(401, _reason(verdict, policy.tolerance), SIGNED)
+    if verdict is Verdict.LEGACY:
+        log.warning("plain sha256= webhook signature accepted; send t=<unix>,v1=<hex> instead")
+    return verdict
+
+
+def count_legacy(client: Client) -> None:
+    """Count one plain signature on an article that passed every check (nothing is
+    stored for a refused request, not even this counter); a store call."""
+    store_ops.count(client, LEGACY_SIGNATURES, {})
+
+
+def check_status_reader(policy: Policy, headers: Headers, now: datetime) -> None:
+    """The operator token, or the timestamped signature of the empty body; else 401."""
+    if is_operator(headers, policy.operator_token):
+        return
+    if not headers.get(SIGNATURE_HEADER):
+        message = f"send {_H}: {_TIMESTAMPED} over the empty body, or the operator bearer token"
+        raise Refused(401, message, _BEARER_OR_SIGNED)
+    verdict = newsroom_verdict(headers, b"", _secret(policy), now, policy.tolerance)
+    if verdict is Verdict.LEGACY:
+        message = f"a plain sha256= {_H} of the empty body never expires and is refused here"
+        raise Refused(401, f"{message}: send {_TIMESTAMPED} over the empty body", SIGNED)
+    if verdict is not Verdict.VALID:
+        raise Refused(401, _reason(verdict, policy.tolerance), SIGNED)
