@@ -205,3 +205,23 @@ def test_translated_feed_and_item(api: TestClient, redis: Redis, engine: Engine)
     assert feed.status_code == 200 and b"api-erbil-1:ar" in feed.content
     item = api.get("/v1/items/api-erbil-1/ar.json", headers=bearer(ALL_KEY))
     assert item.status_code == 200 and item.json()["language"] == "ar"
+
+
+def test_outside_the_entitlement_403_whether_or_not_the_thing_exists(
+    api: TestClient, redis: Redis
+) -> None:
+    """403 decided by the key alone (issue 9): the answer is the same for a language, feed
+    or id that exists and for one that does not, so it reveals nothing outside it."""
+    add_partners(redis)
+    publish_article(redis, article_data(language="fr", targets=[]))
+    for path in (
+        "/v1/items/api-erbil-1/fr.xml",
+        "/v1/items/api-nothing/fr.xml",
+        "/v1/feeds/fr.rss",
+        "/v1/feeds/de.rss",
+        "/v1/items/api-erbil-1/en.json",
+        "/v1/items/api-nothing/en.json",
+    ):
+        answer = api.get(path, headers=bearer(WIRE_KEY))
+        assert answer.status_code == 403, path
+        assert answer.json() == {"error": answer.json()["error"]} and "wire" in answer.text

@@ -177,22 +177,23 @@ def _language(request: Request, settings: Settings) -> tuple[str, bool]:
 
 
 def _require_entitled(partner: Partner, lang: str, fmt: FeedFormat) -> None:
+    """403 decided by the key's entitlement alone, before any store read: the brief wants
+    403 for a language or format outside it, and answering it whatever exists means a
+    partner learns nothing about languages, feeds or ids it may not read (issue 9)."""
     if not api_auth.is_entitled(partner, lang, str(fmt)):
         raise Refused(403, f"partner {partner.name!r} is not entitled to {lang} in {fmt}")
 
 
 def _feed_endpoint(fmt: FeedFormat) -> Endpoint:
     async def get_feed(request: Request) -> Response:
-        """401, 404 unknown language, 403, then one read: the stored render, or 404."""
+        """401, 404 not a language tag, 403, then one read: the stored render, or 404."""
         ctx = _ctx(request)
         partner = await _partner(request, ctx)
         lang, configured = _language(request, ctx.settings)
-        if configured:
-            _require_entitled(partner, lang, fmt)
+        _require_entitled(partner, lang, fmt)
         feed = await run_in_threadpool(store_feeds.read_feed, ctx.client, lang, fmt)
         if feed is None and not configured:
             raise Refused(404, f"unknown language {lang!r}")
-        _require_entitled(partner, lang, fmt)
         if feed is None or not feed.body:
             raise Refused(404, f"no items published in {lang} yet")
         rep = Representation(feed.body, feed.etag, feed.last_modified, _MEDIA[fmt])
@@ -219,17 +220,15 @@ def _item_representation(ctx: _Context, item: Item, fmt: FeedFormat) -> Represen
 
 def _item_endpoint(fmt: FeedFormat) -> Endpoint:
     async def get_item(request: Request) -> Response:
-        """401, 403 for a configured language, 404 unknown or embargoed item, 403."""
+        """401, 404 not a language tag, 403, then 404 unknown or embargoed item."""
         ctx = _ctx(request)
         partner = await _partner(request, ctx)
         article_id = str(request.path_params["id"])
-        lang, configured = _language(request, ctx.settings)
-        if configured:
-            _require_entitled(partner, lang, fmt)
+        lang, _ = _language(request, ctx.settings)
+        _require_entitled(partner, lang, fmt)
         item = await run_in_threadpool(store.get_item, ctx.client, article_id, lang)
         if item is None:
             raise Refused(404, f"no item {article_id} in {lang}")
-        _require_entitled(partner, lang, fmt)
         rep = await run_in_threadpool(_item_representation, ctx, item, fmt)
         return conditional_response(request.headers, rep, ctx.settings.feed_ttl * 60)
 
