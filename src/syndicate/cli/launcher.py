@@ -34,7 +34,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from syndicate.api.credentials import SIGNATURE_HEADER, sign
+from syndicate.api.credentials import SIGNATURE_HEADER, sign_timestamped
+from syndicate.clock import system_now
 from syndicate.errors import LaunchError
 from syndicate.store.client import answers_ping
 
@@ -301,8 +302,10 @@ class Posted:
 
 
 def post_article(client: httpx.Client, base_url: str, body: bytes, secret: str) -> Posted:
-    """POST ``body`` through the signed webhook; ``PostRejected`` unless 200 or 202."""
-    headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, secret)}
+    """POST ``body`` through the signed webhook (the timestamped, replay-proof form);
+    ``PostRejected`` unless 200 or 202."""
+    signature = sign_timestamped(body, secret, int(system_now().timestamp()))
+    headers = {"Content-Type": "application/json", SIGNATURE_HEADER: signature}
     started = time.monotonic()
     try:
         answer = client.post(f"{base_url}/v1/articles", content=body, headers=headers)
