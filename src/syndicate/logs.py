@@ -4,12 +4,20 @@ Stdlib logging with a context: ``bind`` puts fields (article id, version, lang, 
 into a ``ContextVar`` that every record of the current task or request carries, so a
 line can be found by article without each call repeating them. Fields named like secrets
 are never written, whatever a caller passes.
+
+A log line is one record (issue 9): request paths and other fields can come from anyone,
+and a CR, LF or other control character in them would let an unauthenticated client write
+a line of its choosing into a text log. The text format escapes every character that is
+not printable (controls, bidi and zero-width format characters, line and paragraph
+separators, lone surrogates) and quotes a value holding a space, ``"`` or ``=``, so a value
+cannot pose as another field either; the JSON format leaves no such character raw.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -29,6 +37,50 @@ _STANDARD: Final = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None
     "color_message",  # uvicorn's copy of the message with terminal colours
 }
 FORMATS: Final = ("json", "text")
+_SHORT_ESCAPES: Final = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\", '"': '\\"'}
+_NEEDS_QUOTES: Final = re.compile(r'[\s"=\\]|^$')
+
+
+def _escape_char(char: str) -> str:
+    if char in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[char]
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def one_line(text: str) -> str:
+    """``text`` with every non-printable character escaped (``\\n``, ``\\x1b``, ``\\u2028``)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else _escape_char(c) for c in text)
+
+
+def _text_value(value: Any) -> str:
+    """A field value for the text format: on one line, and quoted (``"`` and ``\\``
+    escaped inside) when it could pass for more than one value."""
+    raw = str(value)
+    if not _NEEDS_QUOTES.search(raw):
+        return one_line(raw)
+    inner = "".join(c if c.isprintable() and c not in '"\\' else _escape_char(c) for c in raw)
+    return f'"{inner}"'
+
+
+def _json_char(char: str) -> str:
+    code = ord(char)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    high, low = divmod(code - 0x10000, 0x400)
+    return f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"
+
+
+def _json_line(line: str) -> str:
+    """json.dumps output with what it leaves raw (U+2028, C1 controls, bidi, lone
+    surrogates) as \\u escapes: the same JSON value, always one line, always encodable."""
+    if line.isprintable():
+        return line
+    return "".join(c if c.isprintable() else _json_char(c) for c in line)
 
 
 def _is_secret(name: str) -> bool:
@@ -54,16 +106,18 @@ class JsonFormatter(logging.Formatter):
         }
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False, default=str)
+        return _json_line(json.dumps(line, ensure_ascii=False, default=str))
 
 
 class TextFormatter(logging.Formatter):
-    """``time level event key=value ...`` for a terminal."""
+    """``time level event key=value ...`` for a terminal, one line per record (a traceback
+    follows on its own lines, as Python prints it)."""
 
     def format(self, record: logging.LogRecord) -> str:
         ts = datetime.fromtimestamp(record.created, UTC).strftime("%H:%M:%S")
-        pairs = " ".join(f"{k}={v}" for k, v in _fields(record).items())
-        text = f"{ts} {record.levelname:<7} {record.getMessage()} {pairs}".rstrip()
+        fields = _fields(record).items()
+        pairs = " ".join(f"{one_line(str(k))}={_text_value(v)}" for k, v in fields)
+        text = f"{ts} {record.levelname:<7} {one_line(record.getMessage())} {pairs}".rstrip()
         if record.exc_info:
             text += "\n" + self.formatException(record.exc_info)
         return text

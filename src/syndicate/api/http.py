@@ -174,6 +174,14 @@ def conditional_response(headers: Headers, rep: Representation, max_age: int) ->
     return Response(_gzipped(rep.body), headers=out, media_type=rep.media_type)
 
 
+def logged_path(scope: Scope) -> str:
+    """The path as the client sent it (percent-encoded, without the query), with any byte
+    outside printable ASCII percent-encoded too: ``/x%0aFAKE`` stays ``/x%0aFAKE``, never
+    a line break, in every log format (issue 9)."""
+    raw = scope.get("raw_path") or str(scope["path"]).encode("utf-8", "surrogateescape")
+    return "".join(chr(b) if 0x21 <= b <= 0x7E else f"%{b:02X}" for b in bytes(raw))
+
+
 class AccessLog:
     """One log line per request: method, path (never the query, which may hold a partner
     key), status and duration_ms; an exception that escapes is logged as status 500."""
@@ -198,6 +206,6 @@ class AccessLog:
             try:
                 await self.app(scope, receive, sending)
             finally:
-                fields = {"method": scope["method"], "path": scope["path"], "status": status}
+                fields = {"method": scope["method"], "path": logged_path(scope), "status": status}
                 duration_ms = round((time.perf_counter() - started) * 1000, 2)
                 log.info("request", extra={**fields, "duration_ms": duration_ms})
