@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -14,6 +15,14 @@ from typing import TypeVar
 
 REPO = Path(__file__).resolve().parents[2]
 T = TypeVar("T")
+
+
+def free_port() -> int:
+    """A port free on 127.0.0.1 right now (the server binds it soon after)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def wait_for(check: Callable[[], T | None], seconds: float, what: str) -> T:

@@ -33,6 +33,7 @@ from syndicate.api.answers import HANDLED, Refused, answer, unavailable
 from syndicate.api.credentials import Verdict
 from syndicate.api.http import (
     AccessLog,
+    ReadDeadline,
     Representation,
     conditional_response,
     is_json_media_type,
@@ -299,7 +300,7 @@ def create_app(settings: Settings, celery_app: Celery, clock: Clock) -> Starlett
 
     app = Starlette(
         routes=ROUTES,
-        middleware=[Middleware(AccessLog)],
+        middleware=[Middleware(AccessLog), Middleware(ReadDeadline, seconds=s.body_timeout)],
         exception_handlers={kind: answer for kind in HANDLED},
         lifespan=lifespan,
     )

@@ -1,4 +1,5 @@
-"""HTTP mechanics of the API: bounded body reading, conditional GET, gzip, access logs.
+"""HTTP mechanics of the API: bounded body reading and its deadline, conditional GET,
+gzip, access logs.
 
 Partners poll every minute or so (brief section 3): a repeat poll with the ETag it holds
 must cost a Redis read and a 304, and a gzip answer must not be confused with the plain
@@ -20,13 +21,14 @@ from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
 from typing import Final
 
+import anyio
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from syndicate import logs
-from syndicate.errors import PayloadTooLarge
+from syndicate.errors import BodyTimeout, PayloadTooLarge
 
 log = logging.getLogger("syndicate.api")
 _ETAG: Final = re.compile(r'(?:W/)?"([^"]*)"')
@@ -172,6 +174,37 @@ def conditional_response(headers: Headers, rep: Representation, max_age: int) ->
         return Response(rep.body, headers=out, media_type=rep.media_type)
     out["Content-Encoding"] = "gzip"
     return Response(_gzipped(rep.body), headers=out, media_type=rep.media_type)
+
+
+class ReadDeadline:
+    """The whole request body within ``seconds`` of the request reaching the app, or
+    ``BodyTimeout`` (408) from the read that waited too long: a client dribbling its body
+    cannot hold a handler (issue 9). Only body reads are bounded: once the body is in,
+    ``receive`` is the server's again (it reports a disconnect during a long answer)."""
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app, self.seconds = app, seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        deadline = anyio.current_time() + self.seconds
+        body_done = False
+
+        async def receive_in_time() -> Message:
+            nonlocal body_done
+            if body_done:
+                return await receive()
+            try:
+                with anyio.fail_after(max(deadline - anyio.current_time(), 0.0)):
+                    message = await receive()
+            except TimeoutError:
+                raise BodyTimeout(self.seconds) from None
+            body_done = message["type"] != "http.request" or not message.get("more_body")
+            return message
+
+        await self.app(scope, receive_in_time, send)
 
 
 def logged_path(scope: Scope) -> str:

@@ -163,6 +163,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from syndicate.api import app as api
+    from syndicate.api.server import server_options
     from syndicate.worker.app import create_app
 
     _, level = _configure_logs(args)
@@ -170,14 +171,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     app = api.create_app(s, create_app(s, system_now), system_now)
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        uvicorn.run(
-            app,
-            host=args.host,
-            port=args.port,
-            log_config=None,
-            log_level=level.lower(),
-            access_log=False,  # api_http.AccessLog logs requests, without query strings (keys)
-        )
+        # read deadlines (api/server.py, api/http.py), logs through logs.py, no access log
+        options = server_options(s.header_timeout)
+        uvicorn.run(app, host=args.host, port=args.port, log_level=level.lower(), **options)
     except _Stopped:
         pass  # uvicorn shut down gracefully, then passed the signal on: exit 0, no traceback
     finally:
