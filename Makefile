@@ -8,6 +8,10 @@ BIN := $(VENV)/bin
 SAMPLE := ../shared/samples/rudaw-isis-final-moments.json
 
 FLOWER_PORT ?= 5555
+# Flower has no authentication of its own: loopback unless you say otherwise (and then put
+# it behind --basic-auth or an authenticating proxy: docs/operations.md, "Flower").
+FLOWER_ADDRESS ?= 127.0.0.1
+FLOWER_ARGS ?=
 RUN_ARGS ?=
 
 .PHONY: help run flower test check lint typecheck pytest models bench bench-service clean
@@ -45,10 +49,11 @@ help:
 run: $(OPS_STAMP)
 	$(BIN)/syndicate run $(RUN_ARGS)
 
-## make flower: Flower, the Celery monitor, on the configured Redis (the one make run uses by default);
+## make flower: Flower, the Celery monitor, on the configured Redis (the one make run uses by default),
+## listening on 127.0.0.1:5555 only (FLOWER_ADDRESS, FLOWER_PORT; FLOWER_ARGS="--basic-auth=user:pass");
 ## the app is worker.py at the root (celery -A worker), built by src/syndicate/worker/app.py.
 flower: $(OPS_STAMP)
-	$(BIN)/celery -A worker --broker="$$($(BIN)/python -c 'from syndicate.config import settings; print(settings().redis_url)')" flower --port=$(FLOWER_PORT)
+	$(BIN)/celery -A worker --broker="$$($(BIN)/python -c 'from syndicate.config import settings; print(settings().redis_url)')" flower --address=$(FLOWER_ADDRESS) --port=$(FLOWER_PORT) $(FLOWER_ARGS)
 
 ## make models: base demo gloss models for the configured pairs (src/syndicate/cli/models.py).
 models: $(OPS_STAMP)

@@ -97,3 +97,9 @@ def test_the_image_is_python_311_slim_installs_the_project_and_serves_by_default
     command = _instruction(dockerfile, "CMD")
     assert command[:2] == ["syndicate", "serve"] and "0.0.0.0" in command
     assert _instruction(dockerfile, "USER") != ["root"]
+
+
+def test_flower_is_published_on_the_hosts_loopback_only(services: dict[str, Any]) -> None:
+    """Flower has no authentication of its own (issue 9)."""
+    ports = [str(port) for port in services["flower"]["ports"]]
+    assert ports and all(port.startswith("127.0.0.1:") for port in ports)
