@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from syndicate import __version__
+from syndicate.api.article_schema import article_schema
 
 Json = dict[str, Any]
 
@@ -207,11 +208,7 @@ def _schemas() -> Json:
             languages={"type": "object", "additionalProperties": language},
         ),
         "Health": _object(status=_STRING, redis=_STRING, workers=_STRINGS),
-        "Article": {
-            "type": "object",
-            "description": "Brief section 2",
-            "required": ["id", "version", "language", "published_at", "headline"],
-        },
+        "Article": article_schema(),
     }
 
 
