@@ -104,7 +104,8 @@ def test_language_known_only_by_its_stored_feed_is_served(api: TestClient, redis
     add_partners(redis)
     publish_article(redis, article_data(language="fr", targets=[]))
     assert api.get("/v1/feeds/fr.rss", headers=bearer(ALL_KEY)).status_code == 200
-    assert api.get("/v1/feeds/fr.rss", headers=bearer(WIRE_KEY)).status_code == 403
+    # outside the configuration and the entitlement: unknown to this partner (issue 9)
+    assert api.get("/v1/feeds/fr.rss", headers=bearer(WIRE_KEY)).status_code == 404
 
 
 def test_if_none_match_gives_304(api: TestClient, redis: Redis) -> None:
@@ -210,18 +211,21 @@ def test_translated_feed_and_item(api: TestClient, redis: Redis, engine: Engine)
 def test_outside_the_entitlement_403_whether_or_not_the_thing_exists(
     api: TestClient, redis: Redis
 ) -> None:
-    """403 decided by the key alone (issue 9): the answer is the same for a language, feed
-    or id that exists and for one that does not, so it reveals nothing outside it."""
+    """Decided by the key and the configuration alone (issue 9): the answer is the same
+    for a feed or id that exists and for one that does not. A configured language outside
+    the entitlement is 403 (brief); any other language is unknown to this partner, 404."""
     add_partners(redis)
     publish_article(redis, article_data(language="fr", targets=[]))
-    for path in (
-        "/v1/items/api-erbil-1/fr.xml",
-        "/v1/items/api-nothing/fr.xml",
-        "/v1/feeds/fr.rss",
-        "/v1/feeds/de.rss",
-        "/v1/items/api-erbil-1/en.json",
-        "/v1/items/api-nothing/en.json",
-    ):
-        answer = api.get(path, headers=bearer(WIRE_KEY))
-        assert answer.status_code == 403, path
-        assert answer.json() == {"error": answer.json()["error"]} and "wire" in answer.text
+    publish_article(redis, article_data(id="api-tr-1", language="tr", targets=[]))
+    same = {
+        (403, "is not entitled to tr"): ("api-tr-1/tr.xml", "api-nothing/tr.xml"),
+        (404, "unknown language 'fr'"): ("api-erbil-1/fr.xml", "api-nothing/fr.xml"),
+    }
+    for (status, error), items in same.items():
+        for path in (f"/v1/items/{items[0]}", f"/v1/items/{items[1]}"):
+            answer = api.get(path, headers=bearer(WIRE_KEY))
+            assert (answer.status_code, error in answer.json()["error"]) == (status, True), path
+    assert api.get("/v1/feeds/tr.rss", headers=bearer(WIRE_KEY)).status_code == 403
+    assert api.get("/v1/feeds/fr.rss", headers=bearer(WIRE_KEY)).status_code == 404
+    assert api.get("/v1/feeds/de.rss", headers=bearer(WIRE_KEY)).status_code == 404
+    assert api.get("/v1/items/api-erbil-1/en.json", headers=bearer(WIRE_KEY)).status_code == 403

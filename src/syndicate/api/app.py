@@ -177,21 +177,26 @@ def _language(request: Request, settings: Settings) -> tuple[str, bool]:
     return lang, lang.lower() in {code.lower() for code in configured}
 
 
-def _require_entitled(partner: Partner, lang: str, fmt: FeedFormat) -> None:
-    """403 decided by the key's entitlement alone, before any store read: the brief wants
-    403 for a language or format outside it, and answering it whatever exists means a
-    partner learns nothing about languages, feeds or ids it may not read (issue 9)."""
-    if not api_auth.is_entitled(partner, lang, str(fmt)):
-        raise Refused(403, f"partner {partner.name!r} is not entitled to {lang} in {fmt}")
+def _require_entitled(partner: Partner, lang: str, fmt: FeedFormat, configured: bool) -> None:
+    """Decided by the key and the configuration alone, before any store read, so a partner
+    learns nothing about feeds or ids it may not read (issue 9). The brief wants 403 for a
+    language or format outside the entitlement and 404 for an unknown language: a language
+    outside both the configuration and the entitlement is unknown to this partner, whether
+    or not some feed is stored under it."""
+    if api_auth.is_entitled(partner, lang, str(fmt)):
+        return
+    if not configured and not api_auth.reads_language(partner, lang):
+        raise Refused(404, f"unknown language {lang!r}")
+    raise Refused(403, f"partner {partner.name!r} is not entitled to {lang} in {fmt}")
 
 
 def _feed_endpoint(fmt: FeedFormat) -> Endpoint:
     async def get_feed(request: Request) -> Response:
-        """401, 404 not a language tag, 403, then one read: the stored render, or 404."""
+        """401, 404 unknown language, 403, then one read: the stored render, or 404."""
         ctx = _ctx(request)
         partner = await _partner(request, ctx)
         lang, configured = _language(request, ctx.settings)
-        _require_entitled(partner, lang, fmt)
+        _require_entitled(partner, lang, fmt, configured)
         feed = await run_in_threadpool(store_feeds.read_feed, ctx.client, lang, fmt)
         if feed is None and not configured:
             raise Refused(404, f"unknown language {lang!r}")
@@ -221,12 +226,12 @@ def _item_representation(ctx: _Context, item: Item, fmt: FeedFormat) -> Represen
 
 def _item_endpoint(fmt: FeedFormat) -> Endpoint:
     async def get_item(request: Request) -> Response:
-        """401, 404 not a language tag, 403, then 404 unknown or embargoed item."""
+        """401, 404 unknown language, 403, then 404 unknown or embargoed item."""
         ctx = _ctx(request)
         partner = await _partner(request, ctx)
         article_id = str(request.path_params["id"])
-        lang, _ = _language(request, ctx.settings)
-        _require_entitled(partner, lang, fmt)
+        lang, configured = _language(request, ctx.settings)
+        _require_entitled(partner, lang, fmt, configured)
         item = await run_in_threadpool(store.get_item, ctx.client, article_id, lang)
         if item is None:
             raise Refused(404, f"no item {article_id} in {lang}")

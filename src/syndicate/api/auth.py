@@ -51,9 +51,14 @@ def is_entitled(partner: Partner, lang: str, fmt: str) -> bool:
     """True when ``partner`` may read ``lang`` in ``fmt``. ``*`` grants every language or
     format; a partner recorded with no formats has every format (``--formats`` is optional
     in ``syndicate partners add``), one with no languages has none."""
-    langs = {code.lower() for code in partner.languages}
     formats = set(partner.formats) or {ALL}
-    return (ALL in langs or lang.lower() in langs) and (ALL in formats or fmt in formats)
+    return reads_language(partner, lang) and (ALL in formats or fmt in formats)
+
+
+def reads_language(partner: Partner, lang: str) -> bool:
+    """True when ``lang`` is among the partner's languages (or they are ``*``)."""
+    langs = {code.lower() for code in partner.languages}
+    return ALL in langs or lang.lower() in langs
 
 
 def newsroom_verdict(

@@ -96,10 +96,13 @@ def _partner_get(fmt: str, what: str, params: list[Json]) -> Json:
         },
         "401": _error("Missing or unknown partner key (WWW-Authenticate: Bearer)"),
         "403": _error(
-            "The partner is not entitled to this language or format (decided by the key"
-            " alone, whether or not the language, feed or item exists)"
+            "A configured language or a format the partner is not entitled to (decided"
+            " by the key alone, whether or not the feed or item exists)"
         ),
-        "404": _error("Unknown language, unknown or embargoed item, or nothing yet"),
+        "404": _error(
+            "Unknown language (any unconfigured one outside the entitlement), unknown or"
+            " embargoed item, or nothing published yet"
+        ),
         "503": _UNAVAILABLE,
     }
     conditional = [_parameter(h, "header", "conditional GET, gzip") for h in _CONDITIONAL]
