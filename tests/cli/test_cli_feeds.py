@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 from lxml import etree
 
 from syndicate.cli import feeds as cli_feeds
-from syndicate.config import load_settings
+from syndicate.config import Settings, load_settings
 from syndicate.feeds.xml import fromstring
 from syndicate.news.article import article_to_dict
 
@@ -22,14 +22,14 @@ from feed_samples import SAMPLE, kobani_ar, kobani_en, kobani_tr
 NOW = "2025-06-02T12:00:00Z"
 
 
-@pytest.fixture(autouse=True)
-def _settings(monkeypatch: pytest.MonkeyPatch) -> None:
+def feed_settings() -> Settings:
+    """The feeds' settings: the defaults, without the project's file, on the agency's URL."""
     env = {
         "SYNDICATE_PUBLIC_BASE_URL": "https://feeds.rudaw.net",
         "SYNDICATE_FEED_SIZE": "10",
         "SYNDICATE_CONFIG": "/nonexistent.toml",
     }
-    monkeypatch.setattr(cli_feeds, "settings", lambda: load_settings(env))
+    return load_settings(env)
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ def run(capsysbinary: pytest.CaptureFixture[bytes], *argv: str) -> tuple[int, by
     parser = argparse.ArgumentParser(prog="syndicate")
     cli_feeds.register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["feeds", "render", *argv])
-    code: int = args.handler(args)
+    code: int = args.handler(args, feed_settings())
     out, err = capsysbinary.readouterr()
     return code, out, err.decode()
 

@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +21,7 @@ from celery.bin.worker import worker as celery_worker_command
 
 from syndicate.cli import main as cli
 from syndicate.cli.service import WorkerOptions, worker_argv, worker_options, worker_queues
-from syndicate.config import Settings, settings
+from syndicate.config import Settings, load_settings
 from syndicate.worker.app import create_app
 
 if TYPE_CHECKING:
@@ -32,13 +31,11 @@ TARGETS = ("ar", "tr", "ckb", "kmr")
 SERVE_START_SECONDS = 30.0
 
 
-@pytest.fixture
-def fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    """Settings re-read from the environment the test sets through the monkeypatch."""
-    monkeypatch.setenv("SYNDICATE_DEFAULT_TARGETS", ",".join(TARGETS))
-    settings.cache_clear()
-    yield monkeypatch
-    settings.cache_clear()
+def worker_settings(**env: str) -> Settings:
+    """Settings from ``env`` (SYNDICATE_* names) over the defaults and the four targets,
+    without the project's file."""
+    base = {"SYNDICATE_CONFIG": "/nonexistent.toml", "SYNDICATE_DEFAULT_TARGETS": ",".join(TARGETS)}
+    return load_settings(base | env)
 
 
 def _parsed_by_celery(argv: list[str]) -> dict[str, Any]:
@@ -82,13 +79,12 @@ def test_worker_argv_is_what_celerys_worker_command_reads() -> None:
     assert params["hostname"].startswith("w1@") and "%" not in params["hostname"]
 
 
-def test_worker_options_come_from_settings_and_installed_packages(
-    fresh_settings: pytest.MonkeyPatch, demo_models_dir: Path
-) -> None:
-    fresh_settings.setenv("SYNDICATE_MODELS_DIR", str(demo_models_dir))
-    fresh_settings.setenv("SYNDICATE_WORKER_CONCURRENCY", "3")
+def test_worker_options_come_from_settings_and_installed_packages(demo_models_dir: Path) -> None:
+    settings = worker_settings(
+        SYNDICATE_MODELS_DIR=str(demo_models_dir), SYNDICATE_WORKER_CONCURRENCY="3"
+    )
     args = cli.build_parser().parse_args(["worker"])
-    options = worker_options(args, "json", "INFO")
+    options = worker_options(args, settings, "json", "INFO")
     assert options.queues[0] == "syndicate"
     assert set(options.queues) == {
         "syndicate",
@@ -102,9 +98,11 @@ def test_worker_options_come_from_settings_and_installed_packages(
     assert params["hostname"].startswith("celery@")
 
 
-def test_worker_options_given_on_the_command_line_win(fresh_settings: pytest.MonkeyPatch) -> None:
+def test_worker_options_given_on_the_command_line_win() -> None:
     argv = ["worker", "--languages", "ar,tr", "--concurrency", "1", "--pool", "threads"]
-    options = worker_options(cli.build_parser().parse_args(argv), "text", "DEBUG")
+    options = worker_options(
+        cli.build_parser().parse_args(argv), worker_settings(), "text", "DEBUG"
+    )
     assert options == WorkerOptions(
         ("syndicate", "translate.ar", "translate.tr"),
         1,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import http.server
 import json
 import os
@@ -10,11 +9,13 @@ import socket
 import threading
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from syndicate.cli import models as cli_models
+from syndicate.cli.main import main
+from syndicate.config import load_settings
 from syndicate.errors import ModelPackageInvalid
 from syndicate.models.demo import build_package
 from syndicate.models.packages import (
@@ -158,34 +159,28 @@ def test_offline_index_is_one_clear_error(tmp_path: Path) -> None:
     assert "\n" not in str(caught.value)
 
 
-def _run_cli(argv: list[str], models: Path, monkeypatch: pytest.MonkeyPatch) -> int:
-    monkeypatch.setattr(cli_models, "_models_dir", lambda: models)
-    parser = argparse.ArgumentParser(prog="syndicate")
-    cli_models.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    code: int = args.handler(args)
-    return code
+def _run_cli(argv: list[str], models: Path) -> int:
+    """``syndicate models ...`` in-process, on settings whose models_dir is ``models``."""
+    settings = load_settings({"SYNDICATE_CONFIG": "/nonexistent.toml"})
+    return main(argv, replace(settings, models_dir=models))
 
 
 def test_cli_install_list_remove(
-    tmp_path: Path,
-    package_file: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, package_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     models = tmp_path / "models"
-    assert _run_cli(["models", "install", str(package_file)], models, monkeypatch) == 0
-    assert _run_cli(["models", "list"], models, monkeypatch) == 0
+    assert _run_cli(["models", "install", str(package_file)], models) == 0
+    assert _run_cli(["models", "list"], models) == 0
     assert "en-tr" in capsys.readouterr().out
-    assert _run_cli(["models", "remove", "nope"], models, monkeypatch) == 2
-    assert _run_cli(["models", "remove", "translate-en_tr"], models, monkeypatch) == 0
-    assert _run_cli(["models", "install", str(tmp_path / "missing")], models, monkeypatch) == 2
+    assert _run_cli(["models", "remove", "nope"], models) == 2
+    assert _run_cli(["models", "remove", "translate-en_tr"], models) == 0
+    assert _run_cli(["models", "install", str(tmp_path / "missing")], models) == 2
 
 
 def test_cli_offline_index_exits_1_with_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("ARGOS_PACKAGE_INDEX", f"http://127.0.0.1:{_closed_port()}/")
-    assert _run_cli(["models", "available"], tmp_path / "models", monkeypatch) == 1
+    assert _run_cli(["models", "available"], tmp_path / "models") == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "unreachable" in err

@@ -1,6 +1,10 @@
 """What the service commands share: a store client from the settings, store and broker
 errors mapped to exit codes, and plain-text tables.
 
+Every handler is ``handler(args, settings) -> int``: main.py reads the settings once and
+passes them down, so nothing here reads a process-wide global and a test hands a command
+the Settings it built.
+
 Exit codes follow cli.py: 0 done, 1 the environment failed (Redis or the broker away),
 2 bad input. Every error is one line on stderr, never a traceback.
 """
@@ -18,14 +22,14 @@ from typing import TYPE_CHECKING, Any
 from kombu.exceptions import OperationalError
 
 from syndicate.clock import system_now
-from syndicate.config import settings
+from syndicate.config import Settings
 from syndicate.errors import StoreUnavailable
 from syndicate.store.client import Client, RedisError, connect
 
 if TYPE_CHECKING:
     from celery import Celery
 
-Handler = Callable[[argparse.Namespace], int]
+Handler = Callable[[argparse.Namespace, Settings], int]
 
 
 def fail(command: str, message: str, code: int) -> int:
@@ -35,9 +39,9 @@ def fail(command: str, message: str, code: int) -> int:
 
 
 @contextmanager
-def connected() -> Iterator[Client]:
-    """A client on the configured Redis, closed afterwards."""
-    client = connect(settings().redis_url)
+def connected(redis_url: str) -> Iterator[Client]:
+    """A client on the Redis at ``redis_url``, closed afterwards."""
+    client = connect(redis_url)
     try:
         yield client
     finally:
@@ -45,12 +49,13 @@ def connected() -> Iterator[Client]:
 
 
 @contextmanager
-def dispatching() -> Iterator[tuple[Client, Celery]]:
-    """A store client and a Celery app on the configured Redis, both closed afterwards."""
+def dispatching(s: Settings) -> Iterator[tuple[Client, Celery]]:
+    """A store client and a Celery app on ``s.redis_url``, both closed afterwards (the app
+    needs all of ``s``: its broker, time limits and retry policy)."""
     from syndicate.worker.app import create_app  # Celery loads only for commands that enqueue
 
-    celery_app = create_app(settings(), system_now)
-    with connected() as client:
+    celery_app = create_app(s, system_now)
+    with connected(s.redis_url) as client:
         try:
             yield client, celery_app
         finally:
@@ -62,9 +67,9 @@ def environment_guarded(command: str) -> Callable[[Handler], Handler]:
 
     def wrap(handler: Handler) -> Handler:
         @functools.wraps(handler)
-        def run(args: argparse.Namespace) -> int:
+        def run(args: argparse.Namespace, settings: Settings) -> int:
             try:
-                return handler(args)
+                return handler(args, settings)
             except StoreUnavailable as exc:
                 return fail(command, str(exc), 1)
             except (OperationalError, ConnectionError) as exc:

@@ -21,7 +21,7 @@ from typing import Any
 
 from syndicate.cli.console import command_group
 from syndicate.clock import system_now
-from syndicate.config import settings
+from syndicate.config import Settings
 from syndicate.errors import ArticleInvalid, SyndicateError
 from syndicate.feeds.edition import FORMATS, make_channel, make_provider, render_format
 from syndicate.feeds.record import Entry, derive_publication
@@ -97,8 +97,7 @@ def _now(raw: str | None) -> datetime:
     return value
 
 
-def _render(args: argparse.Namespace) -> bytes:
-    s = settings()
+def _render(args: argparse.Namespace, s: Settings) -> bytes:
     now = _now(args.now)
     articles = load_articles(args.source, args.lang)
     base = s.public_base_url
@@ -109,9 +108,9 @@ def _render(args: argparse.Namespace) -> bytes:
     return render_format(args.format, entries, channel, now=now, limit=limit)
 
 
-def _cmd_render(args: argparse.Namespace) -> int:
+def _cmd_render(args: argparse.Namespace, settings: Settings) -> int:
     try:
-        data = _render(args)
+        data = _render(args, settings)
     except (_InputError, SyndicateError) as exc:
         print(f"syndicate: feeds render: {exc}", file=sys.stderr)
         return 2

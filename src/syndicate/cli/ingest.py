@@ -23,7 +23,7 @@ from tqdm import tqdm  # type: ignore[import-untyped]  # no stubs in the test ex
 
 from syndicate.cli.console import dispatching, environment_guarded, fail
 from syndicate.clock import system_now
-from syndicate.config import settings
+from syndicate.config import Settings
 from syndicate.errors import ArticleInvalid, FieldError, StaleVersion
 from syndicate.news.article import Article, parse_article_json
 from syndicate.news.payload import decode_json
@@ -92,11 +92,14 @@ def _file_articles(name: str) -> Iterator[tuple[str, Article | ArticleInvalid]]:
     yield from read_articles(_label(name), raw)
 
 
-def submit_one(client: Client, celery_app: Celery, article: Article) -> tuple[Result, str]:
-    """Accept one valid article and dispatch its ingest when there is work; a result and
-    the line that tells the operator what happened."""
+def submit_one(
+    client: Client, celery_app: Celery, article: Article, default_targets: tuple[str, ...]
+) -> tuple[Result, str]:
+    """Accept one valid article and dispatch its ingest when there is work (for
+    ``default_targets`` unless it names its own); a result and the line that tells the
+    operator what happened."""
     try:
-        done = submit(client, celery_app, article, settings().default_targets, system_now())
+        done = submit(client, celery_app, article, default_targets, system_now())
     except StaleVersion as exc:
         return Result.STALE, f"{exc}; nothing changed"
     accepted = done.accepted
@@ -115,28 +118,35 @@ def _print_invalid(label: str, error: ArticleInvalid) -> None:
 
 
 @environment_guarded("enqueue")
-def _cmd_enqueue(args: argparse.Namespace) -> int:
+def _cmd_enqueue(args: argparse.Namespace, settings: Settings) -> int:
     code = 0
-    with dispatching() as (client, celery_app):
+    targets = settings.default_targets
+    with dispatching(settings) as (client, celery_app):
         for name in args.files:
             for label, parsed in _file_articles(name):
                 if isinstance(parsed, ArticleInvalid):
                     _print_invalid(label, parsed)
                     code = 2
                     continue
-                result, line = submit_one(client, celery_app, parsed)
+                result, line = submit_one(client, celery_app, parsed, targets)
                 print(line, file=sys.stderr if result is Result.STALE else sys.stdout)
                 code = 2 if result is Result.STALE else code
     return code
 
 
-def _backfill_file(client: Client, celery_app: Celery, path: Path, counts: Counter[Result]) -> None:
+def _backfill_file(
+    client: Client,
+    celery_app: Celery,
+    targets: tuple[str, ...],
+    path: Path,
+    counts: Counter[Result],
+) -> None:
     for label, parsed in _file_articles(str(path)):
         if isinstance(parsed, ArticleInvalid):
             counts[Result.INVALID] += 1
             tqdm.write(f"{label}: {parsed}", file=sys.stderr)
             continue
-        result, line = submit_one(client, celery_app, parsed)
+        result, line = submit_one(client, celery_app, parsed, targets)
         counts[result] += 1
         if result is Result.STALE:
             tqdm.write(line, file=sys.stderr)
@@ -148,16 +158,16 @@ def summary(counts: Counter[Result]) -> str:
 
 
 @environment_guarded("backfill")
-def _cmd_backfill(args: argparse.Namespace) -> int:
+def _cmd_backfill(args: argparse.Namespace, settings: Settings) -> int:
     directory: Path = args.directory
     if not directory.is_dir():
         return fail("backfill", f"{directory}: not a directory", 2)
     files = sorted(directory.glob("*.json"))
     counts: Counter[Result] = Counter()
     bar = tqdm(files, desc="backfill", unit="file", file=sys.stderr)
-    with dispatching() as (client, celery_app), bar:
+    with dispatching(settings) as (client, celery_app), bar:
         for path in bar:
-            _backfill_file(client, celery_app, path, counts)
+            _backfill_file(client, celery_app, settings.default_targets, path, counts)
             bar.set_postfix({r.value: counts[r] for r in Result}, refresh=False)
     print(summary(counts))
     return 2 if counts[Result.INVALID] else 0

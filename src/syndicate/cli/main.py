@@ -8,12 +8,14 @@ problem on stderr, never a traceback).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
 from syndicate import logs
 from syndicate.cli import feeds, ingest, models, partners, run, service, status, translate
+from syndicate.config import Settings, load_settings
 from syndicate.errors import SettingsInvalid
 
 # Every command group, in the order ``syndicate --help`` lists them.
@@ -38,10 +40,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    """Run one command on ``settings``; its exit code.
+
+    Without ``settings`` they are read here, once, from config/syndicate.toml and this
+    process's environment: ``load_settings``, not the cached ``config.settings``, since a
+    process runs one command (a cache saves nothing) and a fresh read keeps two in-process
+    calls from sharing what the first one read. Handlers get them as an argument and read
+    no global. Usage errors exit 2 before any setting is read; a bad setting is one line on
+    stderr and exit 2, like any bad input.
+    """
     args = build_parser().parse_args(argv)
     try:
-        code: int = args.handler(args)
+        chosen = settings if settings is not None else load_settings(dict(os.environ))
+        code: int = args.handler(args, chosen)
     except SettingsInvalid as exc:
         print(f"syndicate: {exc}", file=sys.stderr)
         return 2

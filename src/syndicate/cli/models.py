@@ -10,11 +10,11 @@ import argparse
 import re
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from syndicate.cli.console import command_group
+from syndicate.cli.console import Handler, command_group
+from syndicate.config import Settings
 from syndicate.errors import IndexUnavailable, ModelPackageInvalid
 from syndicate.models.packages import (
     InstalledPackage,
@@ -27,13 +27,6 @@ from syndicate.models.packages import (
 )
 
 _PAIR = re.compile(r"^[a-z]{2,3}-[a-z]{2,3}$")
-_Handler = Callable[[argparse.Namespace], int]
-
-
-def _models_dir() -> Path:
-    from syndicate.config import settings  # read once, when a command runs
-
-    return settings().models_dir
 
 
 def _fail(message: str, code: int) -> int:
@@ -41,12 +34,12 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
-def _guarded(handler: _Handler) -> _Handler:
+def _guarded(handler: Handler) -> Handler:
     """Map package errors to exit codes: bad input 2, environment 1."""
 
-    def run(args: argparse.Namespace) -> int:
+    def run(args: argparse.Namespace, settings: Settings) -> int:
         try:
-            return handler(args)
+            return handler(args, settings)
         except ModelPackageInvalid as exc:
             return _fail(str(exc), 2)
         except IndexUnavailable as exc:
@@ -64,23 +57,24 @@ def _describe(pkg: InstalledPackage) -> str:
     return f"{pkg.pair:<9} {pkg.code:<20} {pkg.version:<16} {_size(pkg.size):>9}  {kind}"
 
 
-def _cmd_build_demo(args: argparse.Namespace) -> int:
+def _cmd_build_demo(args: argparse.Namespace, settings: Settings) -> int:
     from syndicate.models.demo import DEMO_PAIRS, install_demo_models
 
     pairs = (
         tuple(p.strip() for p in args.pairs.split(",") if p.strip()) if args.pairs else DEMO_PAIRS
     )
     started = time.monotonic()
-    for outcome in install_demo_models(_models_dir(), args.preset, pairs, args.force):
+    for outcome in install_demo_models(settings.models_dir, args.preset, pairs, args.force):
         print(f"{outcome.pair:<9} {'built' if outcome.built else 'skipped'}: {outcome.reason}")
     print(f"done in {time.monotonic() - started:.1f} s")
     return 0
 
 
-def _cmd_list(args: argparse.Namespace) -> int:
-    packages = list_packages(_models_dir())
+def _cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    packages = list_packages(settings.models_dir)
     if not packages:
-        print(f"no packages installed in {_models_dir()} (try `syndicate models build-demo`)")
+        where = settings.models_dir
+        print(f"no packages installed in {where} (try `syndicate models build-demo`)")
         return 0
     print(f"{'pair':<9} {'code':<20} {'version':<16} {'size':>9}  kind")
     for pkg in packages:
@@ -88,9 +82,9 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_install(args: argparse.Namespace) -> int:
+def _cmd_install(args: argparse.Namespace, settings: Settings) -> int:
     target: str = args.source
-    models_dir = _models_dir()
+    models_dir = settings.models_dir
     if target.startswith(("http://", "https://")):
         pkg = install_from_url(models_dir, target)
     elif Path(target).exists():
@@ -103,8 +97,8 @@ def _cmd_install(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_available(args: argparse.Namespace) -> int:
-    models_dir = _models_dir()
+def _cmd_available(args: argparse.Namespace, settings: Settings) -> int:
+    models_dir = settings.models_dir
     installed = {p.pair for p in list_packages(models_dir)}
     for entry in sorted(fetch_index(models_dir), key=lambda e: e.pair):
         mark = "installed" if entry.pair in installed else ""
@@ -112,8 +106,8 @@ def _cmd_available(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_remove(args: argparse.Namespace) -> int:
-    removed = remove_package(_models_dir(), args.code)
+def _cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
+    removed = remove_package(settings.models_dir, args.code)
     if not removed:
         return _fail(f"no installed package matches {args.code!r} (see `models list`)", 2)
     for pkg in removed:

@@ -22,6 +22,7 @@ from syndicate.cli.console import (
     print_table,
 )
 from syndicate.clock import system_now
+from syndicate.config import Settings
 from syndicate.feeds.edition import FORMATS
 from syndicate.news.languages import is_language_tag
 from syndicate.store import partners as store_partners
@@ -52,7 +53,7 @@ def check_partner(name: str, languages: str, formats: str) -> list[str]:
 
 
 @environment_guarded("partners add")
-def _cmd_add(args: argparse.Namespace) -> int:
+def _cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     problems = check_partner(args.name, args.languages, args.formats)
     for problem in problems:
         fail("partners add", problem, 2)
@@ -62,7 +63,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
     partner = store_partners.Partner(
         args.name, key_digest(key), _split(args.languages), _split(args.formats), system_now()
     )
-    with connected() as client:
+    with connected(settings.redis_url) as client:
         if not store_partners.add_partner(client, partner):
             return fail("partners add", f"{args.name}: a partner with this name exists", 2)
     print(key)
@@ -75,8 +76,8 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 
 @environment_guarded("partners list")
-def _cmd_list(args: argparse.Namespace) -> int:
-    with connected() as client:
+def _cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    with connected(settings.redis_url) as client:
         partners = store_partners.list_partners(client)
     if not partners:
         print("no partners (add one with `syndicate partners add NAME --languages ar,tr`)")
@@ -89,8 +90,8 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 @environment_guarded("partners revoke")
-def _cmd_revoke(args: argparse.Namespace) -> int:
-    with connected() as client:
+def _cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
+    with connected(settings.redis_url) as client:
         if not store_partners.revoke_partner(client, args.name):
             return fail("partners revoke", f"{args.name}: no such partner", 2)
     print(f"partner {args.name} revoked: its key no longer opens any feed")

@@ -25,7 +25,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from syndicate.config import PROJECT_ROOT, Settings, settings
+from syndicate.config import PROJECT_ROOT, Settings
 from syndicate.errors import ArticleInvalid, FieldError, ModelPackageInvalid, SyndicateError
 from syndicate.news.article import Article, parse_article_json
 from syndicate.news.languages import primary
@@ -210,7 +210,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
+def _cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         inputs = _read_inputs(args.article or [SAMPLE])
     except ArticleInvalid as exc:
@@ -225,7 +225,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     stack = launcher.Stack()
     with _sigterm_as_interrupt(), tempfile.TemporaryDirectory(prefix="syndicate-redis-") as tmp:
         try:
-            return _serve(args, inputs, stack, Path(tmp))
+            return _serve(args, settings, inputs, stack, Path(tmp))
         except KeyboardInterrupt:
             say("\nstopping ...")
             return 0
@@ -317,10 +317,11 @@ def _say_commands(base: str, ids: Sequence[str]) -> None:
     say("Flower:  make flower  ->  http://127.0.0.1:5555")
 
 
-def _serve(args: argparse.Namespace, inputs: list[_Input], stack: Stack, tmp: Path) -> int:
+def _serve(
+    args: argparse.Namespace, s: Settings, inputs: list[_Input], stack: Stack, tmp: Path
+) -> int:
     from syndicate.cli import launcher
 
-    s = settings()
     redis = launcher.find_or_start_redis(stack, s.redis_url, tmp)
     if redis.started:
         say(f"Redis: nothing answered at {s.redis_url}; started a private redis-server at")

@@ -22,7 +22,7 @@ from typing import Any, Final
 from syndicate import logs
 from syndicate.cli.console import fail
 from syndicate.clock import system_now
-from syndicate.config import Settings, settings
+from syndicate.config import Settings
 from syndicate.news.languages import is_language_tag
 from syndicate.worker.routing import consumed_queues, installed_targets, translate_queue
 
@@ -80,12 +80,13 @@ def worker_argv(options: WorkerOptions) -> list[str]:
     return argv
 
 
-def _configure_logs(args: argparse.Namespace) -> tuple[str, str]:
-    """Logs in the chosen format from here on, Python warnings included (Celery warns
-    through ``warnings``); returns the format and level chosen."""
-    s = settings()
-    fmt: str = getattr(args, "log_format", None) or s.log_format
-    level: str = getattr(args, "log_level", None) or s.log_level
+def _configure_logs(
+    args: argparse.Namespace, fmt_setting: str, level_setting: str
+) -> tuple[str, str]:
+    """Logs in the chosen format from here on (the options, else the settings), Python
+    warnings included (Celery warns through ``warnings``); returns the format and level."""
+    fmt: str = getattr(args, "log_format", None) or fmt_setting
+    level: str = getattr(args, "log_level", None) or level_setting
     logs.configure(fmt, level)
     logging.captureWarnings(True)
     return fmt, level
@@ -112,17 +113,17 @@ def _run_celery(argv: list[str], s: Settings) -> int:
     return code if isinstance(code, int) else 0
 
 
-def worker_options(args: argparse.Namespace, fmt: str, level: str) -> WorkerOptions:
+def worker_options(args: argparse.Namespace, s: Settings, fmt: str, level: str) -> WorkerOptions:
     """The worker ``syndicate worker ARGS`` starts: queues from the options, else from the
     settings and the installed packages; concurrency from the option, else the setting. A
     worker for some languages is named after them, so one per language can share a host."""
     languages, queues = _split(args.languages), _split(args.queues)
     default = languages is None and queues is None
-    installed = installed_targets(settings()) if default else []
+    installed = installed_targets(s) if default else []
     named = f"translate-{'-'.join(languages)}@%h" if languages else None
     return WorkerOptions(
-        worker_queues(languages, queues, settings().default_targets, installed),
-        args.concurrency or settings().worker_concurrency,
+        worker_queues(languages, queues, s.default_targets, installed),
+        args.concurrency or s.worker_concurrency,
         args.pool,
         level,
         args.hostname or named,
@@ -141,14 +142,14 @@ def _worker_problem(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _cmd_worker(args: argparse.Namespace) -> int:
+def _cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     problem = _worker_problem(args)
     if problem:
         return fail("worker", problem, 2)
-    fmt, level = _configure_logs(args)
-    options = worker_options(args, fmt, level)
+    fmt, level = _configure_logs(args, settings.log_format, settings.log_level)
+    options = worker_options(args, settings, fmt, level)
     # The app's celeryd_init receiver configures the logs again, from the app's settings.
-    return _run_celery(worker_argv(options), replace(settings(), log_format=fmt, log_level=level))
+    return _run_celery(worker_argv(options), replace(settings, log_format=fmt, log_level=level))
 
 
 class _Stopped(Exception):
@@ -159,20 +160,19 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise _Stopped(signum)
 
 
-def _cmd_serve(args: argparse.Namespace) -> int:
+def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from syndicate.api import app as api
     from syndicate.api.server import server_options
     from syndicate.worker.app import create_app
 
-    _, level = _configure_logs(args)
-    s = settings()
-    app = api.create_app(s, create_app(s, system_now), system_now)
+    _, level = _configure_logs(args, settings.log_format, settings.log_level)
+    app = api.create_app(settings, create_app(settings, system_now), system_now)
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         # read deadlines (api/server.py, api/http.py), logs through logs.py, no access log
-        options = server_options(s.header_timeout)
+        options = server_options(settings.header_timeout)
         uvicorn.run(app, host=args.host, port=args.port, log_level=level.lower(), **options)
     except _Stopped:
         pass  # uvicorn shut down gracefully, then passed the signal on: exit 0, no traceback

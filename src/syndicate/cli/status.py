@@ -21,7 +21,7 @@ from syndicate.cli.console import (
     print_table,
 )
 from syndicate.clock import system_now
-from syndicate.config import settings
+from syndicate.config import Settings
 from syndicate.errors import NoSuchArticle
 from syndicate.news.languages import is_language_tag
 from syndicate.store import articles as store
@@ -76,8 +76,8 @@ def _failure_row(f: store_ops.Failure) -> list[str]:
     return [moment(f.at), f.article_id, str(f.version), f.lang, str(f.state), f.reason or ""]
 
 
-def _show_overview(client: Client, as_json: bool) -> int:
-    names = queue_names(store_ops.broker_queues(client), settings().default_targets)
+def _show_overview(client: Client, as_json: bool, targets: tuple[str, ...]) -> int:
+    names = queue_names(store_ops.broker_queues(client), targets)
     depths = store_ops.queue_depths(client, names)
     failures = store_ops.recent_failures(client, FAILURES_SHOWN)
     if as_json:
@@ -100,10 +100,10 @@ def _show_overview(client: Client, as_json: bool) -> int:
 
 
 @environment_guarded("status")
-def _cmd_status(args: argparse.Namespace) -> int:
-    with connected() as client:
+def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    with connected(settings.redis_url) as client:
         if args.id is None:
-            return _show_overview(client, args.json)
+            return _show_overview(client, args.json, settings.default_targets)
         try:
             return _show_article(client, args.id, args.json)
         except NoSuchArticle:
@@ -119,14 +119,14 @@ def parse_languages(values: list[str] | None) -> list[str] | None:
 
 
 @environment_guarded("retry")
-def _cmd_retry(args: argparse.Namespace) -> int:
+def _cmd_retry(args: argparse.Namespace, settings: Settings) -> int:
     langs = parse_languages(args.lang)
     bad = [lang for lang in langs or [] if not is_language_tag(lang)]
     if bad or langs == []:
         return fail("retry", f"--lang: not a language tag: {', '.join(bad) or '(empty)'}", 2)
     from syndicate.worker import submit  # Celery loads only for the commands that enqueue
 
-    with dispatching() as (client, celery_app):
+    with dispatching(settings) as (client, celery_app):
         try:
             version, again = submit.retry(client, celery_app, args.id, langs, system_now())
         except NoSuchArticle:

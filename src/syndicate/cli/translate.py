@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from syndicate.config import Settings, read_glossary, settings
+from syndicate.config import Settings, read_glossary
 from syndicate.errors import ArticleInvalid, FieldError, NoModel
 from syndicate.markup.alignment import AlignedTranslation, SegmentTranslator
 from syndicate.models.engine import engine_from
@@ -47,18 +47,17 @@ def _deduplicated(translator: SegmentTranslator) -> SegmentTranslator:
     return run
 
 
-def _cmd_translate(args: argparse.Namespace) -> int:
-    s = settings()
+def _cmd_translate(args: argparse.Namespace, settings: Settings) -> int:
     try:
         article = _load_article(args.file)
     except ArticleInvalid as exc:
         return _print_field_errors(args.file, exc)
-    targets = _targets(args.to, article, s)
+    targets = _targets(args.to, article, settings)
     bad = [t for t in targets if not is_language_tag(t)]
     if bad or not targets:
         print(f"syndicate: --to: not a language list: {args.to!r}", file=sys.stderr)
         return 2
-    engine, glossary = engine_from(s), read_glossary(s.glossary)
+    engine, glossary = engine_from(settings), read_glossary(settings.glossary)
     try:
         chains = {t: engine.models_for(primary(article.language), primary(t)) for t in targets}
     except NoModel as exc:
