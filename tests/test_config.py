@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from syndicate.cli.main import main
-from syndicate.config import load_settings, settings
+from syndicate.config import load_settings
 from syndicate.errors import SettingsInvalid
 
 
@@ -24,15 +26,14 @@ def test_a_setting_of_the_wrong_type_names_the_setting() -> None:
         load_settings({"SYNDICATE_FEED_SIZE": "many"})
 
 
-def test_the_cli_reports_a_bad_setting_in_one_line_with_exit_2(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("SYNDICATE_BEAM_SIZE", "wide")
-    settings.cache_clear()
-    try:
-        code = main(["models", "list"])
-    finally:
-        settings.cache_clear()
-    err = capsys.readouterr().err.strip().splitlines()
-    assert code == 2
-    assert err == ["syndicate: setting beam_size: expected an integer, got 'wide'"]
+def test_the_cli_reports_a_bad_setting_in_one_line_with_exit_2() -> None:
+    # A real process: main() reads its own environment when no Settings are passed in.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYNDICATE_")}
+    env["SYNDICATE_BEAM_SIZE"] = "wide"
+    command = [sys.executable, "-m", "syndicate.cli", "models", "list"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.splitlines() == [
+        "syndicate: setting beam_size: expected an integer, got 'wide'"
+    ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,7 @@ import pytest
 from redis import Redis
 
 from syndicate.cli import main as cli
-from syndicate.config import settings
+from syndicate.config import Settings
 from syndicate.news.article import parse_article_json
 from syndicate.news.states import LanguageState
 from syndicate.store import articles
@@ -52,9 +53,9 @@ def _write(path: Path, data: Any) -> Path:
 
 
 def test_enqueue_stores_each_article_and_sends_its_ingest(
-    service: Redis, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, service: Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main(["enqueue", str(RUDAW), str(ERBIL)]) == 0
+    assert cli.main(["enqueue", str(RUDAW), str(ERBIL)], service_settings) == 0
     out = capsys.readouterr().out.splitlines()
     assert out == [
         f"{RUDAW_ID}: version 1 queued for ar, tr, ckb, kmr",
@@ -71,25 +72,26 @@ def test_enqueue_stores_each_article_and_sends_its_ingest(
 
 
 def test_enqueue_of_a_known_version_sends_nothing_more(
-    service: Redis, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, service: Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main(["enqueue", str(RUDAW)]) == 0
-    assert cli.main(["enqueue", str(RUDAW)]) == 0
+    assert cli.main(["enqueue", str(RUDAW)], service_settings) == 0
+    assert cli.main(["enqueue", str(RUDAW)], service_settings) == 0
     assert capsys.readouterr().out.splitlines()[-1] == f"{RUDAW_ID}: version 1 already known"
     assert service.llen("syndicate") == 1
 
 
 def test_enqueue_dispatches_a_stored_version_whose_ingest_was_never_sent(
-    service: Redis, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, service: Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
     article = parse_article_json(RUDAW.read_bytes())
     pipeline.accept(service, article, ("ar",), datetime.now(UTC))
-    assert cli.main(["enqueue", str(RUDAW)]) == 0
+    assert cli.main(["enqueue", str(RUDAW)], service_settings) == 0
     assert "never reached the broker: queued now" in capsys.readouterr().out
     assert messages(service, "syndicate") == [("syndicate.ingest", [RUDAW_ID, 1, "en"])]
 
 
 def test_enqueue_reads_arrays_and_standard_input(
+    service_settings: Settings,
     service: Redis,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -97,7 +99,7 @@ def test_enqueue_reads_arrays_and_standard_input(
 ) -> None:
     both = _write(tmp_path / "both.json", [_article(RUDAW), _article(ERBIL, targets=["ar"])])
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(both.read_bytes())))
-    assert cli.main(["enqueue", "-"]) == 0
+    assert cli.main(["enqueue", "-"], service_settings) == 0
     assert capsys.readouterr().out.splitlines() == [
         f"{RUDAW_ID}: version 1 queued for ar, tr, ckb, kmr",
         f"{ERBIL_ID}: version 1 queued for ar",
@@ -106,10 +108,10 @@ def test_enqueue_reads_arrays_and_standard_input(
 
 
 def test_enqueue_rejects_an_invalid_article_with_one_line_per_field(
-    service: Redis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, service: Redis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = _write(tmp_path / "bad.json", _article(RUDAW, headline="", colour="red"))
-    assert cli.main(["enqueue", str(bad)]) == 2
+    assert cli.main(["enqueue", str(bad)], service_settings) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     lines = captured.err.splitlines()
@@ -121,11 +123,16 @@ def test_enqueue_rejects_an_invalid_article_with_one_line_per_field(
 
 
 def test_enqueue_goes_on_after_a_bad_file_and_still_exits_2(
-    service: Redis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, service: Redis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text('{"id": ', "utf-8")
-    assert cli.main(["enqueue", str(broken), str(tmp_path / "missing.json"), str(ERBIL)]) == 2
+    assert (
+        cli.main(
+            ["enqueue", str(broken), str(tmp_path / "missing.json"), str(ERBIL)], service_settings
+        )
+        == 2
+    )
     captured = capsys.readouterr()
     assert captured.out.splitlines() == [f"{ERBIL_ID}: version 1 queued for ar, tr, ckb, kmr"]
     assert [line.split(": ")[:2] for line in captured.err.splitlines()] == [
@@ -136,11 +143,11 @@ def test_enqueue_goes_on_after_a_bad_file_and_still_exits_2(
 
 
 def test_enqueue_of_an_older_version_names_the_stored_one_and_exits_2(
-    service: Redis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, service: Redis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     newer = _write(tmp_path / "v2.json", _article(RUDAW, version=2))
-    assert cli.main(["enqueue", str(newer)]) == 0
-    assert cli.main(["enqueue", str(RUDAW)]) == 2
+    assert cli.main(["enqueue", str(newer)], service_settings) == 0
+    assert cli.main(["enqueue", str(RUDAW)], service_settings) == 2
     err = capsys.readouterr().err.splitlines()
     assert len(err) == 1
     assert "version 1 is older than stored version 2" in err[0]
@@ -149,17 +156,13 @@ def test_enqueue_of_an_older_version_names_the_stored_one_and_exits_2(
 
 
 def test_enqueue_without_redis_is_one_line_and_exit_1(
+    service_settings: Settings,
     throwaway_redis_server: RedisServer,
-    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     throwaway_redis_server.stop()
-    monkeypatch.setenv("SYNDICATE_REDIS_URL", throwaway_redis_server.url)
-    settings.cache_clear()
-    try:
-        assert cli.main(["enqueue", str(RUDAW)]) == 1
-    finally:
-        settings.cache_clear()
+    settings = replace(service_settings, redis_url=throwaway_redis_server.url)
+    assert cli.main(["enqueue", str(RUDAW)], settings) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
     assert len(captured.err.splitlines()) == 1
@@ -168,12 +171,12 @@ def test_enqueue_without_redis_is_one_line_and_exit_1(
 
 
 def test_backfill_queues_the_good_reports_the_bad_and_exits_2(
-    service: Redis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, service: Redis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _write(tmp_path / "a-good.json", _article(RUDAW))
     bad = _write(tmp_path / "b-bad.json", [_article(ERBIL, version=0), _article(ERBIL)])
     (tmp_path / "notes.txt").write_text("not an article", "utf-8")
-    assert cli.main(["backfill", str(tmp_path)]) == 2
+    assert cli.main(["backfill", str(tmp_path)], service_settings) == 2
     captured = capsys.readouterr()
     assert captured.out.splitlines() == ["backfill: 2 queued, 0 known, 0 stale, 1 invalid"]
     assert f"{bad}[0]: version: " in captured.err
@@ -182,12 +185,12 @@ def test_backfill_queues_the_good_reports_the_bad_and_exits_2(
 
 
 def test_backfill_again_counts_known_and_stale_and_exits_0(
-    service: Redis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, service: Redis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _write(tmp_path / "a.json", _article(RUDAW, version=2))
-    assert cli.main(["backfill", str(tmp_path)]) == 0
+    assert cli.main(["backfill", str(tmp_path)], service_settings) == 0
     _write(tmp_path / "b.json", _article(RUDAW))
-    assert cli.main(["backfill", str(tmp_path)]) == 0
+    assert cli.main(["backfill", str(tmp_path)], service_settings) == 0
     captured = capsys.readouterr()
     assert captured.out.splitlines()[-1] == "backfill: 0 queued, 1 known, 1 stale, 0 invalid"
     assert "older than stored version 2" in captured.err
@@ -195,7 +198,7 @@ def test_backfill_again_counts_known_and_stale_and_exits_0(
 
 
 def test_backfill_of_a_missing_directory_is_exit_2(
-    service: Redis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, service: Redis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main(["backfill", str(tmp_path / "nowhere")]) == 2
+    assert cli.main(["backfill", str(tmp_path / "nowhere")], service_settings) == 2
     assert capsys.readouterr().err.strip().endswith("not a directory")

@@ -10,6 +10,7 @@ from redis import Redis
 
 from syndicate.api.credentials import key_digest
 from syndicate.cli import main as cli
+from syndicate.config import Settings
 from syndicate.store import partners
 
 if TYPE_CHECKING:
@@ -34,8 +35,8 @@ def _everything_stored(client: Redis) -> bytes:
     return b"\n".join(parts)
 
 
-def _add(capsys: pytest.CaptureFixture[str], *args: str) -> str:
-    assert cli.main(["partners", "add", *args]) == 0
+def _add(capsys: pytest.CaptureFixture[str], settings: Settings, *args: str) -> str:
+    assert cli.main(["partners", "add", *args], settings) == 0
     captured = capsys.readouterr()
     assert "not stored" in captured.err
     lines = captured.out.splitlines()
@@ -44,9 +45,9 @@ def _add(capsys: pytest.CaptureFixture[str], *args: str) -> str:
 
 
 def test_add_prints_the_key_once_and_stores_only_its_digest(
-    service: Redis, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, service: Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    key = _add(capsys, "agence-one", "--languages", "ar,tr")
+    key = _add(capsys, service_settings, "agence-one", "--languages", "ar,tr")
     assert key.startswith("syn_") and len(key) > 40
     partner = partners.find_partner(service, key_digest(key))
     assert partner is not None
@@ -59,10 +60,10 @@ def test_add_prints_the_key_once_and_stores_only_its_digest(
 
 
 def test_two_partners_get_different_keys_and_chosen_formats(
-    service: Redis, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, service: Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    first = _add(capsys, "one", "--languages", "*")
-    second = _add(capsys, "two.news", "--languages", "ckb", "--formats", "newsml")
+    first = _add(capsys, service_settings, "one", "--languages", "*")
+    second = _add(capsys, service_settings, "two.news", "--languages", "ckb", "--formats", "newsml")
     assert first != second
     partner = partners.find_partner(service, key_digest(second))
     assert partner is not None
@@ -70,9 +71,11 @@ def test_two_partners_get_different_keys_and_chosen_formats(
     assert partners.find_partner(service, key_digest(first)) is not None
 
 
-def test_add_refuses_a_taken_name(service: Redis, capsys: pytest.CaptureFixture[str]) -> None:
-    _add(capsys, "agence", "--languages", "ar")
-    assert cli.main(["partners", "add", "agence", "--languages", "tr"]) == 2
+def test_add_refuses_a_taken_name(
+    service_settings: Settings, service: Redis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _add(capsys, service_settings, "agence", "--languages", "ar")
+    assert cli.main(["partners", "add", "agence", "--languages", "tr"], service_settings) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == "syndicate partners add: agence: a partner with this name exists\n"
@@ -91,9 +94,9 @@ def test_add_refuses_a_taken_name(service: Redis, capsys: pytest.CaptureFixture[
     ],
 )
 def test_add_refuses_bad_arguments_and_stores_nothing(
-    service: Redis, capsys: pytest.CaptureFixture[str], args: list[str]
+    service_settings: Settings, service: Redis, capsys: pytest.CaptureFixture[str], args: list[str]
 ) -> None:
-    assert cli.main(["partners", "add", *args]) == 2
+    assert cli.main(["partners", "add", *args], service_settings) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert len(captured.err.splitlines()) == 1
@@ -102,11 +105,11 @@ def test_add_refuses_bad_arguments_and_stores_nothing(
 
 
 def test_list_shows_partners_but_never_keys_or_digests(
-    service: Redis, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, service: Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    key = _add(capsys, "beta", "--languages", "tr", "--formats", "rss")
-    _add(capsys, "alpha", "--languages", "ar,tr")
-    assert cli.main(["partners", "list"]) == 0
+    key = _add(capsys, service_settings, "beta", "--languages", "tr", "--formats", "rss")
+    _add(capsys, service_settings, "alpha", "--languages", "ar,tr")
+    assert cli.main(["partners", "list"], service_settings) == 0
     out = capsys.readouterr().out
     rows = [line.split() for line in out.splitlines()]
     assert rows[0] == ["name", "languages", "formats", "created"]
@@ -117,17 +120,19 @@ def test_list_shows_partners_but_never_keys_or_digests(
     assert key not in out and key_digest(key) not in out
 
 
-def test_list_without_partners_says_so(service: Redis, capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli.main(["partners", "list"]) == 0
+def test_list_without_partners_says_so(
+    service_settings: Settings, service: Redis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["partners", "list"], service_settings) == 0
     assert capsys.readouterr().out.startswith("no partners")
 
 
 def test_revoke_removes_the_partner_and_its_key(
-    service: Redis, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, service: Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    key = _add(capsys, "gone", "--languages", "ar")
-    assert cli.main(["partners", "revoke", "gone"]) == 0
+    key = _add(capsys, service_settings, "gone", "--languages", "ar")
+    assert cli.main(["partners", "revoke", "gone"], service_settings) == 0
     assert partners.find_partner(service, key_digest(key)) is None
     assert partners.list_partners(service) == []
-    assert cli.main(["partners", "revoke", "gone"]) == 2
+    assert cli.main(["partners", "revoke", "gone"], service_settings) == 2
     assert capsys.readouterr().err == "syndicate partners revoke: gone: no such partner\n"

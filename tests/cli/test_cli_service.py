@@ -142,7 +142,7 @@ def test_bad_service_options_are_one_line_and_exit_2(
     argv: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     try:
-        code = cli.main(argv)
+        code = cli.main(argv, worker_settings())
     except SystemExit as exc:  # argparse's own usage errors
         code = int(str(exc.code))
     assert code == 2

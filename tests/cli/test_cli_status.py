@@ -14,6 +14,7 @@ from kombu import Connection, Exchange, Queue
 from redis import Redis
 
 from syndicate.cli import main as cli
+from syndicate.config import Settings
 from syndicate.models.engine import Engine
 from syndicate.news.states import LanguageState, Outcome
 from syndicate.store import articles, ops
@@ -31,9 +32,11 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def enqueued(service: Redis, capsys: pytest.CaptureFixture[str]) -> Redis:
+def enqueued(
+    service_settings: Settings, service: Redis, capsys: pytest.CaptureFixture[str]
+) -> Redis:
     """The Erbil article enqueued (version 1, every language queued), output discarded."""
-    assert cli.main(["enqueue", str(ERBIL)]) == 0
+    assert cli.main(["enqueue", str(ERBIL)], service_settings) == 0
     capsys.readouterr()
     return service
 
@@ -53,11 +56,11 @@ def _set(client: Redis, lang: str, state: LanguageState, reason: str | None = No
 
 
 def test_status_of_an_article_is_a_row_per_language_source_first(
-    enqueued: Redis, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, enqueued: Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _set(enqueued, "en", LanguageState.PUBLISHED)
     _set(enqueued, "ckb", LanguageState.NO_MODEL, "no translation model installed for en->ckb")
-    assert cli.main(["status", ERBIL_ID]) == 0
+    assert cli.main(["status", ERBIL_ID], service_settings) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith(f"{ERBIL_ID}: version 1 (published), source en")
     assert lines[1].split() == ["lang", "state", "version", "at", "reason"]
@@ -70,10 +73,10 @@ def test_status_of_an_article_is_a_row_per_language_source_first(
 
 
 def test_status_json_matches_the_api_shape(
-    enqueued: Redis, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, enqueued: Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _set(enqueued, "tr", LanguageState.FAILED, "TranslationRejected: runaway output")
-    assert cli.main(["status", "--json", ERBIL_ID]) == 0
+    assert cli.main(["status", "--json", ERBIL_ID], service_settings) == 0
     data = json.loads(capsys.readouterr().out)
     assert (data["id"], data["version"], data["status"]) == (ERBIL_ID, 1, "published")
     assert set(data["languages"]) == {"en", "ar", "tr", "ckb", "kmr"}
@@ -86,15 +89,15 @@ def test_status_json_matches_the_api_shape(
 
 
 def test_status_of_an_unknown_article_is_exit_2(
-    service: Redis, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, service: Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main(["status", "no-such-id"]) == 2
+    assert cli.main(["status", "no-such-id"], service_settings) == 2
     captured = capsys.readouterr()
     assert captured.err == "syndicate status: no-such-id: no such article\n"
 
 
 def test_status_overview_shows_every_default_queue_and_recent_failures(
-    enqueued: Redis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, enqueued: Redis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pipeline.fail_language(enqueued, (ERBIL_ID, 1, "tr"), "ValueError: boom", NOW)
     no_models = Engine(tmp_path / "no-models")
@@ -104,7 +107,7 @@ def test_status_overview_shows_every_default_queue_and_recent_failures(
         enqueued, no_models, parse_glossary({}), ids, later, site=feed_site()
     )
     assert done.outcome is LanguageState.NO_MODEL
-    assert cli.main(["status"]) == 0
+    assert cli.main(["status"], service_settings) == 0
     out = capsys.readouterr().out
     queues = dict(line.split() for line in out.split("\n\n")[0].splitlines()[1:])
     assert queues == {
@@ -128,9 +131,9 @@ def test_status_overview_shows_every_default_queue_and_recent_failures(
 
 
 def test_status_overview_json_on_an_empty_store(
-    service: Redis, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, service: Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main(["status", "--json"]) == 0
+    assert cli.main(["status", "--json"], service_settings) == 0
     data = json.loads(capsys.readouterr().out)
     assert data == {
         "queues": {
@@ -171,12 +174,12 @@ def test_failures_index_keeps_the_newest_hundred(service: Redis) -> None:
 
 
 def test_retry_requeues_a_no_model_language_and_enqueues_its_translation(
-    enqueued: Redis, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, enqueued: Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for lang in ("en", "ar", "tr", "kmr"):
         _set(enqueued, lang, LanguageState.PUBLISHED)
     _set(enqueued, "ckb", LanguageState.NO_MODEL, "no translation model installed for en->ckb")
-    assert cli.main(["retry", ERBIL_ID]) == 0
+    assert cli.main(["retry", ERBIL_ID], service_settings) == 0
     assert capsys.readouterr().out == f"{ERBIL_ID}: version 1 requeued for ckb\n"
     assert _tasks(enqueued, "translate.ckb") == [("syndicate.translate", [ERBIL_ID, 1, "ckb"])]
     _, states = articles.get_status(enqueued, ERBIL_ID)
@@ -185,9 +188,9 @@ def test_retry_requeues_a_no_model_language_and_enqueues_its_translation(
 
 
 def test_retry_of_chosen_languages_takes_repeats_and_commas(
-    enqueued: Redis, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, enqueued: Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main(["retry", ERBIL_ID, "--lang", "ar,tr", "--lang", "kmr"]) == 0
+    assert cli.main(["retry", ERBIL_ID, "--lang", "ar,tr", "--lang", "kmr"], service_settings) == 0
     assert capsys.readouterr().out == f"{ERBIL_ID}: version 1 requeued for ar, tr, kmr\n"
     for lang in ("ar", "tr", "kmr"):
         assert enqueued.llen(f"translate.{lang}") == 1
@@ -195,20 +198,20 @@ def test_retry_of_chosen_languages_takes_repeats_and_commas(
 
 
 def test_retry_with_nothing_unfinished_says_so_and_exits_0(
-    enqueued: Redis, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, enqueued: Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for lang in ("en", "ar", "tr", "ckb", "kmr"):
         _set(enqueued, lang, LanguageState.PUBLISHED)
-    assert cli.main(["retry", ERBIL_ID]) == 0
+    assert cli.main(["retry", ERBIL_ID], service_settings) == 0
     assert "nothing to retry" in capsys.readouterr().out
     assert [k for k in enqueued.keys("translate.*")] == []
 
 
 def test_retry_of_an_unknown_article_or_a_bad_language_is_exit_2(
-    enqueued: Redis, capsys: pytest.CaptureFixture[str]
+    service_settings: Settings, enqueued: Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert cli.main(["retry", "no-such-id"]) == 2
-    assert cli.main(["retry", ERBIL_ID, "--lang", "a r"]) == 2
+    assert cli.main(["retry", "no-such-id"], service_settings) == 2
+    assert cli.main(["retry", ERBIL_ID, "--lang", "a r"], service_settings) == 2
     err = capsys.readouterr().err.splitlines()
     assert err == [
         "syndicate retry: no-such-id: no such article",
