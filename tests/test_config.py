@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from syndicate.config import load_settings
+from syndicate.config import guid_domain_problem, load_settings
 from syndicate.errors import SettingsInvalid
 
 
@@ -37,3 +37,26 @@ def test_the_cli_reports_a_bad_setting_in_one_line_with_exit_2() -> None:
     assert done.stderr.splitlines() == [
         "syndicate: setting beam_size: expected an integer, got 'wide'"
     ]
+
+
+@pytest.mark.parametrize(
+    ("domain", "placeholder"),
+    [
+        ("127.0.0.1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("news.test", True),
+        ("feeds.example.org", True),
+        ("example.com", True),
+        ("rudaw.net", False),
+        ("feeds.rudaw.net", False),
+    ],
+)
+def test_a_placeholder_guid_domain_is_named(domain: str, placeholder: bool) -> None:
+    s = load_settings(
+        {"SYNDICATE_CONFIG": "/nonexistent.toml", "SYNDICATE_PROVIDER_DOMAIN": domain}
+    )
+    problem = guid_domain_problem(s)
+    assert (problem is not None) is placeholder
+    if problem:
+        assert "SYNDICATE_PROVIDER_DOMAIN" in problem

@@ -5,6 +5,7 @@ Callers pass the values a function needs, not the Settings object (style guide 9
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, fields
@@ -87,6 +88,35 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if not resolved["provider_domain"]:  # guids need a domain: the API's host by default
         resolved["provider_domain"] = urlsplit(resolved["public_base_url"]).hostname or ""
     return Settings(**resolved)
+
+
+# Domains no newsroom publishes under: guids minted with them collide across installations.
+_PLACEHOLDER_SUFFIXES = (".localhost", ".local", ".test", ".invalid", ".example", ".internal")
+
+
+def guid_domain_problem(s: Settings) -> str | None:
+    """Why the guid domain is a placeholder, or None. Guids are permanent: partners key
+    their archives on them, so ``urn:newsml:127.0.0.1:...`` minted by a test setup cannot be
+    taken back once a partner has ingested it (issue 10). Services warn at start."""
+    domain = s.provider_domain.strip().lower().rstrip(".")
+    try:
+        ipaddress.ip_address(domain.strip("[]"))
+    except ValueError:
+        placeholder = (
+            not domain
+            or "." not in domain
+            or domain.endswith(_PLACEHOLDER_SUFFIXES)
+            or domain.split(".")[-2:-1] == ["example"]
+        )
+    else:
+        placeholder = True
+    if not placeholder:
+        return None
+    return (
+        f"guid domain {domain or '(empty)'!r} is a placeholder: set provider_domain "
+        "(SYNDICATE_PROVIDER_DOMAIN) to the newsroom's own domain before partners ingest, "
+        "guids cannot change later"
+    )
 
 
 @cache

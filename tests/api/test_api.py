@@ -333,3 +333,17 @@ def test_every_endpoint_answers_503_while_redis_is_away(
         assert answer.json()["error"] == "store unavailable"
         assert int(answer.headers["retry-after"]) > 0
     assert answers[-1].json()["redis"] == "unavailable"
+
+
+def test_a_placeholder_guid_domain_is_a_warning_at_start(
+    redis: Redis, redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """news.test mints guids no partner should keep: the API says so when it starts, and
+    says nothing for a real domain."""
+    with caplog.at_level(logging.WARNING, "syndicate.api"):
+        with TestClient(api_app(api_settings(redis_server.url))):
+            pass
+        with TestClient(api_app(api_settings(redis_server.url, provider_domain="rudaw.net"))):
+            pass
+    warned = [r.getMessage() for r in caplog.records if "guid domain" in r.getMessage()]
+    assert len(warned) == 1 and "'news.test'" in warned[0]

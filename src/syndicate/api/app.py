@@ -43,7 +43,7 @@ from syndicate.api.http import (
 from syndicate.api.metrics import INGESTED, render_metrics
 from syndicate.api.openapi import openapi_document
 from syndicate.clock import Clock
-from syndicate.config import Settings
+from syndicate.config import Settings, guid_domain_problem
 from syndicate.errors import ArticleInvalid, StoreUnavailable
 from syndicate.feeds.edition import make_provider
 from syndicate.feeds.newsml import render_news_item
@@ -300,6 +300,8 @@ def create_app(settings: Settings, celery_app: Celery, clock: Clock) -> Starlett
         # uvicorn's access line has the query string, where a partner key may be: AccessLog
         # writes the request line without it
         logging.getLogger("uvicorn.access").disabled = True
+        if (problem := guid_domain_problem(s)) is not None:
+            logging.getLogger("syndicate.api").warning(problem)
         yield
         client.close()
 

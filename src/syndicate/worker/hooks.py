@@ -23,6 +23,7 @@ from celery import signals
 from celery.exceptions import SecurityWarning
 
 from syndicate import logs
+from syndicate.config import guid_domain_problem
 from syndicate.errors import StoreUnavailable
 from syndicate.news.languages import primary
 from syndicate.store import deliveries
@@ -75,6 +76,8 @@ class _Receivers:
         warnings.filterwarnings("ignore", _ROOT_WARNING, SecurityWarning)
         if os.geteuid() == 0:
             log.warning("the worker runs as root; prefer an unprivileged user (--uid)")
+        if (problem := guid_domain_problem(self.app.settings)) is not None:
+            log.warning(problem)
         if options.get("queues"):
             return
         queues = instance.app.amqp.queues
