@@ -27,6 +27,11 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
+    def crash(self) -> None:
+        """kill -9: no AOF rewrite, no final fsync; what is on disk is all that survives."""
+        self.process.kill()
+        self.process.wait()
+
     def stop(self) -> None:
         self.process.terminate()
         try:
