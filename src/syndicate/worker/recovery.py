@@ -36,7 +36,7 @@ from celery import Celery
 from syndicate.store import deliveries, ops, recovery, server
 from syndicate.store.client import Client
 from syndicate.store.recovery import Unfinished
-from syndicate.worker.routing import INGEST
+from syndicate.worker.routing import DEFAULT_QUEUE, INGEST, translate_queue
 from syndicate.worker.submit import dispatch
 from syndicate.worker.tasks import enqueue_translation
 
@@ -108,16 +108,27 @@ def sweep_once(
         raise
 
 
+def _queues(client: Client, unfinished: Iterable[Unfinished]) -> list[str]:
+    """Where a message of these versions can wait: ``syndicate`` and their languages'
+    translate queues (kombu's bindings may be gone with a Redis that lost its data), and
+    every queue kombu declared."""
+    langs = {lang for u in unfinished for lang in u.languages}
+    names = [DEFAULT_QUEUE, *(translate_queue(lang) for lang in sorted(langs))]
+    return list(dict.fromkeys([*names, *ops.broker_queues(client)]))
+
+
 def _sweep(client: Client, celery_app: Celery, channel: Any, started: float) -> Swept:
+    unfinished = recovery.unfinished_versions(client, started)
+    queues = _queues(client, unfinished)
     found = recovery.broker_messages(
-        client, ops.broker_queues(client), channel.unacked_key, channel.unacked_index_key, started
+        client, queues, channel.unacked_key, channel.unacked_index_key, started
     )
     deliveries.forget(client, list(found.stale))
     for tag in found.stale:
         channel.qos.restore_by_tag(tag, leftmost=True)
     envelopes = [*found.live, *found.stale.values()]
     live = [ids for ids in map(message_ids, envelopes) if ids is not None]
-    todo = plan(recovery.unfinished_versions(client, started), live)
+    todo = plan(unfinished, live)
     for ids in todo.ingest:
         dispatch(client, celery_app, ids)
     for ids in todo.translate:
