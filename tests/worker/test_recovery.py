@@ -17,6 +17,8 @@ from redis import Redis
 
 from syndicate.config import load_settings
 from syndicate.news.article import Article, parse_article
+from syndicate.news.states import LanguageState
+from syndicate.store import articles as store
 from syndicate.store import ops, server
 from syndicate.store.recovery import Unfinished
 from syndicate.worker import pipeline, recovery
@@ -108,8 +110,7 @@ def test_a_target_without_a_message_gets_its_translation(
     redis: Redis, celery_app: Celery, channel: Any
 ) -> None:
     accepted = pipeline.accept(redis, _article("half"), ("ar", "tr"), BEFORE_THE_RUN)
-    pipeline.publish_source(redis, "half", 1, BEFORE_THE_RUN)
-    pipeline.mark_published(redis, ("half", 1, "en"), BEFORE_THE_RUN)
+    store.set_state(redis, "half", 1, "en", LanguageState.PUBLISHED, BEFORE_THE_RUN)
     enqueue_translation(celery_app, ("half", 1, "ar"))  # tr's message was lost
     swept = _sweep(redis, celery_app, channel)
     assert accepted.targets == ("ar", "tr")
