@@ -37,6 +37,7 @@ def test_redis_keeps_an_append_only_file_on_a_named_volume(services: dict[str, A
     command = _words(redis["command"])
     assert command[0] == "redis-server"
     assert command[command.index("--appendonly") + 1] == "yes"
+    assert command[command.index("--appendfsync") + 1] == "always"  # a 202 survives a crash
     assert any(str(v).split(":")[1] == "/data" for v in redis["volumes"])
     assert "redis-cli" in _words(redis["healthcheck"]["test"])
 

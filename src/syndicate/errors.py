@@ -86,6 +86,12 @@ class StoreUnavailable(SyndicateError):
     """Redis cannot be reached; transient, so tasks retry and the API answers 503."""
 
 
+class StoreNotDurable(SyndicateError):
+    """The store's Redis does not fsync a write before answering it (no ``appendonly yes``
+    with ``appendfsync always``), and ``require_durable_store`` is on: a 202 would not
+    survive a Redis crash, so the API refuses to start."""
+
+
 class GlossaryInvalid(SyndicateError):
     """The glossary file breaks its format; every broken rule is listed."""
 

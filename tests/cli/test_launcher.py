@@ -65,7 +65,7 @@ def test_a_redis_that_answers_ping_is_reused_not_started(
     assert stack.children == []
 
 
-def test_a_private_redis_starts_on_the_configured_free_port_without_persistence(
+def test_a_private_redis_starts_on_the_configured_free_port_fsyncing_every_write(
     stack: Stack, tmp_path: Path
 ) -> None:
     port = launcher.free_port()
@@ -75,7 +75,8 @@ def test_a_private_redis_starts_on_the_configured_free_port_without_persistence(
     assert handle.started and handle.url == url
     client = Redis.from_url(url)
     try:
-        assert _config(client, "appendonly") == "no"
+        assert _config(client, "appendonly") == "yes"  # the API requires a durable store
+        assert _config(client, "appendfsync") == "always"
         assert _config(client, "save") == ""
         assert _config(client, "dir") == str(tmp_path.resolve())
     finally:

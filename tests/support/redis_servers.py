@@ -1,5 +1,6 @@
-"""Private redis-server processes for tests: on a free loopback port, optionally with an
-append-only file so a server stopped and started again (an outage) keeps its data."""
+"""Private redis-server processes for tests: on a free loopback port, by default as the
+API requires its store (an append-only file fsynced before every answer), so a server
+stopped, or killed, and started again there keeps every answered write."""
 
 from __future__ import annotations
 
@@ -27,6 +28,11 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
+    def crash(self) -> None:
+        """kill -9: no AOF rewrite, no final fsync; what is on disk is all that survives."""
+        self.process.kill()
+        self.process.wait()
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -37,13 +43,14 @@ class RedisServer:
 
 
 def start_redis_server(
-    directory: Path, *, port: int | None = None, persistent: bool = False
+    directory: Path, *, port: int | None = None, persistent: bool = True
 ) -> RedisServer:
     """Start ``redis-server`` on a free port (or ``port``); return once it PINGs.
 
-    ``persistent`` keeps an append-only file in ``directory``, so a server stopped and
-    started again there (an outage) still holds its data. A port taken between choosing
-    and binding makes the server exit: try another one.
+    ``persistent`` keeps an append-only file in ``directory``, fsynced before each answer,
+    so a server stopped or killed and started again there still holds what it answered;
+    without it the API refuses to start on the server (require_durable_store). A port
+    taken between choosing and binding makes the server exit: try another one.
     """
     for _ in range(3):
         chosen = port or free_port()

@@ -31,6 +31,7 @@ from syndicate.api import auth as api_auth
 from syndicate.api import newsroom
 from syndicate.api.answers import HANDLED, Refused, answer, unavailable
 from syndicate.api.credentials import Verdict
+from syndicate.api.durability import check_store
 from syndicate.api.http import (
     AccessLog,
     ReadDeadline,
@@ -302,6 +303,7 @@ def create_app(settings: Settings, celery_app: Celery, clock: Clock) -> Starlett
         logging.getLogger("uvicorn.access").disabled = True
         if (problem := guid_domain_problem(s)) is not None:
             logging.getLogger("syndicate.api").warning(problem)
+        await run_in_threadpool(check_store, client, s.require_durable_store)
         yield
         client.close()
 

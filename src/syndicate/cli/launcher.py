@@ -2,8 +2,9 @@
 
 ``syndicate run`` (make run), ``benchmarks/service.py`` and the tests share these steps:
 reuse the Redis at the configured URL if it answers PING, else start a private
-``redis-server`` on loopback without persistence; start ``syndicate worker`` and ``syndicate
-serve``; wait for ``/healthz``; post through the signed webhook; wait for final states.
+``redis-server`` on loopback that fsyncs every write (the API requires it); start
+``syndicate worker`` and ``syndicate serve``; wait for ``/healthz``; post through the
+signed webhook; wait for final states.
 
 Every wait polls with a deadline and notices a child that died, so a broken start fails
 in seconds with the child's last log lines instead of hanging. Children run in their own
@@ -215,7 +216,8 @@ def _database(url: str) -> str:
 def start_redis(
     stack: Stack, directory: Path, port: int | None = None, database: str = "0"
 ) -> RedisHandle:
-    """A private ``redis-server`` on 127.0.0.1 (no RDB, no AOF, files in ``directory``); a
+    """A private ``redis-server`` on 127.0.0.1 (no RDB; AOF fsynced before every answer, as
+    the API requires; files in ``directory``); a
     port taken between choosing and binding makes the server exit: try another one."""
     if shutil.which("redis-server") is None:
         raise LaunchError(f"redis-server is not on PATH ({REDIS_HINT})")
@@ -223,7 +225,8 @@ def start_redis(
     for attempt in range(3):
         chosen = port if port is not None and attempt == 0 else free_port()
         command = ["redis-server", "--port", str(chosen), "--bind", "127.0.0.1"]
-        command += ["--save", "", "--appendonly", "no", "--dir", str(directory)]
+        command += ["--save", "", "--appendonly", "yes", "--appendfsync", "always"]
+        command += ["--dir", str(directory)]
         child = stack.spawn("redis-server", command, os.environ, directory / "redis.log")
         url = f"redis://127.0.0.1:{chosen}/{database}"
         deadline = time.monotonic() + REDIS_START_SECONDS

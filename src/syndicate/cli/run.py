@@ -264,6 +264,23 @@ def _extra_env(base_url: str) -> dict[str, str]:
     return {"SYNDICATE_PUBLIC_BASE_URL": base_url}
 
 
+def _durability_env(url: str) -> dict[str, str]:
+    """The demo runs on a reused Redis that does not fsync every write, and says what that
+    costs: ``syndicate serve`` alone refuses such a store (require_durable_store)."""
+    from syndicate.store import server
+    from syndicate.store.client import connect
+
+    client = connect(url)
+    try:
+        found = server.persistence(client)
+    finally:
+        client.close()
+    if found is None or found.durable:
+        return {}
+    say(f"  it runs with {found.describe()}: a 202 in this run does not survive its crash")
+    return {"SYNDICATE_REQUIRE_DURABLE_STORE": "false"}
+
+
 def _post_all(base: str, inputs: Sequence[_Input], keys: _Secrets, stack: Stack) -> list[str]:
     """Post each article and wait until all its languages are final; the ids."""
     import httpx
@@ -325,16 +342,18 @@ def _serve(
     redis = launcher.find_or_start_redis(stack, s.redis_url, tmp)
     if redis.started:
         say(f"Redis: nothing answered at {s.redis_url}; started a private redis-server at")
-        say(f"  {redis.url} (no persistence, stopped on exit)")
+        say(f"  {redis.url} (append-only file in a temporary directory, stopped on exit)")
     else:
         say(f"Redis: reusing {redis.url} (left running on exit)")
+    durability = {} if redis.started else _durability_env(redis.url)
     say(f"Models in {s.models_dir}:")
     _say_models(ensure_models(s.models_dir, needed_pairs(inputs, s), args.offline))
     keys, languages = _secrets(s), _languages(inputs, s)
     partner_key = _demo_partner(redis.url)
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
     base = f"http://{host}:{args.port}"
-    env = launcher.service_env(redis.url, keys.newsroom, keys.operator, _extra_env(base))
+    extra = _extra_env(base) | durability
+    env = launcher.service_env(redis.url, keys.newsroom, keys.operator, extra)
     launcher.start_worker(stack, env, args.log_dir / "worker.log")
     launcher.start_api(stack, env, args.host, args.port, args.log_dir / "api.log")
     say(f"Starting a worker and the API on {base} (logs in {args.log_dir}) ...")

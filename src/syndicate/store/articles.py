@@ -51,7 +51,7 @@ def _status_json(version: int, state: LanguageState, now: datetime, reason: str 
     return json.dumps({"version": version, "state": str(state), "at": at, "reason": reason})
 
 
-def _status(raw: bytes) -> LanguageStatus:
+def decode_status(raw: bytes) -> LanguageStatus:
     d = json.loads(raw)
     return LanguageStatus(
         d["version"], LanguageState(d["state"]), decode_time(d["at"]), d["reason"]
@@ -104,7 +104,7 @@ def get_status(client: Client, article_id: str) -> tuple[Item, dict[str, Languag
     pipe.hgetall(keys.article_key(article_id))
     pipe.hgetall(keys.state_key(article_id))
     fields, states = pipe.execute()
-    by_lang = {decode_text(k): _status(v) for k, v in sorted(states.items())}
+    by_lang = {decode_text(k): decode_status(v) for k, v in sorted(states.items())}
     return _record(article_id, fields), by_lang
 
 

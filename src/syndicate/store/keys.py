@@ -23,6 +23,7 @@ data and operators' tools depend on these strings: changing one is a data migrat
 | ``syn:metrics`` | hash | none | ops.count, ops.observe | Prometheus series -> value, written by every process |
 | ``syn:failures`` | zset | none (newest 100 kept) | ops.note_failure | JSON ``{id, version, lang, state, reason}`` of failed and no_model languages, scored by time (epoch s), for ``syndicate status`` |
 | ``syn:rerender:{lang}:{epoch}`` | string | until the render | ops.claim_rerender | one scheduled re-render per language and embargo end |
+| ``syn:recovery:{run_id}`` | string | 7 days | recovery.claim_sweep | the worker that sweeps after this Redis server run began (worker/recovery.py) |
 | ``syn:deliveries`` | hash | none (acked entries dropped by deliveries.orphaned) | deliveries.note_delivery, deliveries.forget | kombu delivery tag -> the consumer (``hostname#pid``) that received the message |
 | ``syn:consumers`` | zset | none (a week of silence drops one) | deliveries.note_delivery, deliveries.beat | consumer -> its last beat (epoch s): who is alive to hold messages |
 
@@ -52,6 +53,11 @@ def article_key(article_id: str) -> str:
 
 def state_key(article_id: str) -> str:
     return f"{_PREFIX}:state:{article_id}"
+
+
+def article_id_of_state(key: str) -> str:
+    """The article id inside a ``state_key`` (the recovery sweep finds them by SCAN)."""
+    return key.removeprefix(state_key(""))
 
 
 def items_key(lang: str) -> str:
@@ -109,6 +115,10 @@ def failures_key() -> str:
 
 def rerender_key(lang: str, epoch: int) -> str:
     return f"{_PREFIX}:rerender:{lang}:{epoch}"
+
+
+def recovery_key(run_id: str) -> str:
+    return f"{_PREFIX}:recovery:{run_id}"
 
 
 def deliveries_key() -> str:

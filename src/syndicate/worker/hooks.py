@@ -1,5 +1,6 @@
 """The Celery signal receivers of one app: logs, metrics, the per-process runtime, the
-worker heartbeat and the hand-back of a dead worker's messages (orphans.py).
+worker heartbeat, the hand-back of a dead worker's messages (orphans.py) and the sweep
+after a Redis restart (recovery.py).
 
 Tasks stay thin because everything around them happens here, as Warehouse binds its log
 context on ``task_prerun``: the log context (task id, article id, version, lang) is bound
@@ -26,9 +27,9 @@ from syndicate import logs
 from syndicate.config import guid_domain_problem
 from syndicate.errors import StoreUnavailable
 from syndicate.news.languages import primary
-from syndicate.store import deliveries
+from syndicate.store import deliveries, server
 from syndicate.store import ops as store_ops
-from syndicate.worker import orphans
+from syndicate.worker import orphans, recovery
 from syndicate.worker.routing import TRANSLATE, default_queues
 from syndicate.worker.runtime import SyndicateCelery
 
@@ -63,6 +64,7 @@ def connect(app: SyndicateCelery) -> None:
 class _Receivers:
     app: SyndicateCelery
     watch: orphans.Watch = field(default_factory=orphans.Watch)
+    run_id: str | None = None  # the Redis server run this process last swept for
     started: dict[str, float] = field(default_factory=dict)  # task id -> perf_counter
 
     def worker_starting(self, instance: Any, options: dict[str, Any], **_: Any) -> None:
@@ -170,13 +172,15 @@ class _Receivers:
 
     def heartbeat(self, sender: Any, **_: Any) -> None:
         """Workers seen, for /healthz, and the consumer's own beat, after which it hands back
-        what dead workers held (orphans.py); on the worker's event heartbeat, every 2 s."""
+        what dead workers held (orphans.py) and, once per Redis server run, what a restart
+        took from the broker (recovery.py); on the worker's event heartbeat, every 2 s."""
         if sender.eventer.app is not self.app:
             return
         hostname = sender.eventer.hostname
         try:
             store_ops.note_worker(self.app.runtime.client, hostname, self.app.time_source())
             self._reap_orphans(orphans.consumer_id(hostname))
+            self._recover()
         except StoreUnavailable:
             return  # Redis away: the watch starts again once beats go through
         except Exception as exc:  # never let the heartbeat die; the next one tries again
@@ -195,6 +199,16 @@ class _Receivers:
                 channel.qos.restore_by_tag(tag, leftmost=True)
         if tags:
             log.warning("restored messages of a dead worker", extra={"messages": len(tags)})
+
+    def _recover(self) -> None:
+        """Sweep once per server run: at the first beat, and after every restart."""
+        client = self.app.runtime.client
+        run = server.server_run(client)
+        if run.run_id == self.run_id:
+            return
+        with self.app.connection_for_write() as connection:
+            recovery.sweep_once(client, self.app, connection.default_channel, run)
+        self.run_id = run.run_id
 
     def task_received(self, sender: Any, request: Any, **_: Any) -> None:
         """Record which consumer holds the message (orphans.py), if this process beats."""

@@ -56,15 +56,15 @@ def submit(
             on_new(accepted)
     elif store_ops.is_dispatched(client, accepted.article_id, accepted.version):
         return Submitted(accepted, dispatched=False)
-    dispatch(client, celery_app, accepted)
+    dispatch(client, celery_app, (accepted.article_id, accepted.version, accepted.source))
     return Submitted(accepted, dispatched=True)
 
 
-def dispatch(client: Client, celery_app: Celery, accepted: Accepted) -> None:
-    """Enqueue the ingest of a stored version, then mark it dispatched."""
-    args = (accepted.article_id, accepted.version, accepted.source)
-    celery_app.tasks[INGEST].apply_async(args, retry_policy=CALLER_RETRY_POLICY)
-    store_ops.mark_dispatched(client, accepted.article_id, accepted.version)
+def dispatch(client: Client, celery_app: Celery, ids: tuple[str, int, str]) -> None:
+    """Enqueue the ingest of stored version ``ids[1]`` (source ``ids[2]``), then mark it
+    dispatched; also what worker/recovery.py sends again after a Redis restart."""
+    celery_app.tasks[INGEST].apply_async(ids, retry_policy=CALLER_RETRY_POLICY)
+    store_ops.mark_dispatched(client, ids[0], ids[1])
 
 
 def retry(
@@ -80,9 +80,7 @@ def retry(
     Returns the version and the languages requeued."""
     done = pipeline.requeue(client, article_id, langs, now)
     if done.source in done.again:
-        dispatch(
-            client, celery_app, Accepted(article_id, done.version, Outcome.WRITTEN, done.source, ())
-        )
+        dispatch(client, celery_app, (article_id, done.version, done.source))
     else:
         for lang in done.again:
             enqueue_translation(celery_app, (article_id, done.version, lang))

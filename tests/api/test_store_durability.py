@@ -1,0 +1,54 @@
+"""The API's start-up check of its store (api/durability.py): a 202 must survive a Redis
+crash, so a Redis that does not fsync every write stops the start, unless the operator
+turned ``require_durable_store`` off, which leaves one loud warning."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from syndicate.errors import StoreNotDurable
+
+from api_support import TestClient, api_app, api_settings
+from redis_servers import start_redis_server
+
+
+def test_the_api_refuses_to_start_on_a_redis_without_fsync_always(tmp_path: Path) -> None:
+    server = start_redis_server(tmp_path, persistent=False)
+    try:
+        app = api_app(api_settings(server.url))
+        with pytest.raises(StoreNotDurable, match="appendonly no"), TestClient(app):
+            pass
+    finally:
+        server.stop()
+
+
+def test_without_the_requirement_it_starts_and_warns(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    server = start_redis_server(tmp_path, persistent=False)
+    try:
+        settings = api_settings(server.url, require_durable_store=False)
+        with (
+            caplog.at_level(logging.WARNING, "syndicate.api"),
+            TestClient(api_app(settings)) as api,
+        ):
+            assert api.get("/healthz").json()["redis"] == "ok"
+    finally:
+        server.stop()
+    assert any("would not survive a Redis crash" in r.getMessage() for r in caplog.records)
+
+
+def test_a_durable_store_starts_quietly(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    server = start_redis_server(tmp_path)
+    try:
+        with (
+            caplog.at_level(logging.WARNING, "syndicate.api"),
+            TestClient(api_app(api_settings(server.url))) as api,
+        ):
+            assert api.get("/healthz").json()["redis"] == "ok"
+    finally:
+        server.stop()
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
