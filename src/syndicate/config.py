@@ -26,7 +26,7 @@ class Settings:
     source_language: str = "en"
     default_targets: tuple[str, ...] = ("ar", "tr", "ckb", "kmr")
     redis_url: str = "redis://127.0.0.1:6379/0"
-    require_durable_store: bool = True
+    require_durable_store: bool = False
     models_dir: Path = PROJECT_ROOT / "var" / "models"
     intra_threads: int = 1
     inter_threads: int = 1

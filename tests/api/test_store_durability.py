@@ -1,6 +1,6 @@
 """The API's start-up check of its store (api/durability.py): a 202 must survive a Redis
-crash, so a Redis that does not fsync every write stops the start, unless the operator
-turned ``require_durable_store`` off, which leaves one loud warning."""
+crash, so a Redis that does not fsync every write stops the start where the operator
+requires it (``require_durable_store``), and is one loud warning otherwise (the default)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from redis_servers import start_redis_server
 def test_the_api_refuses_to_start_on_a_redis_without_fsync_always(tmp_path: Path) -> None:
     server = start_redis_server(tmp_path, persistent=False)
     try:
-        app = api_app(api_settings(server.url))
+        app = api_app(api_settings(server.url, require_durable_store=True))
         with pytest.raises(StoreNotDurable, match="appendonly no"), TestClient(app):
             pass
     finally:

@@ -49,7 +49,7 @@ def start_redis_server(
 
     ``persistent`` keeps an append-only file in ``directory``, fsynced before each answer,
     so a server stopped or killed and started again there still holds what it answered;
-    without it the API refuses to start on the server (require_durable_store). A port
+    without it the API warns at start (or refuses, with require_durable_store). A port
     taken between choosing and binding makes the server exit: try another one.
     """
     for _ in range(3):

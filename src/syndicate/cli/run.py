@@ -266,7 +266,7 @@ def _extra_env(base_url: str) -> dict[str, str]:
 
 def _durability_env(url: str) -> dict[str, str]:
     """The demo runs on a reused Redis that does not fsync every write, and says what that
-    costs: ``syndicate serve`` alone refuses such a store (require_durable_store)."""
+    costs, and the API is told not to refuse it whatever the configuration says."""
     from syndicate.store import server
     from syndicate.store.client import connect
 
