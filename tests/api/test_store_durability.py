@@ -46,7 +46,7 @@ def test_a_durable_store_starts_quietly(tmp_path: Path, caplog: pytest.LogCaptur
     try:
         with (
             caplog.at_level(logging.WARNING, "syndicate.api"),
-            TestClient(api_app(api_settings(server.url))) as api,
+            TestClient(api_app(api_settings(server.url, provider_domain="rudaw.net"))) as api,
         ):
             assert api.get("/healthz").json()["redis"] == "ok"
     finally:
