@@ -77,7 +77,7 @@ def _any_translating(client: Redis, articles: list[Article]) -> bool:
 
 def assert_published_once(client: Redis, ids: list[str]) -> None:
     for article_id in ids:
-        wait_for(lambda a=article_id: states(client, a) == EXPECTED, 120, f"{article_id} done")
+        wait_for(lambda a=article_id: states(client, a) == EXPECTED, 300, f"{article_id} done")
     for lang in ("en", "ar", "tr"):
         expected = sorted(f"urn:newsml:example.org:20261120:{i}:{lang}" for i in ids)
         wait_for(lambda lg=lang, e=expected: sorted(feed_guids(client, lg)) == e, 30, lang)
