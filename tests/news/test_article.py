@@ -446,8 +446,12 @@ def _articles(draw: st.DrawFn) -> Article:
             Translation,
             st.just("en"),
             st.integers(1, 99),
-            st.lists(st.builds(ModelInfo, _PLAIN, _PLAIN, _PLAIN, st.booleans())).map(tuple),
-            st.lists(st.builds(SegmentFlag, st.integers(0, 50), _PLAIN, _FLAG_TEXT)).map(tuple),
+            st.lists(st.builds(ModelInfo, _PLAIN, _PLAIN, _PLAIN, st.booleans()), max_size=2).map(
+                tuple
+            ),
+            st.lists(
+                st.builds(SegmentFlag, st.integers(0, 50), _PLAIN, _FLAG_TEXT), max_size=8
+            ).map(tuple),
         )
     )
     return Article(

@@ -20,6 +20,9 @@ from typing import Any, Final, TypeVar
 from syndicate.errors import ArticleInvalid, FieldError
 from syndicate.news.credits import Credit, parse_credit_line
 from syndicate.news.languages import is_language_tag, primary
+from syndicate.news.limits import MAX_CREDITS, MAX_MEDIA, MAX_SEGMENTS, MAX_TAGS, MAX_TARGETS
+from syndicate.news.limits import MAX_HEADLINE_CHARS as MAX_HEADLINE_CHARS
+from syndicate.news.limits import MAX_PAYLOAD_BYTES as MAX_PAYLOAD_BYTES
 from syndicate.news.payload import ObjectReader, decode_json, read_object
 from syndicate.news.roles import normalise_role
 
@@ -175,8 +178,6 @@ def article_to_dict(article: Article) -> dict[str, Any]:
 
 # --- reading (brief section 2) -------------------------------------------------------------
 
-MAX_PAYLOAD_BYTES: Final = 2 * 1024 * 1024
-MAX_HEADLINE_CHARS: Final = 500
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)  # a placeholder: its error is raised
 _ID: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 
@@ -191,36 +192,43 @@ _RIGHTS_FIELDS: Final = frozenset({"holder", "notice", "usage_terms"})
 _TRANSLATION_FIELDS: Final = frozenset({"source_language", "source_version", "models", "flags"})
 _MODEL_FIELDS: Final = frozenset({"pair", "code", "version", "demo"})
 _FLAG_FIELDS: Final = frozenset({"segment", "reason", "text"})
+_MAX_MODELS: Final = 8  # a chain is one model, or two through an English pivot
+_MAX_FLAGS: Final = 4 * MAX_SEGMENTS  # a segment gets at most a few flags
 
 _T = TypeVar("_T")
 
 
 def _each(
-    r: ObjectReader, key: str, read: Callable[[ObjectReader], _T], known: frozenset[str]
+    r: ObjectReader,
+    key: str,
+    read: Callable[[ObjectReader], _T],
+    known: frozenset[str],
+    most: int,
 ) -> tuple[_T, ...]:
-    return tuple(read(item) for item in r.objects(key, known))
+    return tuple(read(item) for item in r.objects(key, known, most))
 
 
 def _credit(r: ObjectReader) -> Credit:
     """An explicit credit; its role word becomes a canonical code where one is known."""
     location = r.text("location")
     return Credit(
-        normalise_role(r.need_text("role")),
-        r.need_text("name").strip(),
+        normalise_role(r.need_text("role", line=True)),
+        r.need_text("name", line=True).strip(),
         location.strip() if location else None,
     )
 
 
 def _media(r: ObjectReader) -> Media:
     kind = r.choice("type", MediaType) or MediaType.IMAGE
-    return Media(kind, r.url("url"), r.text("caption"), r.text("credit"))
+    return Media(kind, r.url("url"), r.text("caption"), r.text("credit", line=True))
 
 
 def _rights(r: ObjectReader) -> Rights | None:
     rights = r.object("rights", _RIGHTS_FIELDS)
     if rights is None:
         return None
-    return Rights(rights.need_text("holder"), rights.text("notice"), rights.text("usage_terms"))
+    holder = rights.need_text("holder", line=True)
+    return Rights(holder, rights.text("notice"), rights.text("usage_terms"))
 
 
 def _model(r: ObjectReader) -> ModelInfo:
@@ -241,8 +249,8 @@ def _translation(r: ObjectReader) -> Translation | None:
     return Translation(
         source_language=t.language("source_language", required=True) or "",
         source_version=t.integer("source_version", minimum=1),
-        models=_each(t, "models", _model, _MODEL_FIELDS),
-        flags=_each(t, "flags", _flag, _FLAG_FIELDS),
+        models=_each(t, "models", _model, _MODEL_FIELDS, _MAX_MODELS),
+        flags=_each(t, "flags", _flag, _FLAG_FIELDS, _MAX_FLAGS),
     )
 
 
@@ -251,7 +259,7 @@ def _targets(r: ObjectReader, language: str | None) -> tuple[str, ...] | None:
     if r.value("targets") is None:
         return None
     targets: list[str] = []
-    for path, tag in r.strings("targets"):
+    for path, tag in r.strings("targets", MAX_TARGETS):
         if not is_language_tag(tag):
             problem = "must be a BCP 47 language tag such as ar or ckb"
         elif language and primary(tag) == primary(language):
@@ -309,7 +317,7 @@ def _read_article(r: ObjectReader, allow_translation: bool) -> Article:
     language = r.language("language", required=True)
     translation = _translation(r) if allow_translation else None
     credit_line = r.text("credit_line")
-    explicit = _each(r, "credits", _credit, _CREDIT_FIELDS)
+    explicit = _each(r, "credits", _credit, _CREDIT_FIELDS, MAX_CREDITS)
     return Article(
         id=_article_id(r),
         version=r.integer("version", minimum=1),
@@ -320,15 +328,15 @@ def _read_article(r: ObjectReader, allow_translation: bool) -> Article:
         status=status,
         updated_at=r.stamp("updated_at"),
         embargo_until=r.stamp("embargo_until"),
-        source=r.text("source"),
-        section=r.text("section"),
+        source=r.text("source", line=True),
+        section=r.text("section", line=True),
         url=r.url("url"),
         summary=r.text("summary"),
         dateline=r.text("dateline"),
-        tags=tuple(tag for _, tag in r.strings("tags")),
+        tags=tuple(tag for _, tag in r.strings("tags", MAX_TAGS)),
         credits=_merge_credits(explicit, credit_line, translated=translation is not None),
         credit_line=credit_line,
-        media=_each(r, "media", _media, _MEDIA_FIELDS),
+        media=_each(r, "media", _media, _MEDIA_FIELDS, MAX_MEDIA),
         rights=_rights(r),
         targets=_targets(r, language),
         translation=translation,

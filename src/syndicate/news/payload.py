@@ -17,7 +17,9 @@ from enum import StrEnum
 from typing import Any, Final, TypeVar
 
 from syndicate.errors import ArticleInvalid, FieldError
+from syndicate.news import bidi
 from syndicate.news.languages import is_language_tag
+from syndicate.news.limits import EARLIEST_DATE, LATEST_DATE
 
 MAX_INT: Final = 2**63 - 1  # versions and segment numbers end up as Redis integers
 
@@ -27,11 +29,18 @@ _STAMP: Final = re.compile(
 _URL: Final = re.compile(
     r"[Hh][Tt][Tt][Pp][Ss]?://(?:\[[0-9A-Fa-f:.]+\]|[^\s/?#:@\[\]\\]+)(?::\d{1,5})?(?:[/?#]\S*)?"
 )
-_MARKUP: Final = re.compile(
-    r"</?[A-Za-z][^<>]*>|<!--|&(?:[A-Za-z][A-Za-z0-9]*|#\d+|#[xX][0-9A-Fa-f]+);"
-)
-_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# What an HTML parser reads as markup (WHATWG tag open state: "<" then an ASCII letter,
+# "/", "!" or "?"), closed or not, and character references: ``Hi <img src=x onerror=..//``
+# has no ">" yet a reader that renders a title as HTML runs it.
+_MARKUP: Final = re.compile(r"<[A-Za-z/!?]|&(?:[A-Za-z][A-Za-z0-9]*|#\d+|#[xX][0-9A-Fa-f]+);")
+# C0 and C1 controls but tab, LF and CR, and U+FFFE/U+FFFF: XML 1.0 cannot carry them.
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _NOT_TEXT: Final = re.compile(r"[\x00\ud800-\udfff]")  # NUL, lone surrogates: no XML, no UTF-8
+# What a JSON path may not show as it is: a 422 body is UTF-8 JSON a person reads.
+_UNSHOWABLE: Final = re.compile(
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]"
+)
+_MAX_KEY_SHOWN: Final = 64
 _MAX_SUGGESTIONS: Final = 20
 _PLAIN_KEY: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _KINDS: Final = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
@@ -46,11 +55,15 @@ def describe(value: Any) -> str:
     return _KINDS.get(type(value), "a number" if isinstance(value, int | float) else "a value")
 
 
-def text_problem(value: Any, *, plain: bool = True, empty_ok: bool = False) -> str | None:
+def text_problem(
+    value: Any, *, plain: bool = True, empty_ok: bool = False, line: bool = False
+) -> str | None:
     """What is wrong with a JSON value meant as text, or None when it is fine.
 
     Plain text (headline, names, captions) carries no markup or character references:
-    feeds escape it, so ``<b>`` or ``&amp;`` would reach readers literally.
+    feeds escape it, so ``<b>`` or ``&amp;`` would reach readers literally, and a reader
+    that renders it as HTML would run ``<img onerror=..``. ``line`` marks a one-line name
+    (tags, credited names, source, URLs): see ``news.bidi``.
     """
     if not isinstance(value, str):
         return f"must be a string, not {describe(value)}"
@@ -61,7 +74,10 @@ def text_problem(value: Any, *, plain: bool = True, empty_ok: bool = False) -> s
     if plain and _CONTROL.search(value):
         return "must not contain control characters"
     if plain and (markup := _MARKUP.search(value)):
-        return f"must be plain text, not markup ({markup.group()[:30]!r})"
+        start = markup.start()
+        return f"must be plain text, not markup ({value[start : start + 30]!r})"
+    if plain:
+        return bidi.line_problem(value) if line else bidi.prose_problem(value)
     return None
 
 
@@ -75,6 +91,13 @@ def parse_rfc3339(value: str) -> datetime | None:
         return None
 
 
+def quoted_key(key: str) -> str:
+    """A JSON key as a path shows it: quoted, cut short, and escaped where it holds what no
+    UTF-8 answer can carry (a lone surrogate) or what a reader would not see (controls)."""
+    shown = key if len(key) <= _MAX_KEY_SHOWN else f"{key[:_MAX_KEY_SHOWN]}..."
+    return json.dumps(shown, ensure_ascii=bool(_UNSHOWABLE.search(shown)))
+
+
 class ObjectReader:
     """One JSON object read field by field, noting every broken rule instead of stopping."""
 
@@ -85,8 +108,8 @@ class ObjectReader:
 
     def at(self, key: str) -> str:
         """The JSON path of a key; an odd key is quoted so the path stays readable."""
-        if not _PLAIN_KEY.fullmatch(key):
-            return f"{self._path or '$'}[{json.dumps(key, ensure_ascii=False)}]"
+        if len(key) > _MAX_KEY_SHOWN or not _PLAIN_KEY.fullmatch(key):
+            return f"{self._path or '$'}[{quoted_key(key)}]"
         return f"{self._path}.{key}" if self._path else key
 
     def fail(self, key: str, message: str) -> None:
@@ -100,21 +123,29 @@ class ObjectReader:
         return found
 
     def text(
-        self, key: str, *, required: bool = False, plain: bool = True, empty_ok: bool = False
+        self,
+        key: str,
+        *,
+        required: bool = False,
+        plain: bool = True,
+        empty_ok: bool = False,
+        line: bool = False,
     ) -> str | None:
         """A string field; an optional one left blank is simply absent."""
         value = self.value(key, required=required)
         if value is None or (not required and isinstance(value, str) and not value.strip()):
             return None
-        problem = text_problem(value, plain=plain, empty_ok=empty_ok)
+        problem = text_problem(value, plain=plain, empty_ok=empty_ok, line=line)
         if problem:
             self.fail(key, problem)
             return None
         return str(value)
 
-    def need_text(self, key: str, *, plain: bool = True, empty_ok: bool = False) -> str:
+    def need_text(
+        self, key: str, *, plain: bool = True, empty_ok: bool = False, line: bool = False
+    ) -> str:
         """A required string; "" after noting the error, so reading can go on."""
-        return self.text(key, required=True, plain=plain, empty_ok=empty_ok) or ""
+        return self.text(key, required=True, plain=plain, empty_ok=empty_ok, line=line) or ""
 
     def integer(self, key: str, *, minimum: int) -> int:
         """A required integer (a JSON ``true`` is not one, though Python says it is)."""
@@ -134,14 +165,19 @@ class ObjectReader:
         return value is True
 
     def stamp(self, key: str, *, required: bool = False) -> datetime | None:
+        """An aware instant within ``limits.EARLIEST_DATE``..``LATEST_DATE`` (why: there)."""
         value = self.text(key, required=required)
         parsed = parse_rfc3339(value) if value is not None else None
         if value is not None and parsed is None:
             self.fail(key, "must be an RFC 3339 date-time with an offset: 2019-02-20T09:30:00Z")
+        elif parsed is not None and not EARLIEST_DATE <= parsed < LATEST_DATE:
+            first, end = EARLIEST_DATE.year, LATEST_DATE.year
+            self.fail(key, f"must be from the year {first} to {end - 1} in UTC, not {value}")
+            return None
         return parsed
 
     def url(self, key: str) -> str | None:
-        value = self.text(key)
+        value = self.text(key, line=True)
         if value is not None and not _URL.fullmatch(value):
             self.fail(key, "must be an absolute http or https URL with a host")
             return None
@@ -163,28 +199,34 @@ class ObjectReader:
             return default
         return kind(value)
 
-    def items(self, key: str) -> list[tuple[str, Any]]:
-        """Each element of a list field with its JSON path (``media[0]``)."""
+    def items(self, key: str, most: int) -> list[tuple[str, Any]]:
+        """Each element of a list field with its JSON path (``media[0]``); a list longer
+        than ``most`` is one error and no elements (each would be another error)."""
         value = self.value(key)
         if value is not None and not isinstance(value, list):
             self.fail(key, f"must be a list, not {describe(value)}")
         elements = value if isinstance(value, list) else []
+        if len(elements) > most:
+            self.fail(key, f"has {len(elements)} entries; the limit is {most}")
+            return []
         return [(f"{self.at(key)}[{i}]", element) for i, element in enumerate(elements)]
 
-    def strings(self, key: str) -> list[tuple[str, str]]:
-        """The usable strings of a list field with their paths; the others are reported."""
+    def strings(self, key: str, most: int) -> list[tuple[str, str]]:
+        """The usable one-line strings of a list field with their paths; the others are
+        reported."""
         found: list[tuple[str, str]] = []
-        for path, value in self.items(key):
-            problem = text_problem(value)
+        for path, value in self.items(key, most):
+            problem = text_problem(value, line=True)
             if problem:
                 self.errors.append(FieldError(path, problem))
             else:
                 found.append((path, value))
         return found
 
-    def objects(self, key: str, known: frozenset[str]) -> list[ObjectReader]:
+    def objects(self, key: str, known: frozenset[str], most: int) -> list[ObjectReader]:
         """A reader for each element of a list of objects; other elements are reported."""
-        readers = (read_object(value, path, self.errors, known) for path, value in self.items(key))
+        elements = self.items(key, most)
+        readers = (read_object(value, path, self.errors, known) for path, value in elements)
         return [reader for reader in readers if reader is not None]
 
     def object(self, key: str, known: frozenset[str]) -> ObjectReader | None:
