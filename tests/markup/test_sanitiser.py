@@ -7,6 +7,7 @@ from lxml import etree
 
 from syndicate.errors import ArticleInvalid
 from syndicate.markup.sanitiser import parse_fragment, sanitised_fragment, serialise_fragment
+from syndicate.news.limits import MAX_DEPTH
 
 
 def _clean(html: str) -> etree._Element:
@@ -133,3 +134,36 @@ def test_output_fragment_is_labelled_and_parses_as_xml() -> None:
     out = serialise_fragment(root, "ckb")
     assert out == ('<div lang="ckb" dir="rtl"><p>x<iframe src="https://v"></iframe><br/></p></div>')
     assert etree.fromstring(out).tag == "div"
+
+
+@pytest.mark.parametrize("reference", ["&#xFFFE;", "&#xFFFF;", "&#65534;", "&#x1;", "&#0;"])
+def test_a_reference_to_a_character_xml_cannot_carry_is_dropped_after_decoding(
+    reference: str,
+) -> None:
+    root = _clean(f'<p title="t{reference}">a{reference}b<b>c</b>{reference}d</p>')
+    (p,) = root.iter("p")  # libxml2 reads &#0; as U+FFFD, as HTML5 does: XML carries that
+    assert (p.get("title") or "").replace("\ufffd", "") == "t"
+    assert "".join(p.itertext()).replace("\ufffd", "") == "abcd"
+
+
+def _nested(depth: int) -> str:
+    return "<div>" * depth + "deep" + "</div>" * depth + "<p>after</p>"
+
+
+def test_a_body_nested_to_the_limit_keeps_everything() -> None:
+    assert "".join(_clean(_nested(MAX_DEPTH)).itertext()) == "deepafter"
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH + 1, 300, 5000])
+def test_a_body_nested_past_the_limit_is_refused_not_cut(depth: int) -> None:
+    with pytest.raises(ArticleInvalid) as caught:
+        _clean(_nested(depth))
+    (error,) = caught.value.errors
+    assert error.field == "body_html" and f"the limit is {MAX_DEPTH}" in error.message
+
+
+def test_a_body_libxml2_gives_up_on_is_refused_not_cut() -> None:
+    # A text node over libxml2's 10 MB limit: no article gets here (2 MB), the check must.
+    with pytest.raises(ArticleInvalid) as caught:
+        _clean("<p>" + "x" * 11_000_000 + "</p><p>after</p>")
+    assert "could not be read whole" in caught.value.errors[0].message

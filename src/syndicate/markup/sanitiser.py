@@ -34,6 +34,7 @@ from lxml import etree
 from syndicate.errors import ArticleInvalid, FieldError
 from syndicate.news.article import declaration_problem
 from syndicate.news.languages import text_direction
+from syndicate.news.limits import MAX_DEPTH
 
 
 def _words(text: str) -> frozenset[str]:
@@ -100,15 +101,63 @@ def sanitised_fragment(html: str) -> str:
     """
     if problem := declaration_problem(html):
         raise ArticleInvalid([FieldError("body_html", problem)])
-    text = xml_text(html)
-    document = etree.fromstring(f"<html><body>{text}</body></html>".encode(), _html_parser())
-    body = document.find("body") if document is not None else None
+    body = _parsed_body(xml_text(html))
     wrapper = etree.Element("div")
     if body is not None:
+        _clean_characters(body)
         _sanitise(body)
         wrapper.text = body.text
         wrapper.extend(list(body))
     return etree.tostring(wrapper, encoding="unicode")
+
+
+def _parsed_body(text: str) -> etree._Element | None:
+    """The ``<body>`` libxml2 reads from ``text``, refused unless it read all of it.
+
+    libxml2 gives up on a document nested 256 deep (or on a text node over 10 MB) with a
+    fatal error, and hands back what it had read: the rest of the body, later paragraphs
+    included, was silently lost. A fatal error, or nesting past ``MAX_DEPTH`` (the reason
+    is in ``news.limits``), is an input error on ``body_html`` instead.
+    """
+    parser = _html_parser()
+    document = etree.fromstring(f"<html><body>{text}</body></html>".encode(), parser)
+    body = document.find("body") if document is not None else None
+    depth = _depth(body) if body is not None else 0
+    if depth > MAX_DEPTH:
+        problem = f"nests elements {depth} deep; the limit is {MAX_DEPTH}"
+        raise ArticleInvalid([FieldError("body_html", problem)])
+    fatal = [e for e in parser.error_log if e.level_name == "FATAL"]
+    if fatal:
+        problem = f"could not be read whole, so it would be published cut: {fatal[0].message}"
+        raise ArticleInvalid([FieldError("body_html", problem.strip())])
+    return body
+
+
+def _depth(root: etree._Element) -> int:
+    """How many elements deep ``root``'s content nests (``<p>x</p>`` is 1), without
+    recursion: the depth is what is being checked."""
+    deepest, stack = 0, [(root, 0)]
+    while stack:
+        el, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in el)
+    return deepest
+
+
+def _clean_characters(root: etree._Element) -> None:
+    """Drop what XML cannot carry from every text, tail and attribute value.
+
+    ``xml_text`` cleans the raw body, but a character reference decodes only in the
+    parser: ``&#xFFFE;`` arrives as U+FFFE, which every later XML step refuses.
+    """
+    for el in root.iter():
+        if el.text and _ILLEGAL.search(el.text):
+            el.text = xml_text(el.text)
+        if el.tail and _ILLEGAL.search(el.tail):
+            el.tail = xml_text(el.tail)
+        for name, value in el.attrib.items():
+            if _ILLEGAL.search(str(value)):
+                el.set(name, xml_text(str(value)))
 
 
 def xml_text(value: str) -> str:
