@@ -1,8 +1,9 @@
 """What every format says about one item's content: the XHTML body and the translation note.
 
 NewsML, RSS and ninjs all carry the same body fragment (``<div lang=".." dir="..">``, well-
-formed, parsed back through the safe parser) and the same machine-translation sentence
-(brief section 4: "feeds say the text is machine translated and by which model").
+formed, parsed back through the safe parser; RSS and ninjs, read as HTML, with an end tag
+on every non-void element) and the same machine-translation sentence (brief section 4:
+"feeds say the text is machine translated and by which model").
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from lxml import etree
 
 from syndicate.feeds.xml import clean_text, fromstring
+from syndicate.markup.sanitiser import polyglot_markup
 from syndicate.markup.segments import to_xhtml_fragment
 from syndicate.news.article import Article, ModelInfo, Translation
 from syndicate.news.languages import primary
@@ -42,8 +44,11 @@ def body_element(article: Article) -> etree._Element:
 
 
 def body_markup(article: Article) -> str:
-    """The body ``div`` as a string of well-formed XHTML (no namespace declaration)."""
-    return etree.tostring(body_element(article), encoding="unicode")
+    """The body ``div`` for formats read as HTML (RSS ``content:encoded``, ninjs
+    ``body_html``): well-formed XHTML without a namespace that an HTML5 parser reads as
+    the same tree (``polyglot_markup``). NewsML's inlineXML is read as XML and takes
+    ``body_element`` as it is."""
+    return polyglot_markup(body_element(article))
 
 
 def language_name(lang: str) -> str:

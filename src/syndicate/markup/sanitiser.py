@@ -173,9 +173,20 @@ def parse_fragment(xml: str) -> etree._Element:
 
 def serialise_fragment(root: etree._Element, lang: str) -> str:
     """The output form of brief section 4: ``root`` labelled with ``lang`` and ``dir``,
-    written as XML with an end tag on every non-void element."""
+    written as ``polyglot_markup``."""
     root.set("lang", lang)
     root.set("dir", text_direction(lang))
+    return polyglot_markup(root)
+
+
+def polyglot_markup(root: etree._Element) -> str:
+    """``root`` as XML that an HTML5 parser reads as the same tree: every empty non-void
+    element gets an explicit end tag (``<iframe></iframe>``), void ones stay ``<br/>``.
+
+    An HTML parser ignores the slash of ``<iframe/>``, ``<video/>`` or ``<a id="x"/>`` and
+    nests the rest of the body inside that element: an empty embed swallowed the text
+    after it in every RSS reader. ``root`` is changed in place (empty texts become "").
+    """
     for el in root.iter():
         if isinstance(el.tag, str) and el.tag not in _VOID and el.text is None and not len(el):
             el.text = ""
