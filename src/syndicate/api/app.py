@@ -62,6 +62,7 @@ from syndicate.store.articles import Item, LanguageStatus
 from syndicate.store.client import Client, connect, is_reachable
 from syndicate.store.feeds import FeedFormat
 from syndicate.store.partners import Partner
+from syndicate.translation.admission import admit
 from syndicate.worker.pipeline import Accepted
 from syndicate.worker.routing import consumed_queues
 from syndicate.worker.submit import submit
@@ -119,7 +120,7 @@ async def post_article(request: Request) -> Response:
         raise Refused(415, "Content-Type must be application/json")
     body = await read_limited(request, MAX_PAYLOAD_BYTES)
     verdict = newsroom.check_webhook(ctx.policy, request.headers, body, ctx.clock())
-    article = parse_article(_decoded(body))
+    article = await run_in_threadpool(admit, parse_article(_decoded(body)))
     bind(article_id=article.id, version=article.version)
     legacy = verdict is Verdict.LEGACY
     accepted = await run_in_threadpool(_submit, ctx, article, legacy)

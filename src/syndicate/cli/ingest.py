@@ -1,7 +1,8 @@
 """`syndicate enqueue FILE|-...` and `syndicate backfill DIR`: articles straight into Redis.
 
 Each article is validated exactly as ``POST /v1/articles`` validates a body
-(``parse_article_json``: size limit, unknown fields, every rule of brief section 2), then
+(``read_article_json``: size limit, unknown fields, every rule of brief section 2, the body
+limits of translation/admission.py), then
 accepted and dispatched through the API's own path (worker/submit.py): the version is
 stored, and its ingest sent for a new version, or for a replay whose ingest never reached
 the broker. A file holds one article object or an array of them; each
@@ -25,10 +26,11 @@ from syndicate.cli.console import dispatching, environment_guarded, fail
 from syndicate.clock import system_now
 from syndicate.config import Settings
 from syndicate.errors import ArticleInvalid, FieldError, StaleVersion
-from syndicate.news.article import Article, parse_article_json
+from syndicate.news.article import Article
 from syndicate.news.payload import decode_json
 from syndicate.news.states import Outcome
 from syndicate.store.client import Client
+from syndicate.translation.admission import read_article_json
 from syndicate.worker.submit import submit
 
 if TYPE_CHECKING:
@@ -48,7 +50,7 @@ class Result(StrEnum):
 
 def _parse(raw: bytes) -> Article | ArticleInvalid:
     try:
-        return parse_article_json(raw)
+        return read_article_json(raw)
     except ArticleInvalid as exc:
         return exc
 

@@ -27,8 +27,9 @@ from urllib.parse import urlsplit
 
 from syndicate.config import PROJECT_ROOT, Settings
 from syndicate.errors import ArticleInvalid, FieldError, ModelPackageInvalid, SyndicateError
-from syndicate.news.article import Article, parse_article_json
+from syndicate.news.article import Article
 from syndicate.news.languages import primary
+from syndicate.translation.admission import read_article_json
 
 if TYPE_CHECKING:  # launcher imports httpx, only needed once `run` runs
     from syndicate.cli.launcher import Stack
@@ -73,7 +74,7 @@ def _read_inputs(paths: Sequence[Path]) -> list[_Input]:
             reason = f"cannot read the file: {exc.strerror}"
             raise ArticleInvalid([FieldError(str(path), reason)]) from exc
         try:
-            inputs.append(_Input(path, body, parse_article_json(body)))
+            inputs.append(_Input(path, body, read_article_json(body)))
         except ArticleInvalid as exc:
             errors = [FieldError(f"{path}: {e.field}", e.message) for e in exc.errors]
             raise ArticleInvalid(errors) from None

@@ -13,8 +13,9 @@ from syndicate.config import Settings, read_glossary
 from syndicate.errors import ArticleInvalid, FieldError, NoModel
 from syndicate.markup.alignment import AlignedTranslation, SegmentTranslator
 from syndicate.models.engine import engine_from
-from syndicate.news.article import Article, article_to_dict, parse_article_json
+from syndicate.news.article import Article, article_to_dict
 from syndicate.news.languages import is_language_tag, primary
+from syndicate.translation.admission import read_article_json
 from syndicate.translation.plan import translate_with_memory
 from syndicate.translation.stage import translate_article
 
@@ -30,7 +31,7 @@ def _load_article(name: str) -> Article:
         raw = Path(name).read_bytes() if name != "-" else sys.stdin.buffer.read()
     except OSError as exc:
         raise ArticleInvalid([FieldError("$", f"cannot read the file: {exc.strerror}")]) from exc
-    return parse_article_json(raw)
+    return read_article_json(raw)
 
 
 def _targets(arg: str | None, article: Article, s: Settings) -> list[str]:

@@ -45,7 +45,7 @@ MAX_DEPTH: Final = 100
 # Elements (every tag) and blocks (the units translated: paragraphs, list items, headings,
 # cells, captions...). A 10,000-word long read has about 1,000 elements and 150 blocks.
 MAX_ELEMENTS: Final = 20_000
-MAX_BLOCKS: Final = 2_000
+MAX_BLOCKS: Final = 1_000
 # Segments sent to the model for the whole article (every translatable field). The
 # translate stage makes one batched call per article and language; at the maximum the
 # base gloss model takes the time measured in docs/limits.md, well under the 600 s

@@ -27,7 +27,7 @@ from syndicate.translation.glossary import Glossary
 _Fields = dict[str, SegmentedBody]
 
 
-def _segment_fields(article: Article, protection: Protection) -> _Fields:
+def segment_fields(article: Article, protection: Protection) -> _Fields:
     """Segment every translatable field, keyed by its JSON path."""
     plain = {
         "headline": article.headline,
@@ -81,7 +81,7 @@ def translate_article(
 ) -> Article:
     """The article in ``target``: every segment in one call to ``translator``."""
     protection = glossary.protection(target, extra_keep=[c.name for c in article.credits])
-    fields = _segment_fields(article, protection)
+    fields = segment_fields(article, protection)
     texts = [text for body in fields.values() for text in body.segments]
     out, flags = _reassemble_fields(fields, translator(texts) if texts else [], target)
     credits = _translated_credits(article, out)
