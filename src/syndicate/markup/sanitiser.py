@@ -152,9 +152,9 @@ def _clean_characters(root: etree._Element) -> None:
     """
     for el in root.iter():
         if el.text and _ILLEGAL.search(el.text):
-            el.text = xml_text(el.text)
+            el.text = xml_text(el.text) or None
         if el.tail and _ILLEGAL.search(el.tail):
-            el.tail = xml_text(el.tail)
+            el.tail = xml_text(el.tail) or None
         for name, value in el.attrib.items():
             if _ILLEGAL.search(str(value)):
                 el.set(name, xml_text(str(value)))
