@@ -171,3 +171,12 @@ def test_missing_file_exits_2_with_one_line(demo_models_dir: Path, tmp_path: Pat
     done = _cli(demo_models_dir, "translate", str(tmp_path / "nope.json"), "--to", "ar")
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1 and "cannot read" in done.stderr
+
+
+def test_a_body_past_the_limits_exits_2_with_one_line(demo_models_dir: Path) -> None:
+    data = json.loads(SAMPLE.read_bytes())
+    data["body_html"] = "<div>" * 300 + "x" + "</div>" * 300 + "<p>lost</p>"
+    done = _cli(demo_models_dir, "translate", "-", "--to", "ar", stdin=json.dumps(data).encode())
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("-: body_html: nests elements") and done.stdout == ""
