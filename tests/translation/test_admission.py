@@ -8,7 +8,13 @@ import pytest
 
 from syndicate.errors import ArticleInvalid
 from syndicate.news.article import Article, Media, MediaType, parse_article
-from syndicate.news.limits import MAX_BLOCKS, MAX_DEPTH, MAX_ELEMENTS, MAX_SEGMENTS
+from syndicate.news.limits import (
+    MAX_BLOCKS,
+    MAX_DEPTH,
+    MAX_ELEMENTS,
+    MAX_SEGMENTS,
+    MAX_TEXT_CHARS,
+)
 from syndicate.translation.admission import admit, read_article_json
 
 ARTICLE = parse_article(
@@ -65,6 +71,14 @@ def test_segments_are_counted_over_every_translatable_field() -> None:
     assert set(errors) == {"body_html"}
     assert f"of the article's {total} segments" in errors["body_html"]
     assert errors["body_html"].endswith(f"the limit is {MAX_SEGMENTS} per article")
+
+
+def test_characters_to_translate_are_capped_even_in_few_segments() -> None:
+    long_sentence = "word " * (MAX_TEXT_CHARS // 10)
+    article = replace(ARTICLE, body_html=f"<p>{long_sentence}</p><p>{long_sentence}.</p>")
+    (message,) = _errors(article).values()
+    assert message.endswith(f"the limit is {MAX_TEXT_CHARS} per article")
+    assert admit(replace(ARTICLE, body_html=f"<p>{long_sentence}</p>")) is not None
 
 
 def test_a_body_nested_past_the_limit_is_refused_on_body_html() -> None:

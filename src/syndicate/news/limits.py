@@ -46,8 +46,11 @@ MAX_DEPTH: Final = 100
 # cells, captions...). A 10,000-word long read has about 1,000 elements and 150 blocks.
 MAX_ELEMENTS: Final = 20_000
 MAX_BLOCKS: Final = 1_000
-# Segments sent to the model for the whole article (every translatable field). The
-# translate stage makes one batched call per article and language; at the maximum the
-# base gloss model takes the time measured in docs/limits.md, well under the 600 s
-# task_time_limit that would otherwise kill it on every retry.
+# What the model is sent for the whole article (every translatable field): segments
+# (sentences) and their characters. The translate stage makes one batched call per article
+# and language, and a worker child has one core: at the maximum it took the time measured
+# in docs/limits.md (benchmarks/limits.py), well under the 600 s task_time_limit that
+# would otherwise kill it on every retry. 2,000 sentences and 200,000 characters (about
+# 30,000 words) are several long reads; a 2 MB body of text would have taken half an hour.
 MAX_SEGMENTS: Final = 2_000
+MAX_TEXT_CHARS: Final = 200_000

@@ -14,7 +14,7 @@ from syndicate.errors import ArticleInvalid, FieldError
 from syndicate.markup.sanitiser import parse_fragment
 from syndicate.markup.segments import Protection, SegmentedBody
 from syndicate.news.article import Article, parse_article_json
-from syndicate.news.limits import MAX_BLOCKS, MAX_ELEMENTS, MAX_SEGMENTS
+from syndicate.news.limits import MAX_BLOCKS, MAX_ELEMENTS, MAX_SEGMENTS, MAX_TEXT_CHARS
 from syndicate.translation.stage import segment_fields
 
 
@@ -55,13 +55,21 @@ def _body_problems(body: SegmentedBody | None) -> list[FieldError]:
 
 
 def _segment_problems(fields: dict[str, SegmentedBody]) -> list[FieldError]:
+    """The article's segments and their characters against the limits, reported on the
+    field that has the most of them (the one to shorten)."""
+    errors = []
     counts = {name: len(body.segments) for name, body in fields.items()}
-    total = sum(counts.values())
-    if total <= MAX_SEGMENTS:
-        return []
-    largest = max(counts, key=counts.__getitem__)
-    message = (
-        f"makes {counts[largest]} of the article's {total} segments (sentences) to "
-        f"translate; the limit is {MAX_SEGMENTS} per article"
-    )
-    return [FieldError(largest, message)]
+    sizes = {name: sum(map(len, body.segments)) for name, body in fields.items()}
+    for measure, unit, limit in (
+        (counts, "segments", MAX_SEGMENTS),
+        (sizes, "characters", MAX_TEXT_CHARS),
+    ):
+        total = sum(measure.values())
+        if total > limit:
+            largest = max(measure, key=measure.__getitem__)
+            message = (
+                f"holds {measure[largest]} of the article's {total} {unit} to translate; "
+                f"the limit is {limit} per article"
+            )
+            errors.append(FieldError(largest, message))
+    return errors
