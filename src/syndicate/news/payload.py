@@ -72,7 +72,7 @@ def text_problem(
     if _NOT_TEXT.search(value):
         return "contains a NUL or an unpaired surrogate, which no feed can carry"
     if plain and _CONTROL.search(value):
-        return "must not contain control characters"
+        return "must not contain control characters (or U+FFFE, U+FFFF)"
     if plain and (markup := _MARKUP.search(value)):
         start = markup.start()
         return f"must be plain text, not markup ({value[start : start + 30]!r})"
