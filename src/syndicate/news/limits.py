@@ -45,12 +45,13 @@ MAX_DEPTH: Final = 100
 # Elements (every tag) and blocks (the units translated: paragraphs, list items, headings,
 # cells, captions...). A 10,000-word long read has about 1,000 elements and 150 blocks.
 MAX_ELEMENTS: Final = 20_000
-MAX_BLOCKS: Final = 1_000
+MAX_BLOCKS: Final = 400
 # What the model is sent for the whole article (every translatable field): segments
 # (sentences) and their characters. The translate stage makes one batched call per article
-# and language, and a worker child has one core: at the maximum it took the time measured
-# in docs/limits.md (benchmarks/limits.py), well under the 600 s task_time_limit that
-# would otherwise kill it on every retry. 2,000 sentences and 200,000 characters (about
-# 30,000 words) are several long reads; a 2 MB body of text would have taken half an hour.
-MAX_SEGMENTS: Final = 2_000
-MAX_TEXT_CHARS: Final = 200_000
+# and language on one worker child's core, and a batch that large is slower per segment
+# than a small one: 1,891 segments (199,000 characters) took 608 s, past the 600 s
+# task_time_limit that kills a task on every retry (docs/limits.md, benchmarks/limits.py).
+# 800 segments and 80,000 characters (about 13,000 words) still take a 10,000-word long
+# read and stay well under it.
+MAX_SEGMENTS: Final = 800
+MAX_TEXT_CHARS: Final = 80_000
