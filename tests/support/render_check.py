@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from syndicate.feeds.edition import render_edition
+from syndicate.feeds.edition import FeedSite, render_edition
 from syndicate.feeds.newsml import render_news_item
 from syndicate.feeds.record import derive_publication
 from syndicate.feeds.xml import fromstring
@@ -20,6 +20,7 @@ from syndicate.translation.stage import translate_article
 import stub_translators
 from feed_samples import BASE_URL, NOW, PROVIDER
 
+_SITE = FeedSite(PROVIDER, BASE_URL, ttl=5, size=5)
 _MODELS = (ModelInfo("en-ar", "translate-en_ar", "1.0+demo.tiny", demo=True),)
 
 
@@ -41,7 +42,8 @@ def _render(article: Article) -> None:
     now = max(NOW, article.published_at, article.embargo_until or NOW) + timedelta(seconds=1)
     pub = derive_publication(article, PROVIDER, BASE_URL)
     entries = [(article, pub)]
-    edition = render_edition(article.language, entries, PROVIDER, BASE_URL, ttl=5, now=now, limit=5)
+    edition = render_edition(article.language, entries, _SITE, now=now)
+    assert not edition.skipped, edition.skipped
     for fmt, body in edition.bodies.items():
         json.loads(body) if fmt == "ninjs" else fromstring(body)
     fromstring(render_news_item(article, pub, now=now))
