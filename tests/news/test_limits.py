@@ -95,3 +95,18 @@ def test_a_lone_surrogate_in_a_field_name_is_reported_readably() -> None:
 def test_a_huge_unknown_field_name_is_cut_short_in_the_path() -> None:
     (field,) = _errors(**{"k" * 10_000: 1})
     assert len(field) < 100 and field.endswith('..."]')
+
+
+def test_a_stored_record_is_read_back_without_the_content_rules() -> None:
+    """A record stored under older rules stays readable: render isolation judges it, and
+    one unreadable record would fail every read of its language."""
+    record = {
+        **BASE,
+        "updated_at": "9999-12-31T23:30:00-01:00",
+        "headline": "Hi <img src=x onerror=alert(1)//",
+        "tags": [f"t{i}\u202e" for i in range(MAX_TAGS + 1)],
+    }
+    assert set(_errors(**record)) == {"updated_at", "headline", "tags"}
+    article = parse_article(record, stored=True)
+    assert article.updated_at is not None and article.updated_at.year == 9999
+    assert len(article.tags) == MAX_TAGS + 1

@@ -45,7 +45,9 @@ LATEST = datetime(9999, 12, 31, 23, 30, tzinfo=MINUS_ONE)  # year 10000 in UTC
 EARLIEST = datetime(1, 1, 1, 0, 30, tzinfo=PLUS_ONE)  # year 0 in UTC
 POISONS: dict[str, dict[str, Any]] = {
     "updated_at past 9999": {"updated_at": LATEST},
-    "non-character reference in the body": {"body_html": "<p>Erbil &#xFFFE;&#xFFFF;</p>"},
+    # &#xFFFE; once was one too; the sanitiser now drops it, and a body nested past the
+    # limit is what it refuses to render instead.
+    "body nested past the limit": {"body_html": "<div>" * 300 + "Erbil" + "</div>" * 300},
     "embargo_until before year 1": {"embargo_until": EARLIEST},
 }
 

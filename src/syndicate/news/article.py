@@ -343,16 +343,17 @@ def _read_article(r: ObjectReader, allow_translation: bool) -> Article:
     )
 
 
-def parse_article(data: Any, *, allow_translation: bool = False) -> Article:
+def parse_article(data: Any, *, allow_translation: bool = False, stored: bool = False) -> Article:
     """The article a newsroom sent, checked against every rule of brief section 2.
 
     Every broken rule is collected with its JSON path into one ``ArticleInvalid``; any
     input shape gives either an Article or that error. ``allow_translation`` accepts the
-    ``translation`` block ``syndicate translate`` writes (``article_to_dict``).
+    ``translation`` block ``syndicate translate`` writes (``article_to_dict``). ``stored``
+    reads back a record the store wrote, without the content rules (``ObjectReader``).
     """
     errors: list[FieldError] = []
     known = _ARTICLE_FIELDS | ({"translation"} if allow_translation else set())
-    reader = read_object(data, "", errors, known)
+    reader = read_object(data, "", errors, known, stored=stored)
     article = _read_article(reader, allow_translation) if reader else None
     if errors or article is None:
         raise ArticleInvalid(errors)

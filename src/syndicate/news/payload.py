@@ -99,12 +99,20 @@ def quoted_key(key: str) -> str:
 
 
 class ObjectReader:
-    """One JSON object read field by field, noting every broken rule instead of stopping."""
+    """One JSON object read field by field, noting every broken rule instead of stopping.
 
-    __slots__ = ("_data", "_path", "errors")
+    ``stored`` reads a record this service wrote: the content rules (plain-text markup and
+    controls, the date range, list limits) were applied when it came in, under whatever
+    release that was, and are not applied again. A rule that tightens must not make old
+    records unreadable: each would fail every read of its language (issue 9).
+    """
 
-    def __init__(self, data: dict[str, Any], path: str, errors: list[FieldError]) -> None:
-        self._data, self._path, self.errors = data, path, errors
+    __slots__ = ("_data", "_path", "errors", "stored")
+
+    def __init__(
+        self, data: dict[str, Any], path: str, errors: list[FieldError], stored: bool = False
+    ) -> None:
+        self._data, self._path, self.errors, self.stored = data, path, errors, stored
 
     def at(self, key: str) -> str:
         """The JSON path of a key; an odd key is quoted so the path stays readable."""
@@ -135,6 +143,7 @@ class ObjectReader:
         value = self.value(key, required=required)
         if value is None or (not required and isinstance(value, str) and not value.strip()):
             return None
+        plain = plain and not self.stored
         problem = text_problem(value, plain=plain, empty_ok=empty_ok, line=line)
         if problem:
             self.fail(key, problem)
@@ -170,7 +179,7 @@ class ObjectReader:
         parsed = parse_rfc3339(value) if value is not None else None
         if value is not None and parsed is None:
             self.fail(key, "must be an RFC 3339 date-time with an offset: 2019-02-20T09:30:00Z")
-        elif parsed is not None and not EARLIEST_DATE <= parsed < LATEST_DATE:
+        elif parsed and not self.stored and not EARLIEST_DATE <= parsed < LATEST_DATE:
             first, end = EARLIEST_DATE.year, LATEST_DATE.year
             self.fail(key, f"must be from the year {first} to {end - 1} in UTC, not {value}")
             return None
@@ -206,7 +215,7 @@ class ObjectReader:
         if value is not None and not isinstance(value, list):
             self.fail(key, f"must be a list, not {describe(value)}")
         elements = value if isinstance(value, list) else []
-        if len(elements) > most:
+        if len(elements) > most and not self.stored:
             self.fail(key, f"has {len(elements)} entries; the limit is {most}")
             return []
         return [(f"{self.at(key)}[{i}]", element) for i, element in enumerate(elements)]
@@ -216,7 +225,7 @@ class ObjectReader:
         reported."""
         found: list[tuple[str, str]] = []
         for path, value in self.items(key, most):
-            problem = text_problem(value, line=True)
+            problem = text_problem(value, plain=not self.stored, line=True)
             if problem:
                 self.errors.append(FieldError(path, problem))
             else:
@@ -226,16 +235,21 @@ class ObjectReader:
     def objects(self, key: str, known: frozenset[str], most: int) -> list[ObjectReader]:
         """A reader for each element of a list of objects; other elements are reported."""
         elements = self.items(key, most)
-        readers = (read_object(value, path, self.errors, known) for path, value in elements)
+        readers = (
+            read_object(value, path, self.errors, known, stored=self.stored)
+            for path, value in elements
+        )
         return [reader for reader in readers if reader is not None]
 
     def object(self, key: str, known: frozenset[str]) -> ObjectReader | None:
         value = self.value(key)
-        return None if value is None else read_object(value, self.at(key), self.errors, known)
+        if value is None:
+            return None
+        return read_object(value, self.at(key), self.errors, known, stored=self.stored)
 
 
 def read_object(
-    value: Any, path: str, errors: list[FieldError], known: frozenset[str]
+    value: Any, path: str, errors: list[FieldError], known: frozenset[str], *, stored: bool = False
 ) -> ObjectReader | None:
     """A reader over a JSON object, once each key it does not expect is reported.
 
@@ -244,7 +258,7 @@ def read_object(
     if not isinstance(value, dict):
         errors.append(FieldError(path or "$", f"must be an object, not {describe(value)}"))
         return None
-    reader = ObjectReader(value, path, errors)
+    reader = ObjectReader(value, path, errors, stored)
     for key in map(str, value):
         if key not in known:
             # Suggestions cost a fuzzy match each: a flood of junk keys gets none.

@@ -85,7 +85,7 @@ def save_version(
 def _record(article_id: str, fields: Mapping[bytes, bytes]) -> Item:
     if not fields:
         raise NoSuchArticle(article_id)
-    article = parse_article(json.loads(fields[b"article"]), allow_translation=True)
+    article = parse_article(json.loads(fields[b"article"]), allow_translation=True, stored=True)
     first, received = decode_time(fields[b"first_created"]), decode_time(fields[b"received_at"])
     return Item(article, first, received)
 
@@ -163,7 +163,7 @@ def publish_item(
 def decode_item(raw: bytes) -> Item:
     """An item as ``publish_item`` stores it in ``syn:items:{lang}`` (feeds read them too)."""
     d = json.loads(raw)
-    article = parse_article(d["article"], allow_translation=True)
+    article = parse_article(d["article"], allow_translation=True, stored=True)
     return Item(article, decode_time(d["first_created"]), decode_time(d["version_created"]))
 
 
