@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 import pytest
+from refusals import MINIMAL, refusals
 
 from syndicate.errors import ArticleInvalid
 from syndicate.news.article import parse_article, parse_article_json
@@ -23,20 +24,8 @@ from syndicate.news.limits import (
     MAX_TARGETS,
 )
 
-BASE: dict[str, Any] = {
-    "id": "limits-1",
-    "version": 1,
-    "language": "en",
-    "published_at": "2026-05-01T10:00:00Z",
-    "headline": "Floods hit Erbil",
-    "body_html": "<p>Heavy rain.</p>",
-}
-
-
-def _errors(**changes: Any) -> dict[str, str]:
-    with pytest.raises(ArticleInvalid) as caught:
-        parse_article({**BASE, **changes})
-    return {e.field: e.message for e in caught.value.errors}
+BASE: dict[str, Any] = MINIMAL
+_errors = refusals
 
 
 @pytest.mark.parametrize(
