@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import itertools
 
-from article_strategies import articles as article_payloads
-from article_strategies import payload
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from redis import Redis
-from render_check import render_everything
 
 from syndicate.errors import NoSuchArticle
 from syndicate.store import articles
 
 from api_support import TestClient, post
+from article_strategies import articles as article_payloads
+from article_strategies import payload
+from render_check import render_everything
 
 _IDS = itertools.count()
 FUZZ = settings(

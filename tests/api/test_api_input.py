@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 from redis import Redis
-from render_check import render_everything
 
 from syndicate.news.limits import MAX_DEPTH, MAX_TARGETS
 from syndicate.store import articles
 
 from api_support import TestClient, article_data, nothing_stored, post
+from render_check import render_everything
 
 POISON = [
     pytest.param({"updated_at": "9999-12-31T23:30:00-01:00"}, "updated_at", id="year-10000"),

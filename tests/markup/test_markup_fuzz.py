@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 
-from article_strategies import ANY_CHAR, bodies
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +21,8 @@ from syndicate.errors import ArticleInvalid
 from syndicate.markup.alignment import copy_translation
 from syndicate.markup.sanitiser import parse_fragment, sanitised_fragment
 from syndicate.markup.segments import Protection, reassemble, segment_html
+
+from article_strategies import ANY_CHAR, bodies
 
 _PIECES = st.sampled_from(
     [

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from refusals import MINIMAL, refusals
 
 from syndicate.news.article import parse_article
+
+from refusals import MINIMAL, refusals
 
 BASE: dict[str, Any] = MINIMAL | {"language": "ckb"}
 

@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 import pytest
-from refusals import MINIMAL, refusals
 
 from syndicate.errors import ArticleInvalid
 from syndicate.news.article import parse_article, parse_article_json
@@ -23,6 +22,8 @@ from syndicate.news.limits import (
     MAX_TAGS,
     MAX_TARGETS,
 )
+
+from refusals import MINIMAL, refusals
 
 BASE: dict[str, Any] = MINIMAL
 _errors = refusals
