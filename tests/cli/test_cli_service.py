@@ -5,6 +5,7 @@ by Celery's own worker command, not run: the e2e tests run real workers), and a 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import socket
@@ -20,7 +21,14 @@ from celery.bin.base import CLIContext
 from celery.bin.worker import worker as celery_worker_command
 
 from syndicate.cli import main as cli
-from syndicate.cli.service import WorkerOptions, worker_argv, worker_options, worker_queues
+from syndicate.cli.service import (
+    UnrecoverableWatch,
+    WorkerOptions,
+    restarts,
+    worker_argv,
+    worker_options,
+    worker_queues,
+)
 from syndicate.config import Settings, load_settings
 from syndicate.worker.app import create_app
 
@@ -202,3 +210,19 @@ def test_serve_logs_text_with_log_format_text(redis_server: RedisServer) -> None
     assert code == 0
     assert lines and not any(line.startswith("{") for line in lines)
     assert any("/healthz" in line for line in lines)
+
+
+def test_only_an_unrecoverable_error_after_a_real_run_restarts_the_worker() -> None:
+    watch = UnrecoverableWatch()
+    celery_log = logging.getLogger("celery.worker")
+    celery_log.addHandler(watch)
+    try:
+        celery_log.error("Unrecoverable error: not at critical level")
+        assert not watch.seen
+        celery_log.critical("Unrecoverable error: %r", AttributeError("'NoneType' object"))
+        assert watch.seen
+    finally:
+        celery_log.removeHandler(watch)
+    assert restarts(True, 31.0)
+    assert not restarts(True, 5.0)  # a worker that cannot start must not loop
+    assert not restarts(False, 3600.0)  # Ctrl-C and a cold shutdown end for good
