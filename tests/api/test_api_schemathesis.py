@@ -145,6 +145,8 @@ def test_the_article_schema_refuses_what_the_parser_refuses() -> None:
         article_data(status="deleted"),
         article_data(media=[{"url": "https://x.test/a.jpg"}]),
         article_data(targets=["ar", "ar"]),
+        article_data(tags=[f"tag {i}" for i in range(101)]),
+        article_data(targets=[f"ar-{i:03d}" for i in range(65)]),
         {k: v for k, v in article_data().items() if k != "body_html"},
     ):
         assert not validator.is_valid(bad), bad

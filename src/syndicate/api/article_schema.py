@@ -20,6 +20,14 @@ from syndicate.news.article import (
     MediaType,
 )
 from syndicate.news.languages import LANGUAGE_TAG
+from syndicate.news.limits import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    MAX_CREDITS,
+    MAX_MEDIA,
+    MAX_TAGS,
+    MAX_TARGETS,
+)
 from syndicate.news.payload import MAX_INT
 
 Json = dict[str, Any]
@@ -34,7 +42,11 @@ def _text(description: str, **limits: Any) -> Json:
 
 
 _PLAIN: Final = "plain text: no markup, no character references, no control characters"
-_STAMP: Final = _text("RFC 3339 with an offset, e.g. 2019-02-20T09:30:00Z", format="date-time")
+_STAMP: Final = _text(
+    f"RFC 3339 with an offset, e.g. 2019-02-20T09:30:00Z; from {EARLIEST_DATE.year} to"
+    f" {LATEST_DATE.year - 1} in UTC",
+    format="date-time",
+)
 _LANGUAGE: Final = _text("BCP 47 tag, e.g. en, ckb, ar-IQ", pattern=_anchored(LANGUAGE_TAG.pattern))
 _URL: Final = _text("absolute http(s) URL", format="uri", pattern="^[Hh][Tt][Tt][Pp][Ss]?://")
 _NAMED: Final = _text(_PLAIN, minLength=1)
@@ -95,13 +107,18 @@ def _properties() -> Json:
         "headline": _text(_PLAIN, minLength=1, maxLength=MAX_HEADLINE_CHARS),
         "summary": _text(_PLAIN),
         "dateline": _text(_PLAIN),
-        "body_html": _text("HTML fragment; sanitised; no DOCTYPE or entity declarations"),
-        "tags": _list(_NAMED, "kept verbatim in every language"),
-        "credits": _list(_credit(), "explicit credits"),
+        "body_html": _text(
+            "HTML fragment; sanitised; no DOCTYPE or entity declarations; nesting, elements,"
+            " blocks, segments and characters to translate are capped (docs/limits.md)"
+        ),
+        "tags": _list(_NAMED, "kept verbatim in every language", maxItems=MAX_TAGS),
+        "credits": _list(_credit(), "explicit credits", maxItems=MAX_CREDITS),
         "credit_line": _text("free text such as 'Reporting by ... in ...'; parsed into credits"),
-        "media": _list(_media(), "media items"),
+        "media": _list(_media(), "media items", maxItems=MAX_MEDIA),
         "rights": _rights(),
-        "targets": _list(_LANGUAGE, "default: the configured targets", uniqueItems=True),
+        "targets": _list(
+            _LANGUAGE, "default: the configured targets", uniqueItems=True, maxItems=MAX_TARGETS
+        ),
     }
 
 
