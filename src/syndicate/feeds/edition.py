@@ -131,14 +131,18 @@ def _render_all(lang: str, entries: Sequence[Entry], site: FeedSite, now: dateti
     return Edition(bodies, next_change(entries, now))
 
 
-def _failure(lang: str, entries: Sequence[Entry], site: FeedSite, now: datetime) -> str | None:
-    """Why rendering ``entries`` fails, or None. The one place a render error of any kind
-    is caught: the caller reports it with the item it belongs to."""
+def _attempt(lang: str, entries: Sequence[Entry], site: FeedSite, now: datetime) -> Edition | str:
+    """The edition of ``entries``, or why it cannot be rendered. The one place a render
+    error of any kind is caught: the caller reports it with the item it belongs to."""
     try:
-        _render_all(lang, entries, site, now)
+        return _render_all(lang, entries, site, now)
     except Exception as exc:  # the isolation boundary: reported, with the item, as its reason
         return f"{type(exc).__name__}: {exc}"
-    return None
+
+
+def _failure(lang: str, entries: Sequence[Entry], site: FeedSite, now: datetime) -> str | None:
+    outcome = _attempt(lang, entries, site, now)
+    return outcome if isinstance(outcome, str) else None
 
 
 def entries_of(
@@ -174,8 +178,9 @@ def render_edition(
 ) -> Edition:
     """Every format of ``lang``'s feed as of ``now`` (brief section 5), without the entries
     that cannot be rendered (``Edition.skipped`` says which and why)."""
-    if _failure(lang, entries, site, now) is None:
-        return _render_all(lang, entries, site, now)
+    whole = _attempt(lang, entries, site, now)
+    if isinstance(whole, Edition):
+        return whole  # the usual case: rendered once
     usable: list[Entry] = []
     skipped: list[Skipped] = []
     for entry in entries:
