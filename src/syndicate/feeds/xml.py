@@ -19,12 +19,11 @@ from typing import cast
 from lxml import etree
 
 from syndicate.errors import NaiveDatetime
+from syndicate.markup.sanitiser import xml_text
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 XML_LANG = f"{{{XML_NS}}}lang"
 
-# XML 1.0 production [2] Char, inverted: everything a document may not contain.
-_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # XSD whitespace other than the space (g2normalizedString is "[\S ]*").
 _LINE_BREAKS = re.compile("[\t\n\r]")
 
@@ -46,7 +45,7 @@ def fromstring(data: str | bytes) -> etree._Element:
 
 def clean_text(value: str) -> str:
     """``value`` without the characters XML 1.0 cannot carry; everything else is kept."""
-    return _ILLEGAL.sub("", value)
+    return xml_text(value)  # the sanitiser's rule: one definition of what XML can carry
 
 
 def clean_line(value: str) -> str:
