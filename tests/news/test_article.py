@@ -308,6 +308,13 @@ def test_a_translation_block_is_checked_like_the_rest() -> None:
     }
 
 
+def test_a_translation_reads_back_whatever_text_its_model_wrote() -> None:
+    block = {"source_language": "en", "source_version": 1, "models": []}
+    data = _with(language="tr", headline="<I", translation=block)
+    assert parse_article(data, allow_translation=True).headline == "<I"
+    assert set(_errors({**data, "translation": None}, allow_translation=True)) == {"headline"}
+
+
 def test_a_translated_credit_line_is_not_parsed_back() -> None:
     data = _with(
         language="ar",
