@@ -91,8 +91,25 @@ def test_body_is_cdata_and_translations_carry_the_note() -> None:
     assert "translate-en_ar 1.9 (demo model)" in body and "English (en)" in body
     assert "السكان" in body
     assert item.title == kobani_ar().headline
-    assert item.link == kobani_en().url  # the story's page: no per-language page exists
     assert b"machine-translation-note" not in rss(kobani_en())
+
+
+def test_a_translation_links_to_its_origin_not_as_its_own_page() -> None:
+    (item,) = parsed(rss(kobani_ar(), lang="ar")).entries
+    assert "link" not in item  # the English page is not the Arabic item's page
+    (via,) = [link for link in item.links if link.rel == "via"]
+    assert (via.href, via.hreflang, via.type) == (kobani_en().url, "en", "text/html")
+    (source,) = parsed(rss(kobani_en())).entries
+    assert source.link == kobani_en().url and all(x.rel != "via" for x in source.links)
+
+
+def test_an_item_without_a_page_has_no_link_rather_than_the_keyed_api_item() -> None:
+    data = rss(replace(kobani_en(), url=None), replace(kobani_tr(), url=None), lang="tr")
+    data_en = rss(replace(kobani_en(), url=None))
+    for item in parsed(data).entries + parsed(data_en).entries:
+        assert "link" not in item and not item.get("links"), item
+        assert item.id.startswith("urn:newsml:")
+    assert b"/v1/items/" not in data + data_en
 
 
 def test_cdata_end_marker_inside_a_body_is_split() -> None:

@@ -62,9 +62,19 @@ class Publication:
         aware(self.version_created)
 
     @property
-    def link(self) -> str:
-        """The link a reader follows: the web page when there is one, else the item."""
-        return self.web_url or self.item_url
+    def page(self) -> str | None:
+        """The web page of this very item, in its language: a reader's ``<link>``.
+
+        A translation has none (the story's page is in the source language: that is the
+        item's origin, not its page), and the API item is no page either: it answers a
+        reader without a partner key with 401. So a link never lands on the wrong thing.
+        """
+        return None if self.original_guid else self.web_url
+
+    @property
+    def origin_page(self) -> str | None:
+        """The source-language page a translation was made from, for attribution."""
+        return self.web_url if self.original_guid else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -150,10 +150,26 @@ def _shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:") + "\u2026"
 
 
+def _origin(item: etree._Element, article: Article, pub: Publication) -> None:
+    """A translation points at what it was made from: Atom ``via`` (RFC 4287: the source of
+    the information), with ``hreflang`` saying it is another language. Not ``alternate``,
+    which feedparser would show as the item's own link."""
+    if pub.origin_page and article.translation:
+        attrs = {
+            "rel": "via",
+            "href": pub.origin_page,
+            "type": "text/html",
+            "hreflang": article.translation.source_language,
+        }
+        sub(item, f"{{{ATOM}}}link", None, attrs=attrs)
+
+
 def _item(article: Article, pub: Publication) -> etree._Element:
     item = element("item")
     sub(item, "title", article.headline)
-    sub(item, "link", pub.link)
+    if pub.page:
+        sub(item, "link", pub.page)
+    _origin(item, article, pub)
     description = abstract(article)
     if description:
         sub(item, "description", html.escape(clean_text(description), quote=False))

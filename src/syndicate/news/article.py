@@ -351,11 +351,12 @@ def parse_article(data: Any, *, allow_translation: bool = False, stored: bool = 
     ``translation`` block ``syndicate translate`` writes (``article_to_dict``). ``stored``
     reads back a record the store wrote, without the content rules (``ObjectReader``).
     A translation is read the same way: the rules held for its source, and its text is what
-    a model wrote (an upper-cased ``<ı`` is ``<I``), which feeds escape like any text.
+    a model wrote (a headline may come out as ``<I``), which feeds escape like any text.
     """
     errors: list[FieldError] = []
     known = _ARTICLE_FIELDS | ({"translation"} if allow_translation else set())
-    stored = stored or (allow_translation and isinstance(data, dict) and data.get("translation") is not None)
+    if allow_translation and isinstance(data, dict) and data.get("translation") is not None:
+        stored = True
     reader = read_object(data, "", errors, known, stored=stored)
     article = _read_article(reader, allow_translation) if reader else None
     if errors or article is None:
