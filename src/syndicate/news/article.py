@@ -273,9 +273,15 @@ def _targets(r: ObjectReader, language: str | None) -> tuple[str, ...] | None:
     return tuple(targets)
 
 
+def is_article_id(value: str) -> bool:
+    """Whether ``value`` is an id brief section 2 allows (the ingest routes derive one
+    from a foreign guid that is not)."""
+    return _ID.fullmatch(value) is not None
+
+
 def _article_id(r: ObjectReader) -> str:
     value = r.need_text("id")
-    if value and not _ID.fullmatch(value):
+    if value and not is_article_id(value):
         r.fail("id", "must be 1-128 of A-Z a-z 0-9 . _ : - and start with a letter or digit")
     return value
 
