@@ -46,6 +46,9 @@ class Settings:
     log_format: str = "json"
     log_level: str = "INFO"
     newsroom_secret: str | None = None
+    # POST /v1/ingest/superdesk: Superdesk's HTTP push signs with its subscriber's secret
+    # token (x-superdesk-signature: sha1=...); unset, the route refuses every push (503).
+    superdesk_secret: str | None = None
     # Webhook signatures (issue 9): how far t= may be from our clock, in seconds, and
     # whether the brief's replayable sha256= form is refused (it is counted and logged).
     signature_tolerance: int = 300

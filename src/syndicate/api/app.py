@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Final, cast
+from typing import Any, Final, TypeVar, cast
 
 from celery import Celery
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -50,6 +50,7 @@ from syndicate.feeds.edition import make_provider
 from syndicate.feeds.newsml import render_news_item
 from syndicate.feeds.ninjs import render_ninjs_item
 from syndicate.feeds.record import Provider, derive_publication
+from syndicate.ingest import formats as foreign
 from syndicate.logs import bind
 from syndicate.news.article import MAX_PAYLOAD_BYTES, Article, parse_article
 from syndicate.news.languages import is_language_tag
@@ -74,6 +75,7 @@ _MEDIA: Final = {
     FeedFormat.NINJS: "application/json",
 }
 _BEARER: Final = {"WWW-Authenticate": "Bearer"}
+_T = TypeVar("_T")
 
 
 WORKER_WINDOW_SECONDS: Final = 30  # a worker heartbeat counts this long for /healthz
@@ -94,11 +96,16 @@ def _ctx(request: Request) -> _Context:
     return cast(_Context, request.app.state.ctx)
 
 
-def _decoded(body: bytes) -> Any:
+def _readable(read: Callable[[], _T]) -> _T:
+    """What ``read`` makes of the body; a body that is not JSON (or XML) at all is 400."""
     try:
-        return decode_json(body, MAX_PAYLOAD_BYTES)
+        return read()
     except ArticleInvalid as exc:
         raise Refused(400, f"body {exc.errors[0].message}") from None
+
+
+def _decoded(body: bytes) -> Any:
+    return _readable(lambda: decode_json(body, MAX_PAYLOAD_BYTES))
 
 
 def _submit(ctx: _Context, article: Article, legacy: bool) -> Accepted:
@@ -121,13 +128,33 @@ async def post_article(request: Request) -> Response:
     body = await read_limited(request, MAX_PAYLOAD_BYTES)
     verdict = newsroom.check_webhook(ctx.policy, request.headers, body, ctx.clock())
     article = await run_in_threadpool(admit, parse_article(_decoded(body)))
+    return await _accept(ctx, article, legacy=verdict is Verdict.LEGACY)
+
+
+async def _accept(ctx: _Context, article: Article, legacy: bool) -> Response:
+    """The one submit and its answer: 202 new, 200 replay, 409 stale (answers.py)."""
     bind(article_id=article.id, version=article.version)
-    legacy = verdict is Verdict.LEGACY
     accepted = await run_in_threadpool(_submit, ctx, article, legacy)
     written = accepted.outcome is Outcome.WRITTEN
     answer = {"id": accepted.article_id, "version": accepted.version}
     answer |= {"status": "queued" if written else "known", "targets": list(accepted.targets)}
     return JSONResponse(answer, status_code=202 if written else 200)
+
+
+async def post_superdesk(request: Request) -> Response:
+    """A Superdesk push, a ninjs document or a NewsML-G2 newsItem, by Content-Type
+    (ingest/formats.py): 415, 413 (while reading), 503 unconfigured, 401, 400, 422 naming
+    the sender's field, then exactly as ``POST /v1/articles``."""
+    ctx = _ctx(request)
+    content_type = request.headers.get("content-type")
+    fmt = foreign.choose_format(content_type)
+    if fmt is None:
+        raise Refused(415, f"Content-Type must be one of: {', '.join(foreign.MEDIA_TYPES)}")
+    body = await read_limited(request, MAX_PAYLOAD_BYTES)
+    newsroom.check_superdesk(ctx.policy, request.headers, body)
+    decoded = await run_in_threadpool(_readable, lambda: foreign.decode(fmt, body, content_type))
+    article = await run_in_threadpool(foreign.read, decoded)
+    return await _accept(ctx, article, legacy=False)
 
 
 def _state(status: LanguageStatus) -> dict[str, Any]:
@@ -278,6 +305,7 @@ async def openapi(request: Request) -> Response:
 ROUTES: Final = [
     Route("/v1/articles", post_article, methods=["POST"]),
     Route("/v1/articles/{id}", get_article, methods=["GET"]),
+    Route("/v1/ingest/superdesk", post_superdesk, methods=["POST"]),
     Route("/v1/feeds/{lang}.rss", _feed_endpoint(FeedFormat.RSS), methods=["GET"]),
     Route("/v1/feeds/{lang}.xml", _feed_endpoint(FeedFormat.NEWSML), methods=["GET"]),
     Route("/v1/feeds/{lang}.json", _feed_endpoint(FeedFormat.NINJS), methods=["GET"]),

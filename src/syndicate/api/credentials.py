@@ -20,7 +20,9 @@ from enum import StrEnum
 from typing import Final
 
 SIGNATURE_HEADER: Final = "X-Syndicate-Signature"
+SUPERDESK_HEADER: Final = "X-Superdesk-Signature"
 _SCHEME: Final = "sha256="
+_SUPERDESK_SCHEME: Final = "sha1="
 _KEY_PREFIX: Final = "syn_"
 _MAX_DIGESTS: Final = 8  # v1= values looked at: rotation needs two
 _MAX_TIME_DIGITS: Final = 12
@@ -46,8 +48,8 @@ class Timestamped:
     digests: tuple[str, ...]
 
 
-def _hmac(secret: str, message: bytes) -> str:
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+def _hmac(secret: str, message: bytes, digest: str = "sha256") -> str:
+    return hmac.new(secret.encode(), message, digest).hexdigest()
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -120,6 +122,25 @@ def verify(body: bytes, secret: str, header: str | None, now: float, tolerance: 
     if parsed.at - now > tolerance:
         return Verdict.FUTURE
     return Verdict.VALID
+
+
+def sign_superdesk(body: bytes, secret: str) -> str:
+    """``sha1=<hex HMAC-SHA1 of the raw body>``, keyed with the UTF-8 secret token: what
+    Superdesk's HTTP push transmitter sends in ``x-superdesk-signature``. SHA-1 is its
+    choice, not ours; as an HMAC it still needs the secret to forge."""
+    return _SUPERDESK_SCHEME + _hmac(secret, body, "sha1")
+
+
+def verify_superdesk(body: bytes, secret: str, header: str | None) -> Verdict:
+    """VALID, MISSING, MALFORMED (not ``sha1=<hex>``) or BAD, compared in constant time.
+    Superdesk signs no timestamp, so a captured push can be sent again: it is then a
+    replay of a known version (200, nothing new), as on ``POST /v1/articles``."""
+    if not header or not header.strip():
+        return Verdict.MISSING
+    if not header.strip().startswith(_SUPERDESK_SCHEME):
+        return Verdict.MALFORMED
+    expected = sign_superdesk(body, secret).encode()
+    return Verdict.VALID if hmac.compare_digest(expected, header.strip().encode()) else Verdict.BAD
 
 
 def new_partner_key() -> str:

@@ -9,6 +9,9 @@ sends it before refusing it.
 ``GET /v1/articles/{id}`` was signed over the empty body: in the plain form that header
 never changes, so anyone who saw it once could read every status forever. There only the
 timestamped form (over the empty body) or the operator token is accepted.
+``POST /v1/ingest/superdesk`` takes only Superdesk's own ``x-superdesk-signature:
+sha1=<hex>``, with its own secret (``superdesk_secret``): a Superdesk subscriber cannot
+send ours, and its token is not the newsroom's.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from starlette.datastructures import Headers
 
 from syndicate.api.answers import Refused
 from syndicate.api.auth import is_operator, newsroom_verdict
-from syndicate.api.credentials import SIGNATURE_HEADER, Verdict
+from syndicate.api.credentials import SIGNATURE_HEADER, SUPERDESK_HEADER, Verdict, verify_superdesk
 from syndicate.api.metrics import LEGACY_SIGNATURES
 from syndicate.config import Settings
 from syndicate.store import ops as store_ops
@@ -43,11 +46,12 @@ class Policy:
     tolerance: int
     require_timestamp: bool
     operator_token: str | None
+    superdesk_secret: str | None = None
 
     @classmethod
     def of(cls, s: Settings) -> Policy:
         tolerance, required = s.signature_tolerance, s.require_signature_timestamp
-        return cls(s.newsroom_secret, tolerance, required, s.operator_token)
+        return cls(s.newsroom_secret, tolerance, required, s.operator_token, s.superdesk_secret)
 
 
 def _reason(verdict: Verdict, tolerance: int) -> str:
@@ -100,3 +104,24 @@ def check_status_reader(policy: Policy, headers: Headers, now: datetime) -> None
         raise Refused(401, f"{message}: send {_TIMESTAMPED} over the empty body", SIGNED)
     if verdict is not Verdict.VALID:
         raise Refused(401, _reason(verdict, policy.tolerance), SIGNED)
+
+
+SUPERDESK_SIGNED: Final = {"WWW-Authenticate": f'Signature header="{SUPERDESK_HEADER}"'}
+_SUPERDESK_REASONS: Final = {
+    Verdict.MISSING: f"missing {SUPERDESK_HEADER}: set the subscriber's secret token in Superdesk",
+    Verdict.MALFORMED: f"{SUPERDESK_HEADER} must be sha1=<hex HMAC-SHA1 of the body>",
+    Verdict.BAD: f"bad {SUPERDESK_HEADER}: the HMAC does not match the body",
+}
+
+
+def check_superdesk(policy: Policy, headers: Headers, body: bytes) -> None:
+    """Superdesk's signature of ``body``, else ``Refused``: 401 for a missing or bad one;
+    503 while no ``superdesk_secret`` is set. Unconfigured is the server's fault, not the
+    sender's: Superdesk counts a 5xx as a server error and retries the push, which then
+    goes through once the operator sets the secret; a 401 would read as a wrong token."""
+    if not policy.superdesk_secret:
+        message = "Superdesk ingest is not configured on this server (SYNDICATE_SUPERDESK_SECRET)"
+        raise Refused(503, message)
+    verdict = verify_superdesk(body, policy.superdesk_secret, headers.get(SUPERDESK_HEADER))
+    if verdict is not Verdict.VALID:
+        raise Refused(401, _SUPERDESK_REASONS[verdict], SUPERDESK_SIGNED)
