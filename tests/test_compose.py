@@ -67,8 +67,10 @@ def test_secrets_come_from_the_environment_never_from_the_file(
     env = services["api"]["environment"]
     for name in ("SYNDICATE_NEWSROOM_SECRET", "SYNDICATE_OPERATOR_TOKEN"):
         assert re.fullmatch(r"\$\{" + name + r":\?[^}]*\}", env[name]), env[name]
+    assert env["SYNDICATE_SUPERDESK_SECRET"] == "${SYNDICATE_SUPERDESK_SECRET:-}"  # optional
     for name in ("worker", "flower"):
         assert "SYNDICATE_NEWSROOM_SECRET" not in services[name]["environment"]
+        assert "SYNDICATE_SUPERDESK_SECRET" not in services[name]["environment"]
 
 
 def test_the_worker_starts_once_models_are_built_and_may_finish_its_tasks(

@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from syndicate.api.credentials import SIGNATURE_HEADER
+from syndicate.api.credentials import SIGNATURE_HEADER, SUPERDESK_HEADER, sign_superdesk
 from syndicate.api.openapi import openapi_document
 from syndicate.store import ops
 
@@ -52,6 +52,7 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
+SUPERDESK_SECRET = "superdesk-schemathesis-token"
 _AUTH_MODES = itertools.cycle(["valid", "valid", "valid", "none", "garbage"])
 
 
@@ -61,7 +62,8 @@ def app_client(redis: Redis, redis_server: RedisServer) -> Iterator[TestClient]:
     /healthz would be a true answer, but not_a_server_error counts every 5xx)."""
     add_partners(redis)
     ops.note_worker(redis, "celery@schemathesis", datetime.now(UTC))
-    with TestClient(api_app(api_settings(redis_server.url))) as client:
+    settings = api_settings(redis_server.url, superdesk_secret=SUPERDESK_SECRET)
+    with TestClient(api_app(settings)) as client:
         yield client
 
 
@@ -91,9 +93,13 @@ def _auth(case: Any, body: bytes | None, mode: str) -> dict[str, str]:
     """The credentials this request carries in ``mode`` (valid, none, garbage)."""
     headers = {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
     headers.pop(SIGNATURE_HEADER, None)
+    headers.pop(SUPERDESK_HEADER, None)
     if mode == "none":
         return headers
     path = case.path
+    if path == "/v1/ingest/superdesk":
+        secret = SUPERDESK_SECRET if mode == "valid" else "wrong"
+        return headers | {SUPERDESK_HEADER: sign_superdesk(body or b"", secret)}
     if path == "/v1/articles":
         proof = signed(body or b"") if mode == "valid" else {SIGNATURE_HEADER: "t=1,v1=00"}
         return headers | proof

@@ -109,3 +109,18 @@ def test_an_entity_bomb_expands_nothing() -> None:
     raw = f'<?xml version="1.0"?><!DOCTYPE n [<!ENTITY l0 "lol">{lol}]><newsItem>&l9;</newsItem>'
     with pytest.raises(ArticleInvalid):
         decode(Format.NEWSML, raw.encode(), ITEM_TYPE)
+
+
+def test_a_body_with_tails_comments_and_foreign_namespaces_is_kept_as_html() -> None:
+    body = (
+        '<inlineXML contenttype="application/xhtml+xml"><html xmlns="http://www.w3.org/1999/xhtml">'
+        "<body>Lead &amp; more<p>One</p> tail &lt;b&gt;<!-- note --><p>Two</p></body></html>"
+        "</inlineXML>"
+    )
+    raw = _item().replace(
+        b'<inlineData contenttype="text/plain">One.\n\nTwo &amp; three.</inlineData>',
+        body.encode(),
+    )
+    a = _read(raw)
+    assert a.body_html.startswith("Lead &amp; more<p>One</p> tail &lt;b&gt;")
+    assert "<p>Two</p>" in a.body_html and "xmlns" not in a.body_html

@@ -6,6 +6,8 @@ Errors become status codes in answers.py alone (style guide 7), and nothing abou
 refused request is stored. The mechanics (bounded body, ETag, 304, gzip, access log, read
 deadlines) are in http.py, credentials in auth.py and newsroom.py, the document in
 openapi.py; the one submit-and-dispatch path, shared with the CLI, in worker/submit.py.
+``POST /v1/ingest/superdesk`` reads foreign formats through the pure ingest/ package and
+then takes that same path, with the same answers.
 """
 
 from __future__ import annotations

@@ -150,6 +150,60 @@ def _post_articles() -> Json:
     }
 
 
+_SUPERDESK_SIGNATURE: Final = _parameter(
+    "X-Superdesk-Signature",
+    "header",
+    "sha1=<hex HMAC-SHA1 of the raw body>, keyed with SYNDICATE_SUPERDESK_SECRET (the"
+    " subscriber's secret token in Superdesk)",
+)
+_INGEST_TYPES: Final = {
+    "application/json": "Superdesk's HTTP push (its ninjs formatter's item); a document"
+    " whose $schema or standard names an IPTC ninjs schema is read as that ninjs",
+    "application/ninjs+json": "IPTC ninjs 1.x, 2.x or 3.x; the version from a version= or"
+    " profile= parameter, else the document's standard/$schema, else its field names",
+    "application/vnd.iptc.g2.newsitem+xml": "A NewsML-G2 newsItem (also application/xml,"
+    " text/xml); no DTD or entity declarations",
+}
+
+
+def _post_ingest() -> Json:
+    """Superdesk and agency wires in (ingest/formats.py); answers as POST /v1/articles."""
+    responses = {
+        "202": _answer("Stored and queued", _ref("Accepted")),
+        "200": _answer("Replay of a known id and version: no new work", _ref("Accepted")),
+        "400": _error("Body is not UTF-8 JSON, or not well-formed XML, or declares a DTD"),
+        "401": _error("Missing, malformed or bad X-Superdesk-Signature (the reason says which)"),
+        "408": _error("The body did not arrive within body_timeout seconds"),
+        "409": _error("Older than the stored version", "StaleVersion"),
+        "413": _error("Body larger than 2 MiB (refused while reading)"),
+        "415": _error("Content-Type is none of the accepted media types"),
+        "422": _error(
+            "The document breaks a rule of brief section 2 or holds an unknown field; each"
+            " error names the sender's field (its JSON path, or the newsItem element path)",
+            "FieldErrors",
+        ),
+        "503": {
+            **_error("No SYNDICATE_SUPERDESK_SECRET is configured, or Redis is unavailable"),
+            "headers": {"Retry-After": {"schema": _INTEGER}},
+        },
+    }
+    content = {
+        media: {"schema": {"type": "string" if media.endswith("xml") else "object"}}
+        for media in _INGEST_TYPES
+    }
+    described = "; ".join(f"{media}: {what}" for media, what in _INGEST_TYPES.items())
+    return {
+        "post": {
+            "summary": "Ingest from Superdesk's HTTP push, or a ninjs or NewsML-G2 wire item",
+            "description": described,
+            "security": [{"superdeskSignature": []}],
+            "parameters": [{**_SUPERDESK_SIGNATURE, "required": True}],
+            "requestBody": {"required": True, "content": content},
+            "responses": responses,
+        }
+    }
+
+
 def _get_article() -> Json:
     responses = {
         "200": _answer("The latest version and its languages", _ref("ArticleStatus")),
@@ -227,6 +281,12 @@ def _security_schemes() -> Json:
             "name": "X-Syndicate-Signature",
             "description": signature,
         },
+        "superdeskSignature": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Superdesk-Signature",
+            "description": "sha1=<hex HMAC-SHA1 of the raw body> with SYNDICATE_SUPERDESK_SECRET",
+        },
         "operatorToken": {
             "type": "http",
             "scheme": "bearer",
@@ -245,6 +305,7 @@ def openapi_document() -> Json:
         "description": "Article translation and feed syndication",
     }
     paths = {"/v1/articles": _post_articles(), "/v1/articles/{id}": _get_article()}
+    paths["/v1/ingest/superdesk"] = _post_ingest()
     return {
         "openapi": "3.1.0",
         "info": info,

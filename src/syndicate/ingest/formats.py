@@ -109,8 +109,8 @@ def decode(fmt: Format, raw: bytes, content_type: str | None) -> Decoded:
     data = decode_json(raw, MAX_PAYLOAD_BYTES)
     if not isinstance(data, dict):
         return Decoded(fmt, data)
-    declared = _major_of(media_type(content_type)[1].get("version"))
-    declared = declared or _major_of(media_type(content_type)[1].get("profile"))
+    params = media_type(content_type)[1]
+    declared = _major_of(params.get("version")) or _major_of(params.get("profile"))
     declared = declared or _declared_major(data)
     if fmt is Format.SUPERDESK and declared is None:
         return Decoded(fmt, data)

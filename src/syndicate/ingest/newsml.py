@@ -16,6 +16,8 @@ Everything else in the G2 model is left alone: it has no article field.
 
 from __future__ import annotations
 
+import html
+from copy import deepcopy
 from typing import Final
 
 from lxml import etree
@@ -189,14 +191,16 @@ def _rights(draft: Draft, item: etree._Element) -> None:
         draft.origins["rights"] = _path(holder if holder is not None else info)
 
 
-def _local_copy(el: etree._Element) -> etree._Element:
-    """``el`` and its descendants without namespaces: the body is an HTML fragment."""
-    copy = etree.fromstring(etree.tostring(el))
+def _markup(holder: etree._Element) -> str:
+    """The content of ``holder`` as an HTML fragment: a copy with every element out of
+    its namespace (the body is HTML to us), text and tails escaped by the serialiser."""
+    copy = deepcopy(holder)
     for node in copy.iter():
         if isinstance(node.tag, str):
             node.tag = etree.QName(node).localname
     etree.cleanup_namespaces(copy)
-    return copy
+    inner = "".join(etree.tostring(child, encoding="unicode") for child in copy)
+    return html.escape(copy.text or "", quote=False) + inner
 
 
 def _body(draft: Draft, item: etree._Element) -> None:
@@ -207,9 +211,7 @@ def _body(draft: Draft, item: etree._Element) -> None:
     if inline is not None and str(inline.get("contenttype", "")).lower() in _MARKUP:
         body = inline.find(f"{{{XHTML}}}html/{{{XHTML}}}body")
         holder = body if body is not None else inline
-        parts = [holder.text or ""]
-        parts += [etree.tostring(_local_copy(child), encoding="unicode") for child in holder]
-        draft.put("body_html", "".join(parts), _path(holder))
+        draft.put("body_html", _markup(holder), _path(holder))
         return
     data = content.find(_q("inlineData"))
     if data is not None and (text := _text(data)):

@@ -187,10 +187,9 @@ def _associations(draft: Draft, r: ObjectReader, name: str) -> None:
     if not isinstance(value, dict):
         draft.fail(r.at(name), f"must be an object, not {describe(value)}")
         return
+    keys = ObjectReader(value, r.at(name), draft.errors)  # paths as the webhook writes them
     for key, item in value.items():
-        at = r.at(name) + (
-            f".{key}" if re.fullmatch(r"[A-Za-z_][\w-]*", str(key)) else f"[{key!r}]"
-        )
+        at = keys.at(str(key))
         associated = _object(item, at, draft.errors) if item is not None else None
         if associated is not None:
             _medium(draft, associated, at)
