@@ -198,3 +198,12 @@ def test_a_body_that_is_not_an_object_is_one_error() -> None:
     with pytest.raises(ArticleInvalid) as caught:
         read(decoded)
     assert [e.field for e in caught.value.errors] == ["$"]
+
+
+def test_an_author_without_a_role_is_the_reporter_and_a_nameless_one_is_named() -> None:
+    authors = [{"code": "1", "name": "Vivyan Fatah", "role": "", "biography": ""}]
+    assert [(c.role, c.name) for c in _read(superdesk_push(authors=authors)).credits] == [
+        ("reporting", "Vivyan Fatah")
+    ]
+    authors = [{"code": "1", "name": "", "role": "writer", "biography": ""}]
+    assert "authors[0].name" in _fields(superdesk_push(authors=authors))

@@ -34,13 +34,11 @@ def transmitted(item: dict[str, Any]) -> bytes:
 
 
 def superdesk_headers(body: bytes, secret: str = SUPERDESK_SECRET) -> dict[str, str]:
-    """The headers Superdesk's HTTP push sends with a secret token set."""
+    """The headers Superdesk's HTTP push sends with a secret token set, spelled as it does
+    (``Content-type``, ``x-superdesk-signature``)."""
     signature = sign_superdesk(body, secret)
-    return {
-        "Content-type": "application/json",
-        "Accept": "application/json",
-        SUPERDESK_HEADER: signature,
-    }
+    sent = {"Content-type": "application/json", "Accept": "application/json"}
+    return sent | {SUPERDESK_HEADER.lower(): signature}
 
 
 def ninjs_headers(body: bytes, media_type: str = "application/ninjs+json") -> dict[str, str]:
