@@ -14,6 +14,7 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Final
 
 from syndicate.errors import ArticleInvalid, FieldError
@@ -22,6 +23,12 @@ from syndicate.news.article import Article, is_article_id, parse_article
 from syndicate.news.payload import describe
 from syndicate.translation.admission import admit
 
+# IPTC's publishing status in every format: usable is published; canceled is a kill;
+# withheld ("not to be used until further notice") takes the story out of every feed
+# until a usable version comes.
+PUBSTATUS: Final = MappingProxyType(
+    {"usable": "published", "canceled": "withdrawn", "withheld": "withdrawn"}
+)
 _NOT_ID: Final = re.compile(r"[^A-Za-z0-9._:-]+")
 _READABLE_CHARS: Final = 80
 _DIGEST_CHARS: Final = 24  # 96 bits: two guids sharing a readable part never collide

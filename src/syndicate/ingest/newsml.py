@@ -26,11 +26,10 @@ from syndicate.errors import ArticleInvalid, FieldError
 from syndicate.feeds.newsml import NAR, XHTML
 from syndicate.feeds.xml import XML_LANG, fromstring
 from syndicate.ingest import draft as d
-from syndicate.ingest.draft import Draft
+from syndicate.ingest.draft import PUBSTATUS, Draft
 from syndicate.news.roles import normalise_role
 
 ROOT: Final = "newsItem"
-_PUBSTATUS: Final = {"usable": "published", "canceled": "withdrawn", "withheld": "withdrawn"}
 _MARKUP: Final = ("application/xhtml+xml", "text/html", "")
 
 
@@ -101,8 +100,8 @@ def _item_meta(draft: Draft, meta: etree._Element) -> None:
     status = meta.find(_q("pubStatus"))
     if status is not None:
         code, where = _code(status.get("qcode")), f"{_path(status)}/@qcode"
-        if code in _PUBSTATUS:
-            draft.put("status", _PUBSTATUS[code], where)
+        if code in PUBSTATUS:
+            draft.put("status", PUBSTATUS[code], where)
         else:
             draft.fail(where, "must be stat:usable, stat:withheld or stat:canceled")
     for tag, key in (("firstCreated", "published_at"), ("versionCreated", "updated_at")):

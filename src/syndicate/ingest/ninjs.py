@@ -16,8 +16,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from syndicate.ingest import draft as d
-from syndicate.ingest.draft import Draft
-from syndicate.ingest.superdesk import PUBSTATUS
+from syndicate.ingest.draft import PUBSTATUS, Draft
 from syndicate.news.payload import describe, read_object
 
 # Properties of ninjs 2.2's and 3.1's root schema (../shared/standards/ninjs).
@@ -183,7 +182,7 @@ def _copy(key: str) -> Reader:
 
 
 def _pubstatus(draft: Draft, value: Any, at: str) -> None:
-    if value not in PUBSTATUS:
+    if not isinstance(value, str) or value not in PUBSTATUS:
         draft.fail(at, f"must be one of: {', '.join(PUBSTATUS)}")
     else:
         draft.put("status", PUBSTATUS[value], at)

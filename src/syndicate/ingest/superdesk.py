@@ -17,14 +17,9 @@ from typing import Any, Final
 
 from syndicate.errors import FieldError
 from syndicate.ingest import draft as d
-from syndicate.ingest.draft import Draft
+from syndicate.ingest.draft import PUBSTATUS, Draft
 from syndicate.news.payload import ObjectReader, describe, read_object
 
-# pubstatus: usable is published; canceled is Superdesk's kill; withheld ("not to be used
-# until further notice") takes the story out of every feed until a usable version comes.
-PUBSTATUS: Final = MappingProxyType(
-    {"usable": "published", "canceled": "withdrawn", "withheld": "withdrawn"}
-)
 _MEDIA: Final = MappingProxyType(
     {"picture": "image", "graphic": "image", "video": "video", "audio": "audio"}
 )
@@ -75,7 +70,7 @@ def _date(key: str) -> Reader:
 
 def _pubstatus(draft: Draft, r: ObjectReader, name: str) -> None:
     value = r.value(name)
-    if value is not None and value not in PUBSTATUS:
+    if value is not None and (not isinstance(value, str) or value not in PUBSTATUS):
         draft.fail(r.at(name), f"must be one of: {', '.join(PUBSTATUS)}")
     elif value is not None:
         draft.put("status", PUBSTATUS[value], r.at(name))
