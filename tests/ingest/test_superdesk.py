@@ -207,3 +207,8 @@ def test_an_author_without_a_role_is_the_reporter_and_a_nameless_one_is_named() 
     ]
     authors = [{"code": "1", "name": "", "role": "writer", "biography": ""}]
     assert "authors[0].name" in _fields(superdesk_push(authors=authors))
+
+
+def test_too_many_tags_names_the_list_they_came_from() -> None:
+    errors = _fields(superdesk_push(subject=None, keywords=[f"tag {i}" for i in range(101)]))
+    assert errors == {"keywords": "has 101 entries; the limit is 100"}

@@ -37,6 +37,7 @@ _DIGEST_CHARS: Final = 24  # 96 bits: two guids sharing a readable part never co
 _COLONLESS_OFFSET: Final = re.compile(r"(T\d{2}:\d{2}:\d{2}(?:\.\d+)?)([+-]\d{2})(\d{2})$")
 _PARAGRAPH_BREAK: Final = re.compile(r"\n\s*\n")
 _SPACES: Final = re.compile(r"\s+")
+_LIST_INDEX: Final = re.compile(r"\[\d+\](?!.*\[\d+\]).*$")  # from the last index on
 
 
 @dataclass(slots=True)
@@ -57,7 +58,10 @@ class Draft:
     def append(
         self, key: str, value: Any, origin: str, parts: dict[str, str] | None = None
     ) -> None:
-        """Append to a list field; ``parts`` names the origin of each key of an object."""
+        """Append to a list field; ``parts`` names the origin of each key of an object. An
+        error on the whole list (too many entries) names the list its first entry came
+        from (``keywords``, ``authors``, ``newsItem/contentMeta/keyword``)."""
+        self.origins.setdefault(key, _LIST_INDEX.sub("", origin))
         items = self.doc.setdefault(key, [])
         path = f"{key}[{len(items)}]"
         items.append(value)
