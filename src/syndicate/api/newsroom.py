@@ -117,8 +117,9 @@ _SUPERDESK_REASONS: Final = {
 def check_superdesk(policy: Policy, headers: Headers, body: bytes) -> None:
     """Superdesk's signature of ``body``, else ``Refused``: 401 for a missing or bad one;
     503 while no ``superdesk_secret`` is set. Unconfigured is the server's fault, not the
-    sender's: Superdesk counts a 5xx as a server error and retries the push, which then
-    goes through once the operator sets the secret; a 401 would read as a wrong token."""
+    sender's: Superdesk's publish queue retries a push that got a 5xx and never one that
+    got a 4xx, so a 503 push arrives once the operator sets the secret; a 401 would drop
+    it for good and read as a wrong token."""
     if not policy.superdesk_secret:
         message = "Superdesk ingest is not configured on this server (SYNDICATE_SUPERDESK_SECRET)"
         raise Refused(503, message)
