@@ -1,4 +1,5 @@
-"""`syndicate feeds render LANG --format rss|newsml|ninjs`: one feed from article files.
+"""`syndicate feeds render LANG --format rss|newsml|ninjs [--ninjs-version 1.6|2.2|3.1]`:
+one feed from article files.
 
 Reads every ``*.json`` file in ``--from DIR`` (default: the current directory): each holds
 an article object or an array of them, plain source articles or the output of
@@ -24,6 +25,7 @@ from syndicate.clock import system_now
 from syndicate.config import Settings
 from syndicate.errors import ArticleInvalid, SyndicateError
 from syndicate.feeds.edition import FORMATS, make_channel, make_provider, render_format
+from syndicate.feeds.ninjs_versions import DEFAULT_VERSION, NinjsVersion
 from syndicate.feeds.record import Entry, derive_publication
 from syndicate.news.article import Article, parse_article
 
@@ -44,6 +46,13 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         type=Path,
         default=Path("."),
         help="directory of article JSON files (default: current directory)",
+    )
+    render.add_argument(
+        "--ninjs-version",
+        type=NinjsVersion,
+        choices=list(NinjsVersion),
+        default=DEFAULT_VERSION,
+        help=f"with --format ninjs (default: {DEFAULT_VERSION})",
     )
     render.add_argument("--limit", type=int, help="items in the feed (default: feed_size)")
     render.add_argument("--now", help="render as of this RFC 3339 instant (default: now)")
@@ -105,7 +114,8 @@ def _render(args: argparse.Namespace, s: Settings) -> bytes:
     channel = make_channel(args.lang, args.format, provider, base, s.feed_ttl)
     entries: list[Entry] = [(a, derive_publication(a, provider, base)) for a in articles]
     limit = s.feed_size if args.limit is None else args.limit
-    return render_format(args.format, entries, channel, now=now, limit=limit)
+    version = args.ninjs_version
+    return render_format(args.format, entries, channel, now=now, limit=limit, version=version)
 
 
 def _cmd_render(args: argparse.Namespace, settings: Settings) -> int:

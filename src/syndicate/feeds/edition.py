@@ -18,12 +18,14 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from typing import Final, Protocol
 
 from syndicate.errors import EmptyFeed
 from syndicate.feeds.content import language_name
 from syndicate.feeds.newsml import render_news_message
 from syndicate.feeds.ninjs import render_ninjs_feed
+from syndicate.feeds.ninjs_versions import DEFAULT_VERSION, NinjsVersion
 from syndicate.feeds.record import (
     Channel,
     Entry,
@@ -44,12 +46,33 @@ class Renderer(Protocol):
     ) -> bytes: ...
 
 
-# format name -> (renderer, extension of its URL under /v1/feeds/)
+# format name -> (renderer, extension of its URL under /v1/feeds/); ninjs renders 3.1 here
 FORMATS: Final[dict[str, tuple[Renderer, str]]] = {
     "rss": (render_rss, "rss"),
     "newsml": (render_news_message, "xml"),
     "ninjs": (render_ninjs_feed, "json"),
 }
+
+
+def body_name(fmt: str, version: NinjsVersion | None = None) -> str:
+    """The name an edition (and the store) gives one body: the format, and for ninjs
+    versions other than the default the version too (``ninjs-1.6``); the default keeps
+    the plain name it was stored under before there were versions."""
+    if fmt != "ninjs" or version in (None, DEFAULT_VERSION):
+        return fmt
+    return f"{fmt}-{version}"
+
+
+def _bodies() -> dict[str, tuple[str, Renderer]]:
+    bodies: dict[str, tuple[str, Renderer]] = {f: (f, r) for f, (r, _) in FORMATS.items()}
+    for version in NinjsVersion:
+        bodies[body_name("ninjs", version)] = ("ninjs", partial(render_ninjs_feed, version=version))
+    return bodies
+
+
+# body name -> (its format, its renderer): what an edition renders, every ninjs version
+# included, so the isolation and item_problem screen every body a partner can ask for
+BODIES: Final = _bodies()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +87,9 @@ class Skipped:
 
 @dataclass(frozen=True, slots=True)
 class Edition:
-    """The bytes of each format (a NewsML feed with no item is absent: the XSD forbids an
-    empty itemSet), when the edition goes stale (an embargo ends), if ever, and the items
-    left out because they could not be rendered."""
+    """The bytes of each body of ``BODIES`` (a NewsML feed with no item is absent: the XSD
+    forbids an empty itemSet), when the edition goes stale (an embargo ends), if ever, and
+    the items left out because they could not be rendered."""
 
     bodies: dict[str, bytes]
     stale_at: datetime | None
@@ -104,9 +127,11 @@ def render_format(
     *,
     now: datetime,
     limit: int,
+    version: NinjsVersion | None = None,
 ) -> bytes:
-    """One format of a feed; ``EmptyFeed`` for a NewsML feed with nothing to carry."""
-    renderer, _ = FORMATS[fmt]
+    """One format of a feed (for ninjs, in ``version``, default 3.1); ``EmptyFeed`` for a
+    NewsML feed with nothing to carry."""
+    _, renderer = BODIES[body_name(fmt, version)]
     return renderer(entries, channel, now=now, limit=limit)
 
 
@@ -122,10 +147,10 @@ class FeedSite:
 
 def _render_all(lang: str, entries: Sequence[Entry], site: FeedSite, now: datetime) -> Edition:
     bodies: dict[str, bytes] = {}
-    for fmt in FORMATS:
+    for name, (fmt, renderer) in BODIES.items():
         channel = make_channel(lang, fmt, site.provider, site.base_url, site.ttl)
         try:
-            bodies[fmt] = render_format(fmt, entries, channel, now=now, limit=site.size)
+            bodies[name] = renderer(entries, channel, now=now, limit=site.size)
         except EmptyFeed:
             continue
     return Edition(bodies, next_change(entries, now))

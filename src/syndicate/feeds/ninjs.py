@@ -1,13 +1,17 @@
-"""ninjs 3.1 JSON: one object per article and language, and a JSON feed per language.
+"""ninjs JSON: one object per article and language, and a JSON feed per language, in ninjs
+3.1 (the default), 2.2 or 1.6 (issue 10).
 
-The ninjs 3.1 schema describes a single news object only, so the feed is our own wrapper:
+Each object is built once as 3.1 here and spelled in the version asked for by
+ninjs_versions.py, so every version carries the same values. The ninjs schemas describe
+a single news object only, so the feed is our own wrapper:
 ``{"language", "title", "self", "updated", "items": [ninjs objects]}``, each item valid
-against the schema. Strings go through the same cleaning as the XML formats, so every format
-carries byte-identical text. Field choices: ``uri`` is the NewsML guid; credits are
-``infoSources`` (parties that originated or modified the content) with the role code;
-tags are ``subjects`` by name (3.1 has no keywords); media and the source item of a
-translation are ``associations``; the story's web page is the ``web`` rendition; the
-machine-translation sentence is ``edNote``.
+against its version's schema. Strings go through the same cleaning as the XML formats,
+so every format carries byte-identical text. Field choices (3.1 names): ``uri`` is the
+NewsML guid; credits are ``infoSources`` (parties that originated or modified the
+content) with the role code; tags are ``subjects`` by name (ninjs has no keywords);
+media and the source item of a translation are ``associations``; the story's web page is
+the ``web`` rendition; the machine-translation sentence is ``edNote``; ``by`` is the
+credit line.
 """
 
 from __future__ import annotations
@@ -18,11 +22,11 @@ from datetime import datetime
 from typing import Any
 
 from syndicate.feeds.content import body_markup, translation_note
+from syndicate.feeds.ninjs_versions import DEFAULT_VERSION, SCHEMA_URIS, NinjsVersion, spell_as
 from syndicate.feeds.record import Channel, Entry, Publication, require_visible, select_entries
 from syndicate.feeds.xml import clean_text, format_rfc3339
 from syndicate.news.article import Article, ArticleStatus, Media
 
-SCHEMA_URI = "http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"
 _NATURE = {"image": "picture", "video": "video", "audio": "audio"}
 
 Json = dict[str, Any]
@@ -110,11 +114,12 @@ def _associations(article: Article, pub: Publication) -> Json:
     return {"associations": linked} if linked else {}
 
 
-def _ninjs(article: Article, pub: Publication) -> Json:
+def _ninjs(article: Article, pub: Publication, version: NinjsVersion) -> Json:
+    """The 3.1 object, its ``standard`` naming ``version``, in ``version``'s spelling."""
     withdrawn = article.status is ArticleStatus.WITHDRAWN
     out: Json = {
         "uri": pub.guid,
-        "standard": {"name": "ninjs", "version": "3.1", "schema": SCHEMA_URI},
+        "standard": {"name": "ninjs", "version": str(version), "schema": SCHEMA_URIS[version]},
         "type": "text",
         "representationType": "full",
         "version": str(article.version),
@@ -130,17 +135,28 @@ def _ninjs(article: Article, pub: Publication) -> Json:
         out["renditions"] = [{"name": "web", "href": pub.web_url, "contentType": "text/html"}]
     if article.translation is not None:
         out["edNote"] = translation_note(article.translation)
-    return out
+    return spell_as(out, version)
 
 
-def build_ninjs_item(article: Article, pub: Publication, *, now: datetime) -> Json:
+def build_ninjs_item(
+    article: Article,
+    pub: Publication,
+    *,
+    now: datetime,
+    version: NinjsVersion = DEFAULT_VERSION,
+) -> Json:
     """The ninjs object of one article in one language (``Embargoed`` before its time)."""
     require_visible(article, now)
-    return _ninjs(article, pub)
+    return _ninjs(article, pub, version)
 
 
 def build_ninjs_feed(
-    entries: Iterable[Entry], channel: Channel, *, now: datetime, limit: int
+    entries: Iterable[Entry],
+    channel: Channel,
+    *,
+    now: datetime,
+    limit: int,
+    version: NinjsVersion = DEFAULT_VERSION,
 ) -> Json:
     """The JSON feed: the latest ``limit`` live items, newest first; withdrawn ones leave."""
     chosen = select_entries(entries, channel.lang, now, limit, include_withdrawn=False)
@@ -149,7 +165,7 @@ def build_ninjs_feed(
         "title": clean_text(channel.title),
         "self": channel.self_url,
         "updated": format_rfc3339(now),
-        "items": [_ninjs(article, pub) for article, pub in chosen],
+        "items": [_ninjs(article, pub, version) for article, pub in chosen],
     }
 
 
@@ -158,13 +174,25 @@ def to_json_bytes(value: Json) -> bytes:
     return json.dumps(value, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
 
 
-def render_ninjs_item(article: Article, pub: Publication, *, now: datetime) -> bytes:
+def render_ninjs_item(
+    article: Article,
+    pub: Publication,
+    *,
+    now: datetime,
+    version: NinjsVersion = DEFAULT_VERSION,
+) -> bytes:
     """``build_ninjs_item`` as UTF-8 JSON."""
-    return to_json_bytes(build_ninjs_item(article, pub, now=now))
+    return to_json_bytes(build_ninjs_item(article, pub, now=now, version=version))
 
 
 def render_ninjs_feed(
-    entries: Iterable[Entry], channel: Channel, *, now: datetime, limit: int
+    entries: Iterable[Entry],
+    channel: Channel,
+    *,
+    now: datetime,
+    limit: int,
+    version: NinjsVersion = DEFAULT_VERSION,
 ) -> bytes:
     """``build_ninjs_feed`` as UTF-8 JSON."""
-    return to_json_bytes(build_ninjs_feed(entries, channel, now=now, limit=limit))
+    feed = build_ninjs_feed(entries, channel, now=now, limit=limit, version=version)
+    return to_json_bytes(feed)

@@ -31,6 +31,9 @@ from syndicate.store.client import (
 
 
 class FeedFormat(StrEnum):
+    """The formats a partner is entitled to; the bodies stored per language are named by
+    ``feeds.edition.BODIES`` (these three, and ``ninjs-2.2``, ``ninjs-1.6``)."""
+
     RSS = "rss"
     NEWSML = "newsml"
     NINJS = "ninjs"
@@ -81,13 +84,14 @@ def _unreadable(raw: bytes, reason: str) -> Skipped:
 def write_feed(
     client: Client,
     lang: str,
-    fmt: FeedFormat,
+    name: str,
     body: bytes,
     generation: int,
     now: datetime,
     fingerprint: str = "",
 ) -> Outcome:
-    """Store one render with its strong ETag and Last-Modified (``now``) together.
+    """Store one render (the body ``name`` of ``feeds.edition.BODIES``) with its strong
+    ETag and Last-Modified (``now``) together.
 
     ``generation`` comes from the ``read_items`` the render used, so a slower render of an
     older item set never replaces a newer one. A render whose ``fingerprint`` (of the items
@@ -95,14 +99,14 @@ def write_feed(
     """
     etag = f'"{hashlib.sha256(body).hexdigest()}"'
     args = [generation, body, etag, encode_time(now), fingerprint]
-    answer = run_script(client, scripts.WRITE_FEED, [keys.feed_key(lang, fmt)], args)
+    answer = run_script(client, scripts.WRITE_FEED, [keys.feed_key(lang, name)], args)
     return Outcome(decode_text(answer))
 
 
 @guarded
-def read_feed(client: Client, lang: str, fmt: FeedFormat) -> RenderedFeed | None:
-    """Bytes, ETag and Last-Modified of the stored render, in one command (a poll)."""
-    fields = client.hmget(keys.feed_key(lang, fmt), ["body", "etag", "last_modified"])
+def read_feed(client: Client, lang: str, name: str) -> RenderedFeed | None:
+    """Bytes, ETag and Last-Modified of the stored body ``name``, in one command (a poll)."""
+    fields = client.hmget(keys.feed_key(lang, name), ["body", "etag", "last_modified"])
     body, etag, modified = cast(list[bytes | None], fields)
     if body is None or etag is None or modified is None:
         return None

@@ -14,7 +14,7 @@ data and operators' tools depend on these strings: changing one is a data migrat
 | ``syn:withdrawn:{lang}`` | zset | none | articles.publish_item | withdrawn ids (NewsML shows them canceled), same score |
 | ``syn:langs:{id}`` | set | none | articles.publish_item | the languages holding an item of the article: every later version goes to them |
 | ``syn:generation:{lang}`` | string | none | articles.publish_item | counter bumped by every publish in lang; an older render never replaces a newer one |
-| ``syn:feed:{lang}:{format}`` | hash | none | feeds.write_feed | ``body``, ``etag``, ``last_modified``, ``generation``, ``fingerprint`` (of the items shown) of one render (rss, newsml, ninjs); an empty body means no item to show |
+| ``syn:feed:{lang}:{body}`` | hash | none | feeds.write_feed | ``body``, ``etag``, ``last_modified``, ``generation``, ``fingerprint`` (of the items shown) of one render: ``rss``, ``newsml``, ``ninjs`` (3.1), ``ninjs-2.2``, ``ninjs-1.6`` (feeds.edition.BODIES); an empty body means no item to show |
 | ``syn:partner:{name}`` | hash | none | partners.add_partner, partners.revoke_partner | ``name``, ``key_sha256``, ``languages``, ``formats``, ``created`` |
 | ``syn:partner-key:{sha256}`` | hash | none | partners.add_partner, partners.revoke_partner | the same record, found by key digest (one read per poll) |
 | ``syn:partners`` | set | none | partners.add_partner, partners.revoke_partner | partner names |
@@ -80,8 +80,8 @@ def langs_key(article_id: str) -> str:
     return f"{_PREFIX}:langs:{article_id}"
 
 
-def feed_key(lang: str, fmt: str) -> str:
-    return f"{_PREFIX}:feed:{lang}:{fmt}"
+def feed_key(lang: str, body: str) -> str:
+    return f"{_PREFIX}:feed:{lang}:{body}"
 
 
 def partner_key(name: str) -> str:

@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from syndicate.errors import NoModel, NoSuchArticle
-from syndicate.feeds.edition import Edition, FeedSite, entries_of, item_problem, render_edition
+from syndicate.feeds.edition import (
+    BODIES,
+    Edition,
+    FeedSite,
+    entries_of,
+    item_problem,
+    render_edition,
+)
 from syndicate.feeds.record import Entry, derive_publication, is_visible
 from syndicate.markup.alignment import AlignedTranslation, SegmentTranslator
 from syndicate.models.engine import Engine
@@ -26,7 +33,6 @@ from syndicate.news.languages import primary
 from syndicate.news.states import LanguageState, Outcome
 from syndicate.store import articles, feeds, memory, ops
 from syndicate.store.client import Client
-from syndicate.store.feeds import FeedFormat
 from syndicate.translation.glossary import Glossary
 from syndicate.translation.plan import translate_with_memory
 from syndicate.translation.stage import translate_article
@@ -358,9 +364,9 @@ def render_language(client: Client, lang: str, site: FeedSite, now: datetime) ->
     left_out = {(s.article_id, s.version) for s in edition.skipped}
     shown = [e for e in entries if (e[0].id, e[0].version) not in left_out]
     fingerprint = _fingerprint(shown, site, now)
-    for fmt in FeedFormat:
-        body = edition.bodies.get(str(fmt), b"")
-        feeds.write_feed(client, lang, fmt, body, item_set.generation, now, fingerprint)
+    for name in BODIES:
+        body = edition.bodies.get(name, b"")
+        feeds.write_feed(client, lang, name, body, item_set.generation, now, fingerprint)
     skipped = (*item_set.unreadable, *unusable, *edition.skipped)
     return dataclasses.replace(edition, skipped=skipped)
 
