@@ -76,7 +76,9 @@ def test_newsml_and_ninjs_feeds(api: TestClient, redis: Redis) -> None:
     assert newsml.status_code == 200 and newsml.headers["content-type"].startswith("application/")
     assert b"newsMessage" in newsml.content
     ninjs = api.get("/v1/feeds/en.json", headers=bearer(ALL_KEY))
-    assert ninjs.status_code == 200 and ninjs.headers["content-type"] == "application/json"
+    assert ninjs.status_code == 200
+    profile = 'profile="http://www.iptc.org/std/ninjs/ninjs-schema_3.1.json#"'
+    assert ninjs.headers["content-type"] == f"application/json; {profile}"
     assert ninjs.json()["items"][0]["headlines"][0]["value"] == "Floods hit Erbil"
 
 

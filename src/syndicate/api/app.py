@@ -44,13 +44,15 @@ from syndicate.api.http import (
     strong_etag,
 )
 from syndicate.api.metrics import INGESTED, render_metrics
+from syndicate.api.negotiation import choose_ninjs_version, ninjs_media_type
 from syndicate.api.openapi import openapi_document
 from syndicate.clock import Clock
 from syndicate.config import Settings, guid_domain_problem
 from syndicate.errors import ArticleInvalid, StoreUnavailable
-from syndicate.feeds.edition import make_provider
+from syndicate.feeds.edition import body_name, make_provider
 from syndicate.feeds.newsml import render_news_item
 from syndicate.feeds.ninjs import render_ninjs_item
+from syndicate.feeds.ninjs_versions import NinjsVersion
 from syndicate.feeds.record import Provider, derive_publication
 from syndicate.ingest import formats as foreign
 from syndicate.logs import bind
@@ -74,7 +76,6 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 _MEDIA: Final = {
     FeedFormat.RSS: "application/rss+xml; charset=utf-8",
     FeedFormat.NEWSML: "application/xml; charset=utf-8",
-    FeedFormat.NINJS: "application/json",
 }
 _BEARER: Final = {"WWW-Authenticate": "Bearer"}
 _T = TypeVar("_T")
@@ -221,25 +222,48 @@ def _require_entitled(partner: Partner, lang: str, fmt: FeedFormat, configured: 
     raise Refused(403, f"partner {partner.name!r} is not entitled to {lang} in {fmt}")
 
 
+@dataclass(frozen=True, slots=True)
+class _Variant:
+    """What one read serves: the ninjs version (None for XML), its media type, and the
+    request headers that chose it."""
+
+    version: NinjsVersion | None
+    media_type: str
+    vary: tuple[str, ...]
+
+
+def _variant(request: Request, fmt: FeedFormat) -> _Variant:
+    """The representation asked for: ninjs in the version of ``?version=`` or Accept
+    (400 or 406 otherwise, api/negotiation.py); RSS and NewsML have one each."""
+    if fmt is not FeedFormat.NINJS:
+        return _Variant(None, _MEDIA[fmt], ())
+    accept = request.headers.get("accept")
+    version = choose_ninjs_version(request.query_params, accept)
+    return _Variant(version, ninjs_media_type(version), ("Accept",))
+
+
 def _feed_endpoint(fmt: FeedFormat) -> Endpoint:
     async def get_feed(request: Request) -> Response:
-        """401, 404 unknown language, 403, then one read: the stored render, or 404."""
+        """401, 404 unknown language, 403, 400/406 (ninjs version), then one read: the
+        stored render, or 404."""
         ctx = _ctx(request)
         partner = await _partner(request, ctx)
         lang, configured = _language(request, ctx.settings)
         _require_entitled(partner, lang, fmt, configured)
-        feed = await run_in_threadpool(store_feeds.read_feed, ctx.client, lang, fmt)
+        v = _variant(request, fmt)
+        name = body_name(fmt, v.version)
+        feed = await run_in_threadpool(store_feeds.read_feed, ctx.client, lang, name)
         if feed is None and not configured:
             raise Refused(404, f"unknown language {lang!r}")
         if feed is None or not feed.body:
             raise Refused(404, f"no items published in {lang} yet")
-        rep = Representation(feed.body, feed.etag, feed.last_modified, _MEDIA[fmt])
+        rep = Representation(feed.body, feed.etag, feed.last_modified, v.media_type, v.vary)
         return conditional_response(request.headers, rep, ctx.settings.feed_ttl * 60)
 
     return get_feed
 
 
-def _item_representation(ctx: _Context, item: Item, fmt: FeedFormat) -> Representation:
+def _item_representation(ctx: _Context, item: Item, v: _Variant) -> Representation:
     """One item rendered now (``Embargoed`` before its time); ETag from its bytes."""
     a = item.article
     pub = derive_publication(
@@ -249,24 +273,30 @@ def _item_representation(ctx: _Context, item: Item, fmt: FeedFormat) -> Represen
         first_created=item.first_created,
         version_created=item.version_created,
     )
-    render = render_news_item if fmt is FeedFormat.NEWSML else render_ninjs_item
-    body = render(a, pub, now=ctx.clock())
+    now = ctx.clock()
+    if v.version is None:
+        body = render_news_item(a, pub, now=now)
+    else:
+        body = render_ninjs_item(a, pub, now=now, version=v.version)
     shown = max(item.version_created, a.embargo_until or item.version_created)
-    return Representation(body, strong_etag(hashlib.sha256(body).hexdigest()), shown, _MEDIA[fmt])
+    etag = strong_etag(hashlib.sha256(body).hexdigest())
+    return Representation(body, etag, shown, v.media_type, v.vary)
 
 
 def _item_endpoint(fmt: FeedFormat) -> Endpoint:
     async def get_item(request: Request) -> Response:
-        """401, 404 unknown language, 403, then 404 unknown or embargoed item."""
+        """401, 404 unknown language, 403, 400/406 (ninjs version), then 404 unknown or
+        embargoed item."""
         ctx = _ctx(request)
         partner = await _partner(request, ctx)
         article_id = str(request.path_params["id"])
         lang, configured = _language(request, ctx.settings)
         _require_entitled(partner, lang, fmt, configured)
+        v = _variant(request, fmt)
         item = await run_in_threadpool(store.get_item, ctx.client, article_id, lang)
         if item is None:
             raise Refused(404, f"no item {article_id} in {lang}")
-        rep = await run_in_threadpool(_item_representation, ctx, item, fmt)
+        rep = await run_in_threadpool(_item_representation, ctx, item, v)
         return conditional_response(request.headers, rep, ctx.settings.feed_ttl * 60)
 
     return get_item

@@ -38,12 +38,15 @@ _UTF8: Final = frozenset({"utf-8", "utf8"})
 
 @dataclass(frozen=True, slots=True)
 class Representation:
-    """Bytes to serve with their validators: ``etag`` is strong and quoted."""
+    """Bytes to serve with their validators: ``etag`` is strong and quoted; ``vary`` names
+    the request headers besides Accept-Encoding that chose these bytes (Accept, for the
+    ninjs version)."""
 
     body: bytes
     etag: str
     last_modified: datetime
     media_type: str
+    vary: tuple[str, ...] = ()
 
 
 def is_json_media_type(content_type: str | None) -> bool:
@@ -166,7 +169,7 @@ def conditional_response(headers: Headers, rep: Representation, max_age: int) ->
         "ETag": etag,
         "Last-Modified": format_datetime(rep.last_modified.astimezone(UTC), usegmt=True),
         "Cache-Control": f"private, max-age={max_age}",
-        "Vary": "Accept-Encoding",
+        "Vary": ", ".join((*rep.vary, "Accept-Encoding")),
     }
     if is_not_modified(headers, tags, rep.last_modified):
         return Response(status_code=304, headers=out)

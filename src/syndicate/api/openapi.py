@@ -8,6 +8,8 @@ from typing import Any, Final
 
 from syndicate import __version__
 from syndicate.api.article_schema import article_schema
+from syndicate.api.negotiation import NINJS_MEDIA, VERSION_PARAMETER
+from syndicate.feeds.ninjs_versions import DEFAULT_VERSION, SCHEMA_URIS, NinjsVersion
 
 Json = dict[str, Any]
 
@@ -84,8 +86,39 @@ _STATUS_SIGNATURE: Final = _parameter(
 )
 
 
+_MAJORS: Final = [v.value.split(".")[0] for v in NinjsVersion]
+_PROFILES: Final = ", ".join(f"{v}: {uri}" for v, uri in SCHEMA_URIS.items())
+_NINJS_VERSION: Final[Json] = {
+    "name": VERSION_PARAMETER,
+    "in": "query",
+    "required": False,
+    "description": (
+        f"ninjs version: 1.6, 2.2 or 3.1 ({', '.join(_MAJORS)} for the latest of that"
+        f" major); default {DEFAULT_VERSION}. Wins over Accept."
+    ),
+    "schema": {"type": "string", "enum": [*NinjsVersion, *_MAJORS]},
+}
+_NINJS_ACCEPT: Final[Json] = {
+    "name": "Accept",
+    "in": "header",
+    "required": False,
+    "description": (
+        'Without ?version=: application/json; profile="<schema URI>" or'
+        f" {NINJS_MEDIA}; version=<1.6|2.2|3.1> chooses the version (the highest q wins);"
+        f" application/json, */* or none give {DEFAULT_VERSION}. Schema URIs: {_PROFILES}."
+        ' Answers are application/json; profile="<schema URI of the version served>",'
+        " Vary: Accept."
+    ),
+    "schema": _STRING,
+}
+_NINJS_REFUSALS: Final = {
+    "400": _error("Unknown version parameter (the message names it and the versions offered)"),
+    "406": _error("Accept allows no ninjs version served here"),
+}
+
+
 def _partner_get(fmt: str, what: str, params: list[Json]) -> Json:
-    """A partner read: key, entitlements, conditional GET and gzip."""
+    """A partner read: key, entitlements, conditional GET and gzip; ninjs in a version."""
     headers = {name: {"schema": _STRING} for name in _VALIDATORS}
     schema = {"type": "object"} if fmt == "ninjs" else _STRING
     responses = {
@@ -106,17 +139,20 @@ def _partner_get(fmt: str, what: str, params: list[Json]) -> Json:
         "503": _UNAVAILABLE,
     }
     conditional = [_parameter(h, "header", "conditional GET, gzip") for h in _CONDITIONAL]
+    if fmt == "ninjs":
+        responses |= _NINJS_REFUSALS
+        params = [*params, _NINJS_VERSION, _NINJS_ACCEPT]
     return _get(what, _PARTNER, responses, [*params, _KEY, *conditional])
 
 
 def _feeds() -> Json:
-    names = {"rss": "RSS 2.0 feed", "xml": "NewsML-G2 newsMessage", "json": "ninjs 3.1 feed"}
+    names = {"rss": "RSS 2.0 feed", "xml": "NewsML-G2 newsMessage", "json": "ninjs feed"}
     formats = {"rss": "rss", "xml": "newsml", "json": "ninjs"}
     paths = {
         f"/v1/feeds/{{lang}}.{ext}": _partner_get(formats[ext], name, [_LANG])
         for ext, name in names.items()
     }
-    items = {"xml": ("newsml", "One NewsML-G2 newsItem"), "json": ("ninjs", "One ninjs item")}
+    items = {"xml": ("newsml", "One NewsML-G2 newsItem"), "json": ("ninjs", "One ninjs object")}
     for ext, (fmt, name) in items.items():
         paths[f"/v1/items/{{id}}/{{lang}}.{ext}"] = _partner_get(fmt, name, [_ID, _LANG])
     return paths
