@@ -9,7 +9,16 @@ canonical role codes, ``other`` for free-text roles, whose text goes into a ``no
 
 The XSD does not look inside ``inlineXML``: the body is the markup module's well-formed
 XHTML fragment re-homed into the XHTML namespace under ``html/body``, with ``xml:lang``
-and ``dir`` on ``inlineXML``, ``html`` and the fragment's ``div``.
+and ``dir`` on ``inlineXML``, ``html`` and ``body``.
+
+What Superdesk's NewsML-G2 parser reads shaped two choices (issue 10, checked by running
+it on these feeds). It keeps only the leading text of each child of ``body``, so a
+paragraph with a link or a ``<strong>`` lost everything after it, and a figure vanished;
+the contentSet therefore carries the body a second time, as the same HTML the RSS and
+ninjs bodies carry, in an ``inlineData`` of type ``text/html`` (an alternative rendition,
+what contentSet is for; Superdesk takes the last rendition). And it iterates the
+contentSet of every item, so a canceled item has an empty ``contentSet`` rather than
+none: without one, a single kill made it refuse the whole newsMessage.
 """
 
 from __future__ import annotations
@@ -22,7 +31,7 @@ from lxml import etree
 
 from syndicate import __version__
 from syndicate.errors import EmptyFeed
-from syndicate.feeds.content import body_element, translation_note
+from syndicate.feeds.content import body_element, body_markup, translation_note
 from syndicate.feeds.record import (
     Channel,
     Entry,
@@ -42,6 +51,8 @@ NAR = "http://iptc.org/std/nar/2006-10-01/"
 XHTML = "http://www.w3.org/1999/xhtml"
 IPTC_CATALOG = "http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_41.xml"
 NEWSITEM_TYPE = "application/vnd.iptc.g2.newsitem+xml"
+XHTML_TYPE = "application/xhtml+xml"
+HTML_TYPE = "text/html"
 
 
 def _q(name: str) -> str:
@@ -167,17 +178,19 @@ def _xhtml(body: etree._Element) -> etree._Element:
 
 
 def _content_set(root: etree._Element, article: Article) -> None:
+    """The XHTML body, then the same body as HTML text; empty for a canceled item."""
+    content_set = sub(root, _q("contentSet"))
+    if article.status is ArticleStatus.WITHDRAWN:
+        return
     lang, direction = article.language, text_direction(article.language)
     i18n = {XML_LANG: lang, "dir": direction}
-    inline = sub(
-        sub(root, _q("contentSet")),
-        _q("inlineXML"),
-        attrs={"contenttype": "application/xhtml+xml", **i18n},
-    )
+    inline = sub(content_set, _q("inlineXML"), attrs={"contenttype": XHTML_TYPE, **i18n})
     html = element(f"{{{XHTML}}}html", attrs={"lang": lang, **i18n}, nsmap={None: XHTML})
     inline.append(html)
     sub(sub(html, f"{{{XHTML}}}head"), f"{{{XHTML}}}title", clean_line(article.headline))
     _body(sub(html, f"{{{XHTML}}}body"), _xhtml(body_element(article)), lang)
+    html_text = body_markup(article)
+    sub(content_set, _q("inlineData"), html_text, attrs={"contenttype": HTML_TYPE, **i18n})
 
 
 def _body(body: etree._Element, div: etree._Element, lang: str) -> None:
@@ -211,15 +224,14 @@ def _news_item(article: Article, pub: Publication) -> etree._Element:
     _rights_info(root, article)
     _item_meta(root, article, pub)
     _content_meta(root, article)
-    if article.status is not ArticleStatus.WITHDRAWN:
-        _content_set(root, article)
+    _content_set(root, article)
     return root
 
 
 def build_news_item(article: Article, pub: Publication, *, now: datetime) -> etree._Element:
     """The ``newsItem`` for one article in one language (brief section 5).
 
-    A withdrawn article is ``stat:canceled`` with its metadata and no content; an embargoed
+    A withdrawn article is ``stat:canceled`` with its metadata and an empty contentSet; an embargoed
     one raises ``Embargoed`` until ``now`` reaches the embargo.
     """
     require_visible(article, now)
