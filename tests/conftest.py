@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, validators
+from jsonschema.protocols import Validator
 from lxml import etree
 from redis import Redis
 
@@ -70,12 +71,40 @@ def newsml_schema() -> etree.XMLSchema:
 
 
 @pytest.fixture(scope="session")
+def newsml_xmlschema() -> Any:
+    """The same XSD loaded by ``xmlschema`` with its default settings, a second validator
+    partners run (it checks the XHTML namespace against XHTML 1.0 Strict; issue 10)."""
+    xmlschema = pytest.importorskip("xmlschema")
+    xsd = NEWSML_DIR / "NewsML-G2_2.35-spec-All-Power.xsd"
+    if not xsd.exists():
+        pytest.skip(f"NewsML-G2 XSD not found at {xsd} (set SYNDICATE_STANDARDS_DIR)")
+    return xmlschema.XMLSchema(str(xsd))
+
+
+@pytest.fixture(scope="session")
 def ninjs_validator() -> Draft202012Validator:
     """The official ninjs 3.1 JSON Schema with a format checker (date-time and uri too)."""
     if not NINJS_SCHEMA.exists():
         pytest.skip(f"ninjs schema not found at {NINJS_SCHEMA} (set SYNDICATE_STANDARDS_DIR)")
     schema: dict[str, Any] = json.loads(NINJS_SCHEMA.read_text("utf-8"))
     return Draft202012Validator(schema, format_checker=_format_checker())
+
+
+NINJS_VERSIONS = ("1.6", "2.2", "3.1")
+
+
+@pytest.fixture(scope="session")
+def ninjs_validators() -> dict[str, Validator]:
+    """The official ninjs 1.6 (draft 7), 2.2 and 3.1 (2020-12) schemas by version, each
+    with the draft its ``$schema`` names and the format checker."""
+    found: dict[str, Validator] = {}
+    for version in NINJS_VERSIONS:
+        path = STANDARDS / "ninjs" / f"ninjs-schema_{version}.json"
+        if not path.exists():
+            pytest.skip(f"ninjs schema not found at {path} (set SYNDICATE_STANDARDS_DIR)")
+        schema: dict[str, Any] = json.loads(path.read_text("utf-8"))
+        found[version] = validators.validator_for(schema)(schema, format_checker=_format_checker())
+    return found
 
 
 @pytest.fixture(scope="session")

@@ -162,23 +162,6 @@ def test_empty_feed_is_a_valid_channel() -> None:
     assert feed.entries == [] and feed.feed.language == "ckb"
 
 
-def test_an_update_and_a_lifted_embargo_look_new_to_a_poller() -> None:
-    """A poller that keeps items newer than its last poll (Superdesk, most aggregators)
-    must see version 2 and an item whose embargo just ended."""
-    last_poll = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
-    v1 = replace(kobani_en(), version=1, updated_at=None, published_at=last_poll - timedelta(1))
-    v2 = replace(v1, version=2, updated_at=last_poll + timedelta(minutes=5))
-    held = replace(rudaw_sample(), published_at=last_poll - timedelta(hours=3))
-    held = replace(held, embargo_until=last_poll + timedelta(minutes=30))
-    later = NOW  # after both
-    data = render_rss([entry(v2), entry(held)], channel("en"), now=later, limit=5)
-    cutoff = last_poll.timetuple()
-    fresh = [e.id for e in parsed(data).entries if e.updated_parsed > cutoff]
-    assert len(fresh) == 2
-    (first,) = parsed(rss(v1)).entries
-    assert first.updated_parsed < cutoff and first.id in fresh
-
-
 def test_description_without_a_summary_is_the_first_paragraph_not_the_note() -> None:
     text = "Kobani residents queue for water. " * 20
     article = replace(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -175,6 +176,49 @@ def kobani_tr() -> Article:
     )
 
 
+def kobani_ckb() -> Article:
+    """Central Kurdish (Sorani), right to left, from a demo model."""
+    en = kobani_en()
+    return Article(
+        id=en.id,
+        version=en.version,
+        language="ckb",
+        published_at=en.published_at,
+        updated_at=en.updated_at,
+        headline="قەیرانی ئاو لە کۆبانێ & کێشەی ]]>",
+        summary="دانیشتووانی کۆبانێ بۆ ئاو ڕیز دەبەستن.",
+        dateline="کۆبانێ، سووریا",
+        source=en.source,
+        url=en.url,
+        body_html=(
+            '<div lang="ckb" dir="rtl"><p>دانیشتووان بۆ ئاو &amp; کارەبا '
+            '<strong>ڕیز دەبەستن</strong>.</p><p><a href="https://www.rudaw.net/">ڕووداو</a>'
+            " دەڵێت ]]&gt; کێشە نییە.</p></div>"
+        ),
+        tags=en.tags,
+        credits=en.credits,
+        credit_line="ڕاپۆرت: Hêvî Mustafa لە کۆبانێ",
+        media=en.media,
+        rights=en.rights,
+        translation=_translation("ckb", demo=True),
+    )
+
+
+TRANSLATIONS = {"ar": kobani_ar, "tr": kobani_tr, "ckb": kobani_ckb}
+
+
+def edition_articles(lang: str) -> list[Article]:
+    """What one language's feeds carry in the consumer tests: the Kobani story (source or
+    translation) and a withdrawn story; English adds the Rudaw sample."""
+    if lang == "en":
+        return [kobani_en(), rudaw_sample(), withdrawn(_killed(rudaw_sample()))]
+    return [TRANSLATIONS[lang](), withdrawn(_killed(TRANSLATIONS[lang]()))]
+
+
+def _killed(article: Article) -> Article:
+    return replace(article, id=f"killed-{article.id}")
+
+
 def entry(article: Article) -> Entry:
     return article, derive_publication(article, PROVIDER, BASE_URL)
 
@@ -191,8 +235,6 @@ def channel(lang: str, extension: str = "rss") -> Channel:
 
 
 def withdrawn(article: Article) -> Article:
-    from dataclasses import replace
-
     return replace(
         article, status=ArticleStatus.WITHDRAWN, version=article.version + 1, body_html=""
     )

@@ -129,8 +129,17 @@ def _as_v1(value: Json) -> Json:
     return out
 
 
+def _as_v3(value: Json) -> Json:
+    return value
+
+
+_SPELLINGS: Final[dict[NinjsVersion, Callable[[Json], Json]]] = {
+    NinjsVersion.V3_1: _as_v3,
+    NinjsVersion.V2_2: _as_v2,
+    NinjsVersion.V1_6: _as_v1,
+}
+
+
 def spell_as(value: Json, version: NinjsVersion) -> Json:
     """A ninjs 3.1 object (as ninjs.py builds it) in ``version``'s names and shapes."""
-    if version is NinjsVersion.V3_1:
-        return value
-    return _as_v2(value) if version is NinjsVersion.V2_2 else _as_v1(value)
+    return _SPELLINGS[NinjsVersion(version)](value)
