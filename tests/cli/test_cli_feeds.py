@@ -10,6 +10,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from jsonschema import Draft202012Validator
+from jsonschema.protocols import Validator
 from lxml import etree
 
 from syndicate.cli import feeds as cli_feeds
@@ -102,6 +103,20 @@ def test_ninjs_feed(
     for item in value["items"]:
         ninjs_validator.validate(item)
     assert [i["language"] for i in value["items"]] == ["tr"]
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.2"])
+def test_ninjs_feed_in_an_older_version(
+    articles: Path,
+    capsysbinary: pytest.CaptureFixture[bytes],
+    ninjs_validators: dict[str, Validator],
+    version: str,
+) -> None:
+    argv = ["ar", "--format", "ninjs", "--ninjs-version", version, "--from", str(articles)]
+    code, out, _ = run(capsysbinary, *argv, "--now", NOW)
+    (item,) = json.loads(out)["items"]
+    assert code == 0 and item["language"] == "ar"
+    ninjs_validators[version].validate(item)
 
 
 @pytest.mark.parametrize(

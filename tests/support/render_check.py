@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from syndicate.feeds.edition import FeedSite, render_edition
+from syndicate.feeds.edition import BODIES, FeedSite, render_edition
 from syndicate.feeds.newsml import render_news_item
 from syndicate.feeds.record import derive_publication
 from syndicate.feeds.xml import fromstring
@@ -44,6 +44,6 @@ def _render(article: Article) -> None:
     entries = [(article, pub)]
     edition = render_edition(article.language, entries, _SITE, now=now)
     assert not edition.skipped, edition.skipped
-    for fmt, body in edition.bodies.items():
-        json.loads(body) if fmt == "ninjs" else fromstring(body)
+    for name, body in edition.bodies.items():
+        json.loads(body) if BODIES[name][0] == "ninjs" else fromstring(body)
     fromstring(render_news_item(article, pub, now=now))
