@@ -98,19 +98,15 @@ _NINJS_VERSION: Final[Json] = {
     ),
     "schema": {"type": "string", "enum": [*NinjsVersion, *_MAJORS]},
 }
-_NINJS_ACCEPT: Final[Json] = {
-    "name": "Accept",
-    "in": "header",
-    "required": False,
-    "description": (
-        'Without ?version=: application/json; profile="<schema URI>" or'
-        f" {NINJS_MEDIA}; version=<1.6|2.2|3.1> chooses the version (the highest q wins);"
-        f" application/json, */* or none give {DEFAULT_VERSION}. Schema URIs: {_PROFILES}."
-        ' Answers are application/json; profile="<schema URI of the version served>",'
-        " Vary: Accept."
-    ),
-    "schema": _STRING,
-}
+# OpenAPI ignores an Accept parameter: the forms go into the operation's description
+_NINJS_NEGOTIATION: Final = (
+    "ninjs 1.6, 2.2 or 3.1: ?version= wins; else Accept chooses, as"
+    ' application/json; profile="<schema URI>" or'
+    f" {NINJS_MEDIA}; version=<1.6|2.2|3.1> (the highest q wins); application/json, */* or"
+    f" no Accept give {DEFAULT_VERSION}. Schema URIs: {_PROFILES}. Answers are"
+    ' application/json; profile="<schema URI of the version served>" with Vary: Accept,'
+    " and each version has its own ETag."
+)
 _NINJS_REFUSALS: Final = {
     "400": _error("Unknown version parameter (the message names it and the versions offered)"),
     "406": _error("Accept allows no ninjs version served here"),
@@ -139,10 +135,12 @@ def _partner_get(fmt: str, what: str, params: list[Json]) -> Json:
         "503": _UNAVAILABLE,
     }
     conditional = [_parameter(h, "header", "conditional GET, gzip") for h in _CONDITIONAL]
-    if fmt == "ninjs":
-        responses |= _NINJS_REFUSALS
-        params = [*params, _NINJS_VERSION, _NINJS_ACCEPT]
-    return _get(what, _PARTNER, responses, [*params, _KEY, *conditional])
+    if fmt != "ninjs":
+        return _get(what, _PARTNER, responses, [*params, _KEY, *conditional])
+    responses |= _NINJS_REFUSALS
+    read = _get(what, _PARTNER, responses, [*params, _NINJS_VERSION, _KEY, *conditional])
+    read["get"]["description"] = _NINJS_NEGOTIATION
+    return read
 
 
 def _feeds() -> Json:

@@ -44,7 +44,7 @@ def find_version(text: str) -> NinjsVersion | None:
     """The version named by ``text``: ``1.6``, ``2.2``, ``3.1``, or a bare major (``1``,
     ``2``, ``3``) for the latest of that major; None for anything else."""
     wanted = text.strip()
-    for version in sorted(NinjsVersion, key=lambda v: v.value, reverse=True):
+    for version in reversed(NinjsVersion):  # declared oldest first: the latest of a major wins
         if wanted in (version.value, version.value.split(".")[0]):
             return version
     return None
@@ -67,7 +67,7 @@ def _children(value: Any, convert: Callable[[Json], Json]) -> Any:
     return value
 
 
-_V2_NAMES: Final = {"embargoedUntil": "embargoed"}
+_PRE_3_NAMES: Final = {"embargoedUntil": "embargoed"}  # the rest is 3.1's name in lower case
 
 
 def _content(associations: list[Json]) -> list[Json]:
@@ -80,8 +80,9 @@ def _as_v2(value: Json) -> Json:
     for key, item in value.items():
         if key == "associations":
             item = _content(item)
-        if item != []:
-            out[_V2_NAMES.get(key, key.lower())] = _children(item, _as_v2)
+            if not item:
+                continue
+        out[_PRE_3_NAMES.get(key, key.lower())] = _children(item, _as_v2)
     return out
 
 
@@ -125,7 +126,7 @@ def _as_v1(value: Json) -> Json:
     out: Json = {}
     for key, item in value.items():
         spell = _V1_FIELDS.get(key)
-        out.update(spell(item) if spell else {_V2_NAMES.get(key, key.lower()): item})
+        out.update(spell(item) if spell else {_PRE_3_NAMES.get(key, key.lower()): item})
     return out
 
 
