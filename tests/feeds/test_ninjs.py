@@ -90,6 +90,8 @@ def test_translation_links_the_original(ninjs_validator: Draft202012Validator) -
     (original,) = [a for a in value["associations"] if a["rel"] == "translationOf"]
     assert original["uri"] == ninjs(kobani_en(), ninjs_validator)["uri"]
     assert original["version"] == "2" and original["language"] == "en"
+    web = {"name": "web", "href": kobani_en().url, "contentType": "text/html"}
+    assert original["renditions"] == [web] and "renditions" not in value
     assert "translate-en_ar 1.9 (demo model)" in value["edNote"]
     assert value["headlines"][0]["value"] == kobani_ar().headline
 

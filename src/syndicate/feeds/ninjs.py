@@ -109,9 +109,18 @@ def _associations(article: Article, pub: Publication) -> Json:
                 "uri": pub.original_guid,
                 "version": str(article.translation.source_version),
                 "language": article.translation.source_language,
+                **_web(pub.origin_page),
             }
         )
     return {"associations": linked} if linked else {}
+
+
+def _web(page: str | None) -> Json:
+    """A story page as a ``web`` rendition: of the item itself, or of a translation's
+    original (the English page is not a rendition of the Arabic text)."""
+    return (
+        {"renditions": [{"name": "web", "href": page, "contentType": "text/html"}]} if page else {}
+    )
 
 
 def _ninjs(article: Article, pub: Publication, version: NinjsVersion) -> Json:
@@ -131,8 +140,7 @@ def _ninjs(article: Article, pub: Publication, version: NinjsVersion) -> Json:
         **_parties(article),
         **_associations(article, pub),
     }
-    if pub.web_url:
-        out["renditions"] = [{"name": "web", "href": pub.web_url, "contentType": "text/html"}]
+    out |= _web(pub.page)
     if article.translation is not None:
         out["edNote"] = translation_note(article.translation)
     return spell_as(out, version)
