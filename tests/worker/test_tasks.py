@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,9 +17,11 @@ from celery.contrib.testing.worker import start_worker
 from redis import Redis
 
 from syndicate.config import load_settings
+from syndicate.feeds.edition import BODIES
 from syndicate.news.article import Article, parse_article
 from syndicate.store import articles as store
 from syndicate.store import feeds as store_feeds
+from syndicate.store import keys
 from syndicate.store.feeds import FeedFormat
 from syndicate.worker.app import create_app
 from syndicate.worker.routing import TRANSLATE, consumed_queues
@@ -33,16 +36,28 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "erbil-floods.json"
 DEADLINE_SECONDS = 90.0  # a busy, shared machine
 
 
-@pytest.fixture
-def celery_app(redis: Redis, redis_server: RedisServer, demo_models_dir: Path) -> Iterator[Celery]:
+@contextmanager
+def running_worker(
+    redis_server: RedisServer, demo_models_dir: Path, *, beats: bool = False
+) -> Iterator[Celery]:
+    """A solo worker thread on its own app, stopped and closed on the way out; ``beats``
+    sends event heartbeats, which a command-line worker always does (hooks.py)."""
     env = {"SYNDICATE_CONFIG": "/nonexistent.toml", "SYNDICATE_REDIS_URL": redis_server.url}
     env |= {"SYNDICATE_MODELS_DIR": str(demo_models_dir), "SYNDICATE_DEFAULT_TARGETS": "ar,tr"}
     settings = load_settings(env)
     app = create_app(settings)
     queues = ",".join(consumed_queues(["ar", "tr"]))
-    with start_worker(app, pool="solo", perform_ping_check=False, queues=queues):
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, queues=queues, without_heartbeat=not beats
+    ):
         yield app
     app.close()
+
+
+@pytest.fixture
+def celery_app(redis: Redis, redis_server: RedisServer, demo_models_dir: Path) -> Iterator[Celery]:
+    with running_worker(redis_server, demo_models_dir) as app:
+        yield app
 
 
 def _article(**changes: object) -> Article:
@@ -87,3 +102,22 @@ def test_redelivered_translation_changes_nothing(celery_app: Celery, redis: Redi
     assert _states(redis, article.id) == done
     assert before is not None and after is not None and after.etag == before.etag
     assert len(redis.hkeys("syn:items:ar")) == 1
+
+
+def test_a_starting_worker_renders_the_bodies_a_release_added(
+    redis: Redis, redis_server: RedisServer, demo_models_dir: Path
+) -> None:
+    article = _article(targets=("ar",))
+    with running_worker(redis_server, demo_models_dir) as app:
+        submit(redis, app, article, ("ar",), datetime.now(UTC))
+        done = {"en": "published", "ar": "published"}
+        wait_for(lambda: _states(redis, article.id) == done, DEADLINE_SECONDS, "published")
+    assert store_feeds.languages_lacking(redis, BODIES) == []
+    redis.delete(keys.feed_key("ar", "ninjs-1.6"), keys.feed_key("en", "ninjs-2.2"))
+    assert store_feeds.languages_lacking(redis, BODIES) == ["ar", "en"]
+    with running_worker(redis_server, demo_models_dir, beats=True):
+        wait_for(
+            lambda: not store_feeds.languages_lacking(redis, BODIES), DEADLINE_SECONDS, "render"
+        )
+    feed = store_feeds.read_feed(redis, "ar", "ninjs-1.6")
+    assert feed is not None and f":{article.id}:ar".encode() in feed.body

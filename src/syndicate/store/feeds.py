@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -101,6 +102,15 @@ def write_feed(
     args = [generation, body, etag, encode_time(now), fingerprint]
     answer = run_script(client, scripts.WRITE_FEED, [keys.feed_key(lang, name)], args)
     return Outcome(decode_text(answer))
+
+
+@guarded
+def languages_lacking(client: Client, names: Collection[str]) -> list[str]:
+    """Languages with items published but no stored body for one of ``names``: a release
+    that adds a body (ninjs 2.2 and 1.6 did) leaves them so until each is rendered again."""
+    found = client.scan_iter(match=keys.generation_pattern(), count=500)
+    langs = sorted(decode_text(key).removeprefix(keys.generation_key("")) for key in found)
+    return [lang for lang in langs if not all(client.exists(keys.feed_key(lang, n)) for n in names)]
 
 
 @guarded

@@ -76,6 +76,11 @@ def generation_key(lang: str) -> str:
     return f"{_PREFIX}:generation:{lang}"
 
 
+def generation_pattern() -> str:
+    """Matches ``generation_key`` of every language that ever had an item published."""
+    return f"{_PREFIX}:generation:*"
+
+
 def langs_key(article_id: str) -> str:
     return f"{_PREFIX}:langs:{article_id}"
 

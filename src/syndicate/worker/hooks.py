@@ -26,10 +26,12 @@ from celery.exceptions import SecurityWarning
 from syndicate import logs
 from syndicate.config import guid_domain_problem
 from syndicate.errors import StoreUnavailable
+from syndicate.feeds.edition import BODIES
 from syndicate.news.languages import primary
-from syndicate.store import deliveries, server
+from syndicate.store import deliveries, feeds, server
 from syndicate.store import ops as store_ops
 from syndicate.worker import orphans, recovery
+from syndicate.worker.pipeline import render_language
 from syndicate.worker.routing import TRANSLATE, default_queues
 from syndicate.worker.runtime import SyndicateCelery
 
@@ -65,6 +67,7 @@ class _Receivers:
     app: SyndicateCelery
     watch: orphans.Watch = field(default_factory=orphans.Watch)
     run_id: str | None = None  # the Redis server run this process last swept for
+    feeds_complete: bool = False  # every language has every body (_complete_feeds)
     started: dict[str, float] = field(default_factory=dict)  # task id -> perf_counter
 
     def worker_starting(self, instance: Any, options: dict[str, Any], **_: Any) -> None:
@@ -181,6 +184,7 @@ class _Receivers:
             store_ops.note_worker(self.app.runtime.client, hostname, self.app.time_source())
             self._reap_orphans(orphans.consumer_id(hostname))
             self._recover()
+            self._complete_feeds()
         except StoreUnavailable:
             return  # Redis away: the watch starts again once beats go through
         except Exception as exc:  # never let the heartbeat die; the next one tries again
@@ -209,6 +213,20 @@ class _Receivers:
         with self.app.connection_for_write() as connection:
             recovery.sweep_once(client, self.app, connection.default_channel, run)
         self.run_id = run.run_id
+
+    def _complete_feeds(self) -> None:
+        """Once per process, at its first beat: render every language lacking a stored
+        body, so a body a release adds (ninjs 2.2 and 1.6 did) is there at once rather
+        than at that language's next publish. Concurrent renders are safe (generation)."""
+        if self.feeds_complete:
+            return
+        rt = self.app.runtime
+        rendered = feeds.languages_lacking(rt.client, BODIES)
+        for lang in rendered:
+            render_language(rt.client, lang, rt.site, self.app.time_source())
+        if rendered:
+            log.info("rendered feeds lacking a body", extra={"languages": rendered})
+        self.feeds_complete = True
 
     def task_received(self, sender: Any, request: Any, **_: Any) -> None:
         """Record which consumer holds the message (orphans.py), if this process beats."""
