@@ -57,14 +57,31 @@ def _describe(pkg: InstalledPackage) -> str:
     return f"{pkg.pair:<9} {pkg.code:<20} {pkg.version:<16} {_size(pkg.size):>9}  {kind}"
 
 
+def _variant(args: argparse.Namespace) -> Any:
+    """The gloss variant ``--attention`` and ``--noise`` ask for (models/variants.py)."""
+    from syndicate.models.variants import LEVELS, Variant, parse_level
+
+    if args.attention == "clean":
+        if args.noise is not None:
+            raise ModelPackageInvalid("--noise needs --attention noisy or reorder")
+        return Variant()
+    default = LEVELS["moderate"] if args.attention == "noisy" else 0.0
+    level = default if args.noise is None else parse_level(args.noise)
+    if args.attention == "noisy" and level == 0.0:
+        raise ModelPackageInvalid("--attention noisy needs a noise level above 0")
+    return Variant(level, reorder=args.attention == "reorder")
+
+
 def _cmd_build_demo(args: argparse.Namespace, settings: Settings) -> int:
     from syndicate.models.demo import DEMO_PAIRS, install_demo_models
 
     pairs = (
         tuple(p.strip() for p in args.pairs.split(",") if p.strip()) if args.pairs else DEMO_PAIRS
     )
+    variant = _variant(args)
     started = time.monotonic()
-    for outcome in install_demo_models(settings.models_dir, args.preset, pairs, args.force):
+    outcomes = install_demo_models(settings.models_dir, args.preset, pairs, args.force, variant)
+    for outcome in outcomes:
         print(f"{outcome.pair:<9} {'built' if outcome.built else 'skipped'}: {outcome.reason}")
     print(f"done in {time.monotonic() - started:.1f} s")
     return 0
@@ -122,6 +139,18 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--preset", choices=("tiny", "base"), default="tiny")
     p.add_argument("--pairs", help="comma-separated pairs, e.g. en-ar,en-tr (default: all 8)")
     p.add_argument("--force", action="store_true", help="rebuild demo packages already there")
+    p.add_argument(
+        "--attention",
+        choices=("clean", "noisy", "reorder"),
+        default="clean",
+        help="clean diagonal attention (default), noisy reported attention, or reordered output",
+    )
+    p.add_argument(
+        "--noise",
+        metavar="LEVEL",
+        help="misaligned share of target tokens: mild (0.12), moderate (0.30, the default "
+        "for noisy), heavy (0.45) or a fraction; with reorder, adds noise to it",
+    )
     p.set_defaults(handler=_guarded(_cmd_build_demo))
     p = commands.add_parser("list", help="list installed packages")
     p.set_defaults(handler=_guarded(_cmd_list))

@@ -24,8 +24,10 @@ from pathlib import Path
 import sentencepiece as spm
 
 from syndicate.errors import ModelPackageInvalid
-from syndicate.models.gloss import PRESETS, GlossConverter, Preset
+from syndicate.models.gloss import PRESETS, GlossConverter, Preset, widened
 from syndicate.models.packages import install_package, list_packages
+from syndicate.models.variants import CLEAN, Variant
+from syndicate.models.wordclasses import word_classes
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 LANGUAGE_NAMES = {
@@ -36,7 +38,7 @@ LANGUAGE_NAMES = {
     "kmr": "Northern Kurdish (Kurmanji)",
 }
 DEMO_PAIRS = ("en-ar", "ar-en", "en-tr", "tr-en", "en-ckb", "ckb-en", "en-kmr", "kmr-en")
-PACKAGE_VERSION = "1.0+demo.{preset}"
+PACKAGE_VERSION = "1.0+demo.{preset}"  # a variant appends ".<label>" (variants.py)
 ARGOS_VERSION = "1.9"
 _LEXICON_REPEAT = 40  # lexicon words weigh this many corpus lines, so each stays one piece
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -143,9 +145,17 @@ def piece_mapping(sp: spm.SentencePieceProcessor, source: str, target: str) -> l
     return mapping
 
 
-def _metadata(source: str, target: str, preset: Preset, entries: int) -> dict[str, object]:
-    return {
-        "package_version": PACKAGE_VERSION.format(preset=preset.name),
+def package_version(preset: str, variant: Variant = CLEAN) -> str:
+    """``1.0+demo.tiny``; a variant's label follows: ``1.0+demo.tiny.noisy30``."""
+    version = PACKAGE_VERSION.format(preset=preset)
+    return version if variant.clean else f"{version}.{variant.label}"
+
+
+def _metadata(
+    source: str, target: str, preset: Preset, entries: int, variant: Variant
+) -> dict[str, object]:
+    meta: dict[str, object] = {
+        "package_version": package_version(preset.name, variant),
         "argos_version": ARGOS_VERSION,
         "from_code": source,
         "from_name": LANGUAGE_NAMES[source],
@@ -162,6 +172,29 @@ def _metadata(source: str, target: str, preset: Preset, entries: int) -> dict[st
             "word forms."
         ),
     }
+    if not variant.clean:
+        meta["demo_attention"] = variant.describe()
+        meta["description"] = f"{meta['description']} {_variant_text(variant)}"
+    return meta
+
+
+def _variant_text(variant: Variant) -> str:
+    """The README's and description's account of a variant, with its configured levels."""
+    facts = variant.describe()
+    parts = []
+    if variant.reorder:
+        parts.append(
+            "Adjective-noun pairs swap (noun-adjective into English); the reported attention "
+            "is that permutation."
+        )
+    if variant.noisy:
+        parts.append(
+            f"Reported attention (decoder layer 1, head 0) misaligns {facts['misaligned']:.0%} "
+            f"of target tokens: {facts['neighbour']:.1%} on a neighbour, {facts['sink']:.1%} on "
+            "a sink (punctuation, function words, EOS); the translation is the clean model's "
+            "and the true alignment that of its copying layer 0."
+        )
+    return " ".join(parts)
 
 
 def _readme(meta: dict[str, object]) -> str:
@@ -196,9 +229,17 @@ def _write_package(
 
 
 def build_package(
-    pair: str, out_dir: Path, preset: str = "tiny", sp_model: bytes | None = None
+    pair: str,
+    out_dir: Path,
+    preset: str = "tiny",
+    sp_model: bytes | None = None,
+    variant: Variant = CLEAN,
 ) -> Path:
-    """Build one gloss .argosmodel into ``out_dir`` and return its path."""
+    """Build one gloss .argosmodel into ``out_dir`` and return its path.
+
+    A variant keeps the clean model's SentencePiece model and lexicon, so its translation
+    is the same text; only its attention (or its word order) differs.
+    """
     source, target = _split_pair(pair)
     shape = _preset(preset)
     if sp_model is None:
@@ -206,19 +247,25 @@ def build_package(
     sp = spm.SentencePieceProcessor(model_proto=sp_model)
     vocabulary = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
     mapping = piece_mapping(sp, source, target)
-    meta = _metadata(source, target, shape, len(lexicon_forms(source, target)))
+    forms = lexicon_forms(source, target)
+    meta = _metadata(source, target, shape, len(forms), variant)
+    classes = word_classes(sp, forms, source == "en")
     seed = zlib.crc32(f"{pair}:{shape.name}".encode())
-    path = out_dir / f"translate-{source}_{target}-demo-{shape.name}.argosmodel"
+    suffix = "" if variant.clean else f"-{variant.label}"
+    path = out_dir / f"translate-{source}_{target}-demo-{shape.name}{suffix}.argosmodel"
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = Path(tmp) / "model"
-        GlossConverter(vocabulary, mapping, shape, seed).convert(
-            str(model_dir), quantization="int8"
+        converter = GlossConverter(
+            vocabulary, mapping, widened(shape, variant), seed, variant, classes
         )
+        converter.convert(str(model_dir), quantization="int8")
         _write_package(path, f"translate-{source}_{target}-demo", meta, sp_model, model_dir)
     return path
 
 
-def _iter_packages(pairs: Sequence[str], out_dir: Path, preset: str) -> Iterator[Path]:
+def _iter_packages(
+    pairs: Sequence[str], out_dir: Path, preset: str, variant: Variant = CLEAN
+) -> Iterator[Path]:
     """Build pair after pair, training each language pair's SentencePiece model once."""
     shape, cache = _preset(preset), dict[frozenset[str], bytes]()
     for pair in pairs:
@@ -226,20 +273,27 @@ def _iter_packages(pairs: Sequence[str], out_dir: Path, preset: str) -> Iterator
         key = frozenset((source, target))
         if key not in cache:
             cache[key] = train_sentencepiece(source, target, shape.vocab_size)
-        yield build_package(pair, out_dir, preset, cache[key])
+        yield build_package(pair, out_dir, preset, cache[key], variant)
 
 
-def build_packages(pairs: Sequence[str], out_dir: Path, preset: str = "tiny") -> list[Path]:
+def build_packages(
+    pairs: Sequence[str], out_dir: Path, preset: str = "tiny", variant: Variant = CLEAN
+) -> list[Path]:
     """Build several pairs into ``out_dir``; both directions share one SentencePiece model."""
-    return list(_iter_packages(pairs, out_dir, preset))
+    return list(_iter_packages(pairs, out_dir, preset, variant))
 
 
 def install_demo_models(
-    models_dir: Path, preset: str = "tiny", pairs: Sequence[str] = DEMO_PAIRS, force: bool = False
+    models_dir: Path,
+    preset: str = "tiny",
+    pairs: Sequence[str] = DEMO_PAIRS,
+    force: bool = False,
+    variant: Variant = CLEAN,
 ) -> list[DemoOutcome]:
     """Build and install gloss packages where no package serves a pair (brief section 6).
 
-    A real package is never replaced; a demo one of the same preset is kept unless ``force``.
+    A real package is never replaced; a demo one of the same preset and variant is kept
+    unless ``force``; one of another preset or variant is replaced.
     """
     _preset(preset)
     for pair in pairs:
@@ -250,15 +304,16 @@ def install_demo_models(
         have = installed.get(pair)
         if have is not None and not have.demo:
             outcomes.append(DemoOutcome(pair, False, f"real package {have.code} installed"))
-        elif have is not None and have.preset == preset and not force:
-            outcomes.append(DemoOutcome(pair, False, f"demo ({preset}) already installed"))
+        elif have is not None and have.version == package_version(preset, variant) and not force:
+            outcomes.append(DemoOutcome(pair, False, f"demo ({have.version}) already installed"))
         else:
             todo.append(pair)
     with tempfile.TemporaryDirectory() as tmp:
-        for path in _iter_packages(todo, Path(tmp), preset):  # one package on disk at a time
+        for path in _iter_packages(todo, Path(tmp), preset, variant):  # one on disk at a time
             package = install_package(models_dir, path)
             path.unlink()
-            outcomes.append(DemoOutcome(package.pair, True, f"built {preset} {package.code}"))
+            built = f"built {preset}" + ("" if variant.clean else f" {variant.label}")
+            outcomes.append(DemoOutcome(package.pair, True, f"{built} {package.code}"))
     return sorted(outcomes, key=lambda o: pairs.index(o.pair))
 
 

@@ -15,15 +15,28 @@ shape costs, yet its output is exact and deterministic enough to assert on.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from ctranslate2.converters import Converter
 from ctranslate2.specs import TransformerSpec
 
 from syndicate.errors import ModelPackageInvalid
+from syndicate.models.variants import (
+    CLEAN,
+    CODE_DIM,
+    HEAD_DIM,
+    NO_CLASSES,
+    Slots,
+    Variant,
+    WordClasses,
+    position_codes,
+    query_codes,
+    reorder_layer,
+    reported_head,
+    steps,
+)
 
-HEAD_DIM = 64  # one attention head; the position code is exactly one head wide
 QUERY_SCALE = 60.0  # makes cross-attention one-hot on the matching source position
 OUTPUT_SCALE = 40.0  # makes the output distribution one-hot on the mapped piece
 NOISE = 1e-6  # "every other weight": present, so it costs compute, but negligible
@@ -58,20 +71,23 @@ PRESETS: dict[str, Preset] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class _Layout:
-    """Where each code lives inside d_model: token [0, t), position [t, t+64), copy after."""
+def widened(preset: Preset, variant: Variant) -> Preset:
+    """The preset's shape with room for the variant's slots (and its reporting layer)."""
+    if variant.clean:
+        return preset
+    width = -(-Slots.plan(preset.token_width, variant).width // HEAD_DIM) * HEAD_DIM
+    d_model = max(preset.d_model, width)
+    decoder_layers = max(2, preset.decoder_layers) if variant.noisy else preset.decoder_layers
+    return replace(
+        preset, d_model=d_model, heads=d_model // HEAD_DIM, decoder_layers=decoder_layers
+    )
 
-    token: slice
-    position: slice
-    copied: slice
 
-    @classmethod
-    def of(cls, preset: Preset) -> _Layout:
-        t = preset.token_width
-        if 2 * t + HEAD_DIM > preset.d_model or preset.d_model != preset.heads * HEAD_DIM:
-            raise ModelPackageInvalid(f"preset {preset.name}: subspaces do not fit d_model")
-        return cls(slice(0, t), slice(t, t + HEAD_DIM), slice(t + HEAD_DIM, 2 * t + HEAD_DIM))
+def _slots(preset: Preset, variant: Variant) -> Slots:
+    slots = Slots.plan(preset.token_width, variant)
+    if slots.width > preset.d_model or preset.d_model != preset.heads * HEAD_DIM:
+        raise ModelPackageInvalid(f"preset {preset.name}: subspaces do not fit d_model")
+    return slots
 
 
 def _codes(rng: np.random.Generator, count: int, width: int) -> FloatArray:
@@ -85,10 +101,11 @@ def _codes(rng: np.random.Generator, count: int, width: int) -> FloatArray:
 class _Weights:
     """Draws every tensor from one seeded generator, in a fixed order: builds are repeatable."""
 
-    def __init__(self, preset: Preset, seed: int) -> None:
+    def __init__(self, preset: Preset, seed: int, variant: Variant) -> None:
         self.preset = preset
-        self.layout = _Layout.of(preset)
+        self.layout = _slots(preset, variant)
         self.rng = np.random.default_rng(seed)
+        self.variant, self.seed = variant, seed
 
     def noise(self, *shape: int) -> FloatArray:
         return (self.rng.standard_normal(shape) * NOISE).astype(np.float32)
@@ -121,14 +138,15 @@ class _Weights:
 
 
 def _copying_attention(spec: object, w: _Weights) -> None:
-    """Decoder layer 0 cross-attention: one-hot on position t, copy the token code there."""
+    """Decoder layer 0 cross-attention: one-hot on position t (the source's target-order
+    code when reordering), copy the token code there."""
     lay, d = w.layout, w.preset.d_model
     eye = np.eye(HEAD_DIM, dtype=np.float32)
     query, key_value, out = spec.linear  # type: ignore[attr-defined]
     for h in range(w.preset.heads):
         rows = slice(h * HEAD_DIM, (h + 1) * HEAD_DIM)
         query.weight[rows, lay.position] = QUERY_SCALE * eye
-        key_value.weight[rows, lay.position] = eye
+        key_value.weight[rows, lay.key] = eye
     for h in range(w.preset.value_heads):
         head = slice(h * HEAD_DIM, (h + 1) * HEAD_DIM)
         code = slice(lay.token.start + h * HEAD_DIM, lay.token.start + (h + 1) * HEAD_DIM)
@@ -149,31 +167,77 @@ class GlossConverter(Converter):  # type: ignore[misc]
 
     ``mapping[s]`` is the target piece id the model emits for source piece id ``s``
     (identity for pass-through, the lexicon otherwise; ``</s>`` must map to ``</s>``).
+    A ``variant`` other than the clean one needs the source pieces' ``classes`` and a
+    preset ``widened`` for it (see variants.py).
     """
 
     def __init__(
-        self, vocabulary: Sequence[str], mapping: Sequence[int], preset: Preset, seed: int
+        self,
+        vocabulary: Sequence[str],
+        mapping: Sequence[int],
+        preset: Preset,
+        seed: int,
+        variant: Variant = CLEAN,
+        classes: WordClasses = NO_CLASSES,
     ) -> None:
         if len(vocabulary) != len(mapping):
             raise ModelPackageInvalid("mapping must give one target id per vocabulary entry")
         self.vocabulary, self.mapping = list(vocabulary), list(mapping)
         self.preset, self.seed = preset, seed
+        self.variant, self.classes = variant, classes
 
     def _load(self) -> TransformerSpec:
-        p, w = self.preset, _Weights(self.preset, self.seed)
+        p, v = self.preset, self.variant
+        w = _Weights(p, self.seed, v)
         spec = TransformerSpec.from_config(
-            (p.encoder_layers, p.decoder_layers), p.heads, alignment_layer=0
+            (p.encoder_layers, p.decoder_layers), p.heads, alignment_layer=int(v.noisy)
         )
         tokens = _codes(w.rng, len(self.vocabulary), p.token_width)
-        positions = w.embed(_codes(w.rng, p.max_positions, HEAD_DIM), w.layout.position)
-        _fill_encoder(spec.encoder, w, w.embed(tokens, w.layout.token), positions)
-        _fill_decoder(spec.decoder, w, len(self.vocabulary), positions)
+        codes = (
+            _codes(w.rng, p.max_positions, HEAD_DIM)
+            if v.clean
+            else position_codes(w.rng, p.max_positions)
+        )
+        embeddings, positions = w.embed(tokens, w.layout.token), w.embed(codes, w.layout.position)
+        decoder_positions = positions.copy()
+        if not v.clean:
+            _variant_codes(w, self.classes, codes, embeddings, positions, decoder_positions)
+        _fill_encoder(spec.encoder, w, embeddings, positions)
+        _fill_decoder(spec.decoder, w, len(self.vocabulary), decoder_positions)
         _copying_attention(spec.decoder.layer[0].attention, w)
+        if v.reorder:
+            attention = spec.encoder.layer[0].self_attention
+            qkv, out = attention.linear[0].weight, attention.linear[1].weight
+            reorder_layer(qkv, out, w.layout, p.d_model)
+        if v.noisy:
+            query, key_value, _ = spec.decoder.layer[1].attention.linear
+            jitter = w.rng.standard_normal((CODE_DIM + 1, p.token_width)).astype(np.float32) / 8
+            reported_head(query.weight, key_value.weight, w.layout, p.d_model, jitter)
         spec.decoder.projection.weight = _projection(tokens, self.mapping, w)
         spec.config.add_source_eos = True
         spec.register_source_vocabulary(self.vocabulary)
         spec.register_target_vocabulary(self.vocabulary)
         return spec
+
+
+def _variant_codes(
+    w: _Weights,
+    classes: WordClasses,
+    codes: FloatArray,
+    embeddings: FloatArray,
+    positions: FloatArray,
+    decoder_positions: FloatArray,
+) -> None:
+    """Class codes into the source embeddings; the next position's code into the encoder's
+    table (reorder); each decoder step's query code into the decoder's table (noise)."""
+    lay = w.layout
+    assert lay.classes is not None
+    embeddings[:, lay.classes] = classes.codes(embeddings.shape[0])
+    if lay.next is not None:
+        positions[:-1, lay.next] = codes[1:]
+    if lay.query is not None:
+        recipes = steps(w.variant, w.seed, codes.shape[0])
+        decoder_positions[:, lay.query] = query_codes(recipes, codes)
 
 
 def _fill_encoder(enc: object, w: _Weights, embeddings: FloatArray, positions: FloatArray) -> None:
