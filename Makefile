@@ -14,7 +14,7 @@ FLOWER_ADDRESS ?= 127.0.0.1
 FLOWER_ARGS ?=
 RUN_ARGS ?=
 
-.PHONY: help run flower test check lint typecheck pytest models bench bench-service clean
+.PHONY: help run flower test check lint typecheck pytest models bench bench-service fidelity clean
 
 # The stamp of a larger set implies the smaller ones (pip adds to what is installed).
 OPS_STAMP := $(VENV)/.installed-ops
@@ -80,6 +80,10 @@ bench: $(BENCH_STAMP)
 
 bench-service: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/service.py
+
+## make fidelity: benchmarks/fidelity.py, tag placement with noisy and reordering models (docs/performance.md).
+fidelity: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/fidelity.py
 
 ## make clean: delete .venv, var/ (models, run logs) and the tool caches.
 clean:

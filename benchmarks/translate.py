@@ -14,9 +14,10 @@ HTML out, and is counted in the sentences the pipeline sends to the model:
     flight (LibreTranslate --threads 2 with ARGOS_INTRA_THREADS=1).
 
 Argos' default sentence splitter (MiniSBD) downloads a model at first use, which cannot
-work offline, so (c) and (d) split with syndicate's rule-based splitter instead. That only
-makes Argos faster (no ONNX inference), so the comparison stays fair. Argos' result cache
-is bypassed (fresh ``PackageTranslation`` objects) so no run is served from memory.
+work offline, so (c) and (d) split with syndicate's rule-based splitter instead
+(argos_path.py). That only makes Argos faster (no ONNX inference), so the comparison stays
+fair. Argos' result cache is bypassed (fresh ``PackageTranslation`` objects) so no run is
+served from memory.
 
 Run: ``.venv/bin/python benchmarks/translate.py`` (``make bench``). The last line is one
 JSON object with the figures.
@@ -26,9 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -39,11 +38,11 @@ import ctranslate2
 import sentencepiece as spm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from argos_path import argos_environment, argos_html, argos_translation
 from corpus import ROOT, benchmark_articles
 
 from syndicate.config import read_glossary, settings
 from syndicate.markup.alignment import AlignedTranslation
-from syndicate.markup.sentences import split_sentences
 from syndicate.models.demo import install_demo_models
 from syndicate.models.engine import Engine
 from syndicate.models.packages import list_packages
@@ -158,44 +157,12 @@ def _raw(package: Path, batches: list[list[list[str]]], repeats: int) -> tuple[f
 
 
 def _argos(package: Path, intra: int, inter: int) -> Callable[[Article], object]:
-    from argostranslate import package as argos_package
-    from argostranslate import settings as argos_settings
-    from argostranslate import translate as argos_translate
-    from argostranslatefiles.translatehtml import translate_html
-
-    argos_settings.intra_threads, argos_settings.inter_threads = intra, inter
-    argos_settings.beam_size = BEAM
-    pkg = argos_package.Package(package)
-
-    class _Splitter:
-        def split_sentences(self, text: str) -> list[str]:
-            return [text[a:b] for a, b in split_sentences(text)]
-
-    translation = argos_translate.PackageTranslation(
-        argos_translate.Language(pkg.from_code, pkg.from_name),
-        argos_translate.Language(pkg.to_code, pkg.to_name),
-        pkg,
-    )
-    translation.sentencizer = _Splitter()
+    translation = argos_translation(package, intra, inter, BEAM)
 
     def one(article: Article) -> str:
-        return str(translate_html(translation, article.body_html)) + translation.translate(
-            article.headline
-        )
+        return argos_html(translation, article.body_html) + translation.translate(article.headline)
 
     return one
-
-
-def _argos_environment(models_dir: Path) -> None:
-    """Point argostranslate (which reads settings at import) at the benchmark's packages."""
-    scratch = Path(tempfile.mkdtemp(prefix="syndicate-bench-argos-"))
-    os.environ.update(
-        ARGOS_PACKAGES_DIR=str(models_dir),
-        XDG_DATA_HOME=str(scratch / "data"),
-        XDG_CACHE_HOME=str(scratch / "cache"),
-        XDG_CONFIG_HOME=str(scratch / "config"),
-        ARGOS_DEBUG="0",
-    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -235,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  pipeline {label}: {seconds:.2f} s", flush=True)
     pipeline_s = min(pipeline.values())
 
-    _argos_environment(args.models_dir)
+    argos_environment(args.models_dir)
     default_s = _timed(_argos(package, 0, 1), articles, 1, 1)
     print(f"  argos default (intra=0 inter=1, one at a time): {default_s:.2f} s", flush=True)
     tuned_times = {

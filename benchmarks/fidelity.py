@@ -1,0 +1,227 @@
+"""Tag placement fidelity under realistic attention: noisy and reordering gloss models.
+
+Issue 11, deliverable 3. The corpus (``data/fidelity.html``: news and help-centre articles,
+600+ inline spans) goes en -> ar through the real pipeline (``translate_article``:
+sanitise, segment, one batched Engine call on the installed package, project, reassemble)
+for each model level: ``clean``, ``mild``, ``moderate``, ``heavy`` (12%, 30%, 45% of target
+tokens misaligned in the reported attention, translation unchanged), ``reorder``
+(adjective-noun pairs swapped, attention exact) and ``reorder-moderate``. Packages are built
+into a temporary directory (``--preset tiny`` by default; ``base`` is the Transformer-base
+shape) and installed with argostranslate's own code.
+
+Methods, on the same installed package: ``hull`` (the hull projection,
+``project_spans_hull``), ``new`` (``project_spans``, the production method; until it lands,
+both names are today's hull and the table says so) and ``argos`` (Argos' tag path,
+``translate_html``, see argos_path.py).
+
+Truth: the pipeline with the hull projection on the level's exact-attention twin (``clean``
+for the noisy levels, ``reorder`` for the reordering ones), whose alignment is the true one.
+A span (an inline element, points such as ``<br/>`` included) is **exact** when, in its
+block, the text before it and the text inside it (whitespace ignored) are the truth's.
+Invariants (issue 2), per block: the output is well-formed XML, every inline element of the
+block is there exactly once, the text is the truth's (whitespace ignored), and every
+glossary term and number of the source comes out as the glossary says.
+
+Run: ``.venv/bin/python benchmarks/fidelity.py`` (``make fidelity``). The last line is one
+JSON object: ``placement_exact`` and ``invariants`` per method and level, the spans
+counted, and each level's measured misaligned share.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from argos_path import argos_environment, argos_html, argos_translation
+from fidelity_score import Scores, score_article
+
+from syndicate.config import read_glossary, settings
+from syndicate.markup import alignment, reassembly
+from syndicate.markup.alignment import AlignedTranslation
+from syndicate.models.demo import install_demo_models
+from syndicate.models.engine import Engine
+from syndicate.models.packages import list_packages
+from syndicate.models.variants import LEVELS, Variant
+from syndicate.news.article import Article, parse_article
+from syndicate.translation.glossary import Glossary
+from syndicate.translation.stage import translate_article
+
+CORPUS = Path(__file__).resolve().parent / "data" / "fidelity.html"
+PAIR, BEAM = ("en", "ar"), 4
+VARIANTS = {
+    "clean": Variant(),
+    **{name: Variant(level) for name, level in LEVELS.items()},
+    "reorder": Variant(reorder=True),
+    "reorder-moderate": Variant(LEVELS["moderate"], reorder=True),
+}
+TRUTH = {name: "reorder" if v.reorder else "clean" for name, v in VARIANTS.items()}
+_OPEN_TAG = re.compile(r"<([a-z][a-z0-9]*)(?=[\s/>])")
+Projection = Callable[[AlignedTranslation, Sequence[alignment.SourceSpan]], Any]
+
+
+def load_corpus(path: Path = CORPUS) -> list[Article]:
+    """The corpus's articles, every element given an ``id`` (f0, f1, ...) to find it by."""
+    text = re.sub(r"<!--.*?-->", "", path.read_text("utf-8"), flags=re.S)
+    counter = iter(range(1_000_000))
+    articles = []
+    for chunk in text.split("@@ ")[1:]:
+        head, _, body = chunk.partition("\n")
+        ident, headline = (part.strip() for part in head.split("|", 1))
+        body = _OPEN_TAG.sub(lambda m: f'<{m.group(1)} id="f{next(counter)}"', body.strip())
+        payload = {
+            "id": ident,
+            "version": 1,
+            "language": PAIR[0],
+            "published_at": "2026-12-01T08:00:00Z",
+            "headline": headline,
+            "body_html": body,
+        }
+        articles.append(parse_article(payload))
+    return articles
+
+
+def methods() -> tuple[dict[str, Projection], str]:
+    """The projections to compare, and a note when the new method has not landed yet."""
+    try:
+        from syndicate.markup.hull import project_spans_hull
+    except ImportError:
+        note = "project_spans_hull not found: 'new' is today's hull projection"
+        return {"hull": alignment.project_spans, "new": alignment.project_spans}, note
+    return {"hull": project_spans_hull, "new": alignment.project_spans}, ""
+
+
+@contextmanager
+def projecting(method: Projection) -> Iterator[None]:
+    """Reassembly with ``method`` instead of the production projection (benchmark only)."""
+    saved = reassembly.project_spans
+    reassembly.project_spans = method
+    try:
+        yield
+    finally:
+        reassembly.project_spans = saved
+
+
+def build_levels(root: Path, preset: str) -> dict[str, Path]:
+    """Each level's package installed in its own models dir under ``root``."""
+    dirs = {}
+    for name, variant in VARIANTS.items():
+        models_dir = root / name / "models"
+        install_demo_models(models_dir, preset, ("-".join(PAIR),), variant=variant)
+        dirs[name] = models_dir
+    return dirs
+
+
+class Level:
+    """One level's engine, translating each distinct batch once (the methods share it)."""
+
+    def __init__(self, models_dir: Path) -> None:
+        self.engine = Engine(models_dir, beam_size=BEAM)
+        self.package = next(p.path for p in list_packages(models_dir))
+        self.models = self.engine.models_for(*PAIR)
+        self.memo: dict[tuple[str, ...], list[AlignedTranslation]] = {}
+
+    def translate(self, texts: Sequence[str]) -> list[AlignedTranslation]:
+        key = tuple(texts)
+        if key not in self.memo:
+            self.memo[key] = self.engine.translate(*PAIR, texts)
+        return self.memo[key]
+
+    def pipeline(self, article: Article, method: Projection, glossary: Glossary) -> str:
+        with projecting(method):
+            out = translate_article(article, PAIR[1], self.translate, self.models, glossary)
+        return out.body_html or ""
+
+
+def misaligned(level: Level, truth: Level) -> float:
+    """Share of target tokens whose reported alignment is not the true one."""
+    total = wrong = 0
+    for key, results in level.memo.items():
+        for got, want in zip(results, truth.memo[key], strict=True):
+            total += len(got.alignment)
+            wrong += sum(a != b for a, b in zip(got.alignment, want.alignment, strict=True))
+    return wrong / max(1, total)
+
+
+def run(preset: str, root: Path) -> dict[str, Any]:
+    articles, glossary = load_corpus(), read_glossary(settings().glossary)
+    projections, note = methods()
+    levels = {name: Level(d) for name, d in build_levels(root, preset).items()}
+    truths = {
+        name: [levels[name].pipeline(a, projections["hull"], glossary) for a in articles]
+        for name in set(TRUTH.values())
+    }
+    argos_environment(root / "argos-home")
+    scores: dict[str, dict[str, Scores]] = {m: {} for m in [*projections, "argos"]}
+    for name, level in levels.items():
+        truth = truths[TRUTH[name]]
+        outputs = {
+            m: [level.pipeline(a, fn, glossary) for a in articles] for m, fn in projections.items()
+        }
+        translation = argos_translation(level.package, 1, 1, BEAM)
+        outputs["argos"] = [argos_html(translation, a.body_html or "") for a in articles]
+        for method, htmls in outputs.items():
+            total = Scores()
+            for article, html, want in zip(articles, htmls, truth, strict=True):
+                total += score_article(article.body_html or "", html, want, glossary, PAIR[1])
+            scores[method][name] = total
+    noise = {n: round(misaligned(lv, levels[TRUTH[n]]), 3) for n, lv in levels.items()}
+    return {"scores": scores, "note": note, "misaligned": noise}
+
+
+def _table(scores: dict[str, dict[str, Scores]], noise: dict[str, float]) -> str:
+    names = list(VARIANTS)
+    lines = [
+        "level:          " + "".join(f"{n:>18}" for n in names),
+        "misaligned:     " + "".join(f"{noise[n]:>18.3f}" for n in names),
+    ]
+    for method, by_level in scores.items():
+        exact = "".join(f"{by_level[n].exact_share:>18.3f}" for n in names)
+        held = "".join(f"{by_level[n].invariant_share:>18.3f}" for n in names)
+        lines += [f"{method:<6} exact    {exact}", f"{method:<6} invariant{held}"]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", choices=("tiny", "base"), default="tiny")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="syndicate-fidelity-") as tmp:
+        result = run(args.preset, Path(tmp))
+    scores: dict[str, dict[str, Scores]] = result["scores"]
+    any_level = next(iter(scores["hull"].values()))
+    print(f"{any_level.spans} spans in {any_level.blocks} blocks, en -> ar, {args.preset} preset")
+    if result["note"]:
+        print(f"note: {result['note']}")
+    print(_table(scores, result["misaligned"]))
+    summary = {
+        "placement_exact": {
+            m: {n: round(s.exact_share, 4) for n, s in by.items()} for m, by in scores.items()
+        },
+        "invariants": {
+            m: {n: round(s.invariant_share, 4) for n, s in by.items()} for m, by in scores.items()
+        },
+        "invariant_failures": {
+            m: {n: s.failures for n, s in by.items()} for m, by in scores.items()
+        },
+        "misaligned": result["misaligned"],
+        "spans": any_level.spans,
+        "blocks": any_level.blocks,
+        "preset": args.preset,
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
