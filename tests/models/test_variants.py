@@ -213,3 +213,16 @@ def test_build_demo_cli_installs_a_variant(
     assert "1.0+demo.tiny.noisy12" in capsys.readouterr().out
     assert cli.main(["models", "build-demo", "--noise", "mild"], settings) == 2
     assert "--noise needs" in capsys.readouterr().err
+
+
+def test_reorder_into_english_puts_the_adjective_first(tmp_path: Path) -> None:
+    sp_model = train_sentencepiece("ar", "en", PRESETS["tiny"].vocab_size)
+    path = build_package("ar-en", tmp_path, "tiny", sp_model, Variant(reorder=True))
+    pkg = install_package(tmp_path / "models", path)
+    sp = spm.SentencePieceProcessor(model_file=str(pkg.path / "sentencepiece.model"))
+    translator = ctranslate2.Translator(str(pkg.path / "model"), device="cpu")
+    pieces = sp.encode("وصلت العائلات إلى مخيم جديد قرب مدينة.", out_type=str)
+    result = translator.translate_batch([pieces], return_attention=True)[0]
+    assert "new camp" in sp.decode(result.hypotheses[0])  # مخيم جديد: camp new
+    camp = pieces.index("\u2581مخيم")
+    assert _argmax(result.attention[0])[camp : camp + 2] == [camp + 1, camp]
