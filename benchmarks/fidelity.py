@@ -102,6 +102,8 @@ def methods() -> tuple[dict[str, Projection], str]:
 @contextmanager
 def projecting(method: Projection) -> Iterator[None]:
     """Reassembly with ``method`` instead of the production projection (benchmark only)."""
+    if not hasattr(reassembly, "project_spans"):
+        raise SystemExit("markup/reassembly.py no longer calls project_spans: update projecting()")
     saved = reassembly.project_spans
     reassembly.project_spans = method
     try:
