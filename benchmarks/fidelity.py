@@ -1,9 +1,10 @@
 """Tag placement fidelity under realistic attention: noisy and reordering gloss models.
 
 Issue 11, deliverable 3. The corpus (``data/fidelity.html``: news and help-centre articles,
-600+ inline spans) goes en -> ar through the real pipeline (``translate_article``:
-sanitise, segment, one batched Engine call on the installed package, project, reassemble)
-for each model level: ``clean``, ``mild``, ``moderate``, ``heavy`` (12%, 30%, 45% of target
+654 inline spans) goes from English into each ``--targets`` language (ar and kmr by
+default: one right-to-left, one Latin script, and two builds, so two draws of which steps
+are misaligned) through the real pipeline (``translate_article``: sanitise, segment, one
+batched Engine call on the installed package, project, reassemble) for each model level: ``clean``, ``mild``, ``moderate``, ``heavy`` (12%, 30%, 45% of target
 tokens misaligned in the reported attention, translation unchanged), ``reorder``
 (adjective-noun pairs swapped, attention exact) and ``reorder-moderate``. Packages are built
 into a temporary directory (``--preset tiny`` by default; ``base`` is the Transformer-base
@@ -23,8 +24,9 @@ block is there exactly once, the text is the truth's (whitespace ignored), and e
 glossary term and number of the source comes out as the glossary says.
 
 Run: ``.venv/bin/python benchmarks/fidelity.py`` (``make fidelity``). The last line is one
-JSON object: ``placement_exact`` and ``invariants`` per method and level, the spans
-counted, and each level's measured misaligned share.
+JSON object: ``placement_exact`` and ``invariants`` per method and level (over all
+targets), the spans and blocks scored (all targets), and each level's measured
+misaligned share.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ from syndicate.translation.glossary import Glossary
 from syndicate.translation.stage import translate_article
 
 CORPUS = Path(__file__).resolve().parent / "data" / "fidelity.html"
-PAIR, BEAM = ("en", "ar"), 4
+SOURCE, BEAM = "en", 4
 VARIANTS = {
     "clean": Variant(),
     **{name: Variant(level) for name, level in LEVELS.items()},
@@ -80,7 +82,7 @@ def load_corpus(path: Path = CORPUS) -> list[Article]:
         payload = {
             "id": ident,
             "version": 1,
-            "language": PAIR[0],
+            "language": SOURCE,
             "published_at": "2026-12-01T08:00:00Z",
             "headline": headline,
             "body_html": body,
@@ -112,71 +114,68 @@ def projecting(method: Projection) -> Iterator[None]:
         reassembly.project_spans = saved
 
 
-def build_levels(root: Path, preset: str) -> dict[str, Path]:
-    """Each level's package installed in its own models dir under ``root``."""
-    dirs = {}
-    for name, variant in VARIANTS.items():
-        models_dir = root / name / "models"
-        install_demo_models(models_dir, preset, ("-".join(PAIR),), variant=variant)
-        dirs[name] = models_dir
-    return dirs
-
-
 class Level:
-    """One level's engine, translating each distinct batch once (the methods share it)."""
+    """One level's package for one pair, built and installed in its own models dir; its
+    engine translates each distinct batch once (the methods share the results)."""
 
-    def __init__(self, models_dir: Path) -> None:
-        self.engine = Engine(models_dir, beam_size=BEAM)
+    def __init__(self, root: Path, target: str, preset: str, variant: Variant) -> None:
+        models_dir = root / target / variant.label / "models"
+        install_demo_models(models_dir, preset, (f"{SOURCE}-{target}",), variant=variant)
+        self.target, self.engine = target, Engine(models_dir, beam_size=BEAM)
         self.package = next(p.path for p in list_packages(models_dir))
-        self.models = self.engine.models_for(*PAIR)
+        self.models = self.engine.models_for(SOURCE, target)
         self.memo: dict[tuple[str, ...], list[AlignedTranslation]] = {}
 
     def translate(self, texts: Sequence[str]) -> list[AlignedTranslation]:
         key = tuple(texts)
         if key not in self.memo:
-            self.memo[key] = self.engine.translate(*PAIR, texts)
+            self.memo[key] = self.engine.translate(SOURCE, self.target, texts)
         return self.memo[key]
 
     def pipeline(self, article: Article, method: Projection, glossary: Glossary) -> str:
         with projecting(method):
-            out = translate_article(article, PAIR[1], self.translate, self.models, glossary)
+            out = translate_article(article, self.target, self.translate, self.models, glossary)
         return out.body_html or ""
 
 
-def misaligned(level: Level, truth: Level) -> float:
-    """Share of target tokens whose reported alignment is not the true one."""
+def misaligned(level: Level, truth: Level) -> tuple[int, int]:
+    """(target tokens whose reported alignment is not the true one, target tokens)."""
     total = wrong = 0
     for key, results in level.memo.items():
         for got, want in zip(results, truth.memo[key], strict=True):
             total += len(got.alignment)
             wrong += sum(a != b for a, b in zip(got.alignment, want.alignment, strict=True))
-    return wrong / max(1, total)
+    return wrong, total
 
 
-def run(preset: str, root: Path) -> dict[str, Any]:
+def run(preset: str, targets: Sequence[str], root: Path) -> dict[str, Any]:
+    """Every level of every pair scored; counts add up over the pairs."""
     articles, glossary = load_corpus(), read_glossary(settings().glossary)
     projections, note = methods()
-    levels = {name: Level(d) for name, d in build_levels(root, preset).items()}
-    truths = {
-        name: [levels[name].pipeline(a, projections["hull"], glossary) for a in articles]
-        for name in set(TRUTH.values())
-    }
     argos_environment(root / "argos-home")
-    scores: dict[str, dict[str, Scores]] = {m: {} for m in [*projections, "argos"]}
-    for name, level in levels.items():
-        truth = truths[TRUTH[name]]
-        outputs = {
-            m: [level.pipeline(a, fn, glossary) for a in articles] for m, fn in projections.items()
+    scores = {m: {n: Scores() for n in VARIANTS} for m in [*projections, "argos"]}
+    noise = {n: [0, 0] for n in VARIANTS}
+    for target in targets:
+        levels = {n: Level(root, target, preset, v) for n, v in VARIANTS.items()}
+        truths = {
+            name: [levels[name].pipeline(a, projections["hull"], glossary) for a in articles]
+            for name in set(TRUTH.values())
         }
-        translation = argos_translation(level.package, 1, 1, BEAM)
-        outputs["argos"] = [argos_html(translation, a.body_html or "") for a in articles]
-        for method, htmls in outputs.items():
-            total = Scores()
-            for article, html, want in zip(articles, htmls, truth, strict=True):
-                total += score_article(article.body_html or "", html, want, glossary, PAIR[1])
-            scores[method][name] = total
-    noise = {n: round(misaligned(lv, levels[TRUTH[n]]), 3) for n, lv in levels.items()}
-    return {"scores": scores, "note": note, "misaligned": noise}
+        for name, level in levels.items():
+            outputs = {
+                m: [level.pipeline(a, fn, glossary) for a in articles]
+                for m, fn in projections.items()
+            }
+            translation = argos_translation(level.package, 1, 1, BEAM)
+            outputs["argos"] = [argos_html(translation, a.body_html or "") for a in articles]
+            for method, htmls in outputs.items():
+                for article, html, want in zip(articles, htmls, truths[TRUTH[name]], strict=True):
+                    source = article.body_html or ""
+                    scores[method][name] += score_article(source, html, want, glossary, target)
+            wrong, total = misaligned(level, levels[TRUTH[name]])
+            noise[name] = [noise[name][0] + wrong, noise[name][1] + total]
+    shares = {n: round(w / max(1, t), 3) for n, (w, t) in noise.items()}
+    return {"scores": scores, "note": note, "misaligned": shares}
 
 
 def _table(scores: dict[str, dict[str, Scores]], noise: dict[str, float]) -> str:
@@ -195,13 +194,21 @@ def _table(scores: dict[str, dict[str, Scores]], noise: dict[str, float]) -> str
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", choices=("tiny", "base"), default="tiny")
+    parser.add_argument(
+        "--targets",
+        default="ar,kmr",
+        help="target languages from en, comma-separated (each pair is its own build, so its "
+        "own draw of misaligned steps; default ar,kmr: one RTL, one Latin script)",
+    )
     args = parser.parse_args(argv)
+    targets = [t.strip() for t in args.targets.split(",") if t.strip()]
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="syndicate-fidelity-") as tmp:
-        result = run(args.preset, Path(tmp))
+        result = run(args.preset, targets, Path(tmp))
     scores: dict[str, dict[str, Scores]] = result["scores"]
     any_level = next(iter(scores["hull"].values()))
-    print(f"{any_level.spans} spans in {any_level.blocks} blocks, en -> ar, {args.preset} preset")
+    pairs = ", ".join(f"{SOURCE} -> {t}" for t in targets)
+    print(f"{any_level.spans} spans in {any_level.blocks} blocks, {pairs}, {args.preset} preset")
     if result["note"]:
         print(f"note: {result['note']}")
     print(_table(scores, result["misaligned"]))
@@ -218,6 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "misaligned": result["misaligned"],
         "spans": any_level.spans,
         "blocks": any_level.blocks,
+        "targets": targets,
         "preset": args.preset,
         "seconds": round(time.monotonic() - started, 1),
     }
