@@ -9,7 +9,7 @@ by hand, so the true alignment stays known exactly:
 - **noise**: decoder layer 0 still copies (the translation is byte for byte the clean
   model's), and a second decoder layer, whose cross-attention writes nothing back (its
   output projection is noise), is the one CTranslate2 reports (``alignment_layer=1``,
-  ``alignment_heads=1``). Its head 0 scores source ``s`` at step ``t`` as
+  ``alignment_heads=1``). Its heads (all alike) score source ``s`` at step ``t`` as
   ``tau * (w_t(s) + sigma_t * sink(s))``: ``w_t`` is a per-step weight on ``t`` and one
   neighbour ``t +- 1`` read from a query code in the decoder's learned position table,
   ``sink(s)`` a strength in the source token's class code. For a ``misaligned`` share of
@@ -293,7 +293,8 @@ def reorder_layer(qkv: FloatArray, out: FloatArray, slots: Slots, d_model: int) 
 def reported_head(
     query: FloatArray, key_value: FloatArray, slots: Slots, d_model: int, jitter: FloatArray
 ) -> None:
-    """Head 0 of the reporting layer's cross-attention: ``tau * (w_t(s) + sigma_t sink(s))``.
+    """The reporting layer's cross-attention: ``tau * (w_t(s) + sigma_t sink(s))`` in every
+    head, so the rows are the same whichever heads an engine averages.
 
     The query reads the decoder's query slot (and, through ``jitter``, the copied token's
     code); the key reads the source's position (or target-order) code and, in the SIGNAL
@@ -311,3 +312,6 @@ def reported_head(
     query[rows, slots.copied] += gain * JITTER / encoder_scale * jitter
     key_value[rows, _start(slots.key, CODE_DIM + 1)] = eye
     key_value[SIGNAL, slots.classes] = axis_code(SINK)
+    for h in range(1, d_model // HEAD_DIM):  # every head alike: averaging heads changes nothing
+        query[_head(h)] = query[_head(0)]
+        key_value[_head(h)] = key_value[_head(0)]
