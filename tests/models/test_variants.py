@@ -226,3 +226,13 @@ def test_reorder_into_english_puts_the_adjective_first(tmp_path: Path) -> None:
     assert "new camp" in sp.decode(result.hypotheses[0])  # مخيم جديد: camp new
     camp = pieces.index("\u2581مخيم")
     assert _argmax(result.attention[0])[camp : camp + 2] == [camp + 1, camp]
+
+
+def test_variant_builds_are_deterministic(tmp_path: Path) -> None:
+    variant = Variant(LEVELS["mild"], reorder=True)
+    paths = []
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        paths.append(build_package("en-kmr", tmp_path / name, "tiny", variant=variant))
+    assert paths[0].name == "translate-en_kmr-demo-tiny-reorder-noisy12.argosmodel"
+    assert paths[0].read_bytes() == paths[1].read_bytes()
