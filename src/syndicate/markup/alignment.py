@@ -1,14 +1,24 @@
 """Aligned translations: the contract between the engine (which produces them from
 CTranslate2 attention) and markup (which projects inline spans onto them).
+
+Two projection methods share the machinery here (the order in which spans claim target
+tokens, nesting, siblings, widening to whole words, the proportional fallback) and differ
+only in how they pick one span's target range: ``project_spans`` (the production one) reads
+the whole attention rows robustly (``markup/evidence.py``), ``hull.project_spans_hull``
+takes the hull of the argmax links (the baseline ``benchmarks/fidelity.py`` measures).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
+
+import numpy as np
+
+from syndicate.markup import evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,8 +29,12 @@ class AlignedTranslation:
     token the model saw (EOS excluded). ``target_tokens`` are the surface strings of each
     target token, leading space included, so ``"".join(target_tokens)`` is the translation.
     ``alignment[t]`` is the index of the source token that target token ``t`` attends to
-    most, or -1 where the model gave no usable attention. ``complete`` is False when decoding
-    stopped at the length limit instead of at end of sentence (a runaway).
+    most, or -1 where the model gave no usable attention. ``attention[t]``, when the engine
+    reports it, is target token ``t``'s whole attention row over the source tokens (the EOS
+    column left out, so a row may sum to less than 1); empty when only links are known (stub
+    translators, ``copy_translation``, old memory entries): the projection then reads one-hot
+    rows from ``alignment``. ``complete`` is False when decoding stopped at the length limit
+    instead of at end of sentence (a runaway).
     """
 
     source: str
@@ -28,6 +42,7 @@ class AlignedTranslation:
     target_tokens: tuple[str, ...]
     alignment: tuple[int, ...]
     complete: bool = True
+    attention: tuple[tuple[float, ...], ...] = ()
 
     @property
     def text(self) -> str:
@@ -67,19 +82,39 @@ class SourceSpan:
 @dataclass(frozen=True, slots=True)
 class Placement:
     """Where a span lands: target tokens ``[start, end)``; a point sits before ``start``.
-    ``fallback`` says the alignment could not place it and the proportional rule did."""
+    ``fallback`` says the alignment could not place it and the proportional rule did.
+    ``confidence`` (0..1, not part of equality: it describes the evidence, not the place)
+    is how clearly the alignment put the span there; 0 for a fallback."""
 
     start: int
     end: int
     fallback: bool = False
+    confidence: float = field(default=1.0, compare=False)
+
+
+LOW_CONFIDENCE = 0.5
+"""A span placed with less confidence than this flags its segment ``low_confidence_markup``
+(segments.py): on the synthetic noise of tests/markup/test_projection.py most misplaced
+spans fall below it and few exact ones do."""
 
 
 @dataclass(frozen=True, slots=True)
-class _Context:
+class Context:
+    """What a projection method reads: ``words`` are the source tokens trimmed of
+    whitespace, ``links`` one source token per target token (-1 for none) and ``weights``,
+    for the robust method, each target token's posterior over the source tokens."""
+
     source: str
-    words: tuple[tuple[int, int], ...]  # source tokens, trimmed of whitespace
+    words: tuple[tuple[int, int], ...]
     tokens: tuple[str, ...]
-    links: tuple[int, ...]  # alignment with unusable entries set to -1
+    links: tuple[int, ...]
+    weights: np.ndarray | None = None
+
+
+Locate = Callable[[Context, SourceSpan, Placement], tuple[int, int, float] | None]
+"""A method's choice of target range ``[start, end)`` for one span, given its parent's
+placement, and its confidence (None: no evidence at all); earlier siblings and widening are
+applied afterwards, the same way for every method."""
 
 
 def copy_translation(text: str) -> AlignedTranslation:
@@ -104,36 +139,81 @@ def project_spans(
 ) -> tuple[Placement, ...]:
     """Place every span on the target tokens, well nested, one placement per span.
 
-    A range covers the hull of the target tokens aligned to the source tokens it overlaps,
-    widened to whole target words, clamped inside its parent's placement; an earlier
-    sibling (protected ones first) keeps its tokens and a later one keeps the longest part
-    left over; one left with nothing stays empty just after its hull. A span without any
-    aligned token takes the proportional fallback (see ``_fallback``).
+    Each span takes the contiguous run of target tokens that best holds its alignment mass
+    (``_robust``): stray tokens are left out instead of stretching the span across the
+    sentence, as the hull of ``hull.project_spans_hull`` would. The rest is as for every
+    method (``project_with``).
     """
-    ctx = _context(translation)
+    if not spans:
+        return ()
+    ctx = context(translation)
+    found = evidence.weigh(
+        [ctx.source[s:e] for s, e in ctx.words], ctx.tokens, evidence.rows(translation)
+    )
+    if found is not None:
+        ctx = Context(ctx.source, ctx.words, ctx.tokens, found.links, found.weights)
+    return project_with(ctx, spans, _robust)
+
+
+def project_with(
+    ctx: Context, spans: Sequence[SourceSpan], locate: Locate
+) -> tuple[Placement, ...]:
+    """Parents before children, each sibling inside its parent and outside the siblings
+    that claimed tokens before it (protected ones first, then in source order); a sibling
+    left with nothing stays empty right after where it wanted to be; a span ``locate``
+    cannot place at all takes the proportional fallback (see ``_fallback``)."""
     placed: dict[int, Placement] = {-1: Placement(0, len(ctx.tokens))}
     for parent, kids in _families(spans):
         bounds = placed[parent]
         outer = spans[parent] if parent >= 0 else SourceSpan(0, len(ctx.source))
         taken: list[Placement] = []
         for kid in kids:
-            spot = _place(ctx, spans[kid], outer, bounds, taken)
+            spot = _place(ctx, locate, spans[kid], outer, bounds, taken)
             placed[kid] = spot
             taken.append(spot)
     return tuple(placed[i] for i in range(len(spans)))
 
 
-def _context(tr: AlignedTranslation) -> _Context:
+def context(tr: AlignedTranslation) -> Context:
+    """The translation as projection reads it: usable links only (others -1)."""
     size = len(tr.source_tokens)
     links = tuple(i if 0 <= i < size else -1 for i in tr.alignment)
     if len(links) != len(tr.target_tokens):
         links = (-1,) * len(tr.target_tokens)
-    return _Context(
+    return Context(
         tr.source,
         tuple(_trim(tr.source, s, e) for s, e in tr.source_tokens),
         tr.target_tokens,
         links,
     )
+
+
+def inside(ctx: Context, span: SourceSpan) -> list[int]:
+    """The source tokens a span overlaps."""
+    return [i for i, (s, e) in enumerate(ctx.words) if s < e and s < span.end and span.start < e]
+
+
+def _robust(ctx: Context, span: SourceSpan, bounds: Placement) -> tuple[int, int, float] | None:
+    """The run inside the parent maximising the span's mass minus the rest
+    (``evidence.best_run``); its
+    confidence is the share of the span's mass it holds times the share of its own tokens'
+    mass that is the span's."""
+    if ctx.weights is None:
+        scores = np.array([0.0 if k < 0 else -0.5 for k in ctx.links])
+        known = np.array([k >= 0 for k in ctx.links], dtype=bool)
+        share = np.isin(np.array(ctx.links, dtype=int), inside(ctx, span)).astype(float)
+        scores[share > 0] = 0.5
+    else:
+        share = ctx.weights[:, inside(ctx, span)].sum(axis=1)
+        scores, known = share - 0.5, np.ones(len(share), dtype=bool)
+    run = evidence.best_run(scores[bounds.start : bounds.end], share[bounds.start : bounds.end])
+    if run is None:
+        return None
+    lo, hi = run[0] + bounds.start, run[1] + bounds.start
+    held = float(share[lo:hi][known[lo:hi]].sum())
+    total = float(share[known].sum())
+    own = max(1, int(known[lo:hi].sum()))
+    return lo, hi, min(1.0, held / max(total, 1e-9) * held / own)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -166,37 +246,36 @@ def _claim_order(span: SourceSpan, index: int) -> tuple[bool, int, bool, int]:
 
 
 def _place(
-    ctx: _Context, span: SourceSpan, outer: SourceSpan, bounds: Placement, taken: list[Placement]
+    ctx: Context,
+    locate: Locate,
+    span: SourceSpan,
+    outer: SourceSpan,
+    bounds: Placement,
+    taken: list[Placement],
 ) -> Placement:
     guess = _fallback(span, outer, bounds)
     if span.is_point:
         spot = _point(ctx, span.start)
         start = _free_boundary(guess[0] if spot is None else spot, bounds, taken)
-        return Placement(start, start, spot is None)
-    hull = _hull(ctx, span)
-    if hull is not None:
-        fitted = _fit(_widen(ctx, span, hull, bounds), bounds, taken)
+        return Placement(start, start, spot is None, 0.0 if spot is None else 1.0)
+    found = locate(ctx, span, bounds)
+    if found is not None:
+        lo, hi, confidence = found
+        fitted = _fit(_widen(ctx, span, (lo, hi), bounds), bounds, taken)
         if fitted is not None:
-            return Placement(*fitted)
+            return Placement(*fitted, confidence=confidence)
         # Its words went to an earlier sibling (one target word for two spans): it stays
         # empty right after them rather than take words aligned elsewhere.
-        start = _free_boundary(hull[1], bounds, taken)
-        return Placement(start, start, True)
+        start = _free_boundary(hi, bounds, taken)
+        return Placement(start, start, True, 0.0)
     fitted = _fit(guess, bounds, taken)
     if fitted is not None:
-        return Placement(*fitted, fallback=True)
+        return Placement(*fitted, fallback=True, confidence=0.0)
     start = _free_boundary(guess[0], bounds, taken)
-    return Placement(start, start, True)
+    return Placement(start, start, True, 0.0)
 
 
-def _hull(ctx: _Context, span: SourceSpan) -> tuple[int, int] | None:
-    """The smallest run of target tokens holding every token aligned into the span."""
-    inside = {i for i, (s, e) in enumerate(ctx.words) if s < e and s < span.end and span.start < e}
-    hits = [t for t, i in enumerate(ctx.links) if i in inside]
-    return (min(hits), max(hits) + 1) if hits else None
-
-
-def _point(ctx: _Context, pos: int) -> int | None:
+def _point(ctx: Context, pos: int) -> int | None:
     """Before the target of the next aligned source token, else after the previous one's."""
     after = [i for i, (s, e) in enumerate(ctx.words) if s < e and e > pos]
     before = [i for i, (s, e) in enumerate(ctx.words) if s < e and e <= pos]
@@ -212,24 +291,19 @@ def _point(ctx: _Context, pos: int) -> int | None:
 
 
 def _widen(
-    ctx: _Context, span: SourceSpan, hull: tuple[int, int], bounds: Placement
+    ctx: Context, span: SourceSpan, hull: tuple[int, int], bounds: Placement
 ) -> tuple[int, int]:
     """Grow the hull to whole target words where the span holds whole source words, so a
     subword alignment never cuts a word (``<a>Pesh</a>merga``)."""
     start, end = hull
     text = ctx.source
     if span.start == 0 or not text[span.start - 1].isalnum():
-        while start > bounds.start and _joined(ctx.tokens[start - 1], ctx.tokens[start]):
+        while start > bounds.start and evidence.joined(ctx.tokens[start - 1], ctx.tokens[start]):
             start -= 1
     if span.end >= len(text) or not text[span.end].isalnum():
-        while end < bounds.end and _joined(ctx.tokens[end - 1], ctx.tokens[end]):
+        while end < bounds.end and evidence.joined(ctx.tokens[end - 1], ctx.tokens[end]):
             end += 1
     return start, end
-
-
-def _joined(left: str, right: str) -> bool:
-    """Two target tokens written as one word: no space between, letters on both sides."""
-    return bool(left) and bool(right) and left[-1].isalnum() and right[0].isalnum()
 
 
 def _fallback(span: SourceSpan, outer: SourceSpan, bounds: Placement) -> tuple[int, int]:

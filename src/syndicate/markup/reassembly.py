@@ -15,28 +15,34 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from syndicate.markup.alignment import AlignedTranslation, Placement, SourceSpan, project_spans
+from syndicate.markup.alignment import (
+    LOW_CONFIDENCE,
+    AlignedTranslation,
+    Placement,
+    SourceSpan,
+    project_spans,
+)
 from syndicate.markup.sanitiser import xml_text
 from syndicate.markup.units import Run, Span, SpanKind, Unit
 
 
 def render_unit(
     unit: Unit, results: Sequence[AlignedTranslation], elements: Sequence[etree._Element]
-) -> tuple[etree._Element, list[int]]:
-    """The unit's translated content in a holder element, and the indices (within the
-    unit) of the segments whose spans needed the fallback placement."""
+) -> tuple[etree._Element, list[tuple[int, str]]]:
+    """The unit's translated content in a holder element, and the segments (indices within
+    the unit) whose spans needed the fallback (``placement``) or were placed with less than
+    ``LOW_CONFIDENCE`` (``low_confidence_markup``)."""
     objects = _objects(unit.spans, elements)
     owners = _owners(unit)
     out = _Out(etree.Element("holder"))
-    cursor, fallbacks = 0, []
+    cursor, notes = 0, []
     for k, (segment, tr) in enumerate(zip(unit.segments, results, strict=False)):
         _render_gap(out, unit, cursor, segment[0], owners, objects)
         ids = [i for i, owner in enumerate(owners) if owner == k]
-        if _render_segment(out, unit, segment, tr, ids, objects):
-            fallbacks.append(k)
+        notes += [(k, reason) for reason in _render_segment(out, unit, segment, tr, ids, objects)]
         cursor = segment[1]
     _render_gap(out, unit, cursor, len(unit.text), owners, objects)
-    return out.holder, fallbacks
+    return out.holder, notes
 
 
 _Object = etree._Element | str
@@ -83,8 +89,8 @@ def _render_segment(
     tr: AlignedTranslation,
     ids: Sequence[int],
     objects: Sequence[_Object],
-) -> bool:
-    """Write one segment's translation with its spans placed; True if a fallback was used."""
+) -> list[str]:
+    """Write one segment's translation with its spans placed; the flags it earns."""
     start, end = segment
     local = [_local(unit.spans[i], ids, start) for i in ids]
     placements = project_spans(tr, local)
@@ -92,7 +98,10 @@ def _render_segment(
     words = _Words(tr.target_tokens)
     tree = _Tree(unit.text[start:end], spans, local, placements, [objects[i] for i in ids], words)
     tree.fill(out, -1, 0, len(tr.target_tokens))
-    return any(p.fallback for p in placements)
+    reasons = ["placement"] if any(p.fallback for p in placements) else []
+    if any(not p.fallback and p.confidence < LOW_CONFIDENCE for p in placements):
+        reasons.append("low_confidence_markup")
+    return reasons
 
 
 class _Words:

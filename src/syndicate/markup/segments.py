@@ -16,6 +16,10 @@ the nearest free boundary. A span whose aligned tokens all went to an earlier si
 spans in one target word) sits, empty, right after them. A point without usable links is
 placed proportionally the same way. Each such segment is flagged ``placement``.
 
+Low confidence: a segment with a span the alignment placed, but with a confidence below
+``alignment.LOW_CONFIDENCE`` (its attention was split between this range and others), is
+flagged ``low_confidence_markup``, so an editor can check where its tags landed.
+
 The translator must echo each segment as ``AlignedTranslation.source`` (its token offsets
 point into it); a translation of any other text is still used, placed by the fallback.
 
@@ -144,14 +148,14 @@ def _render_all(
     results: Sequence[AlignedTranslation],
     elements: Sequence[Sequence[etree._Element]],
 ) -> tuple[list[etree._Element], list[SegmentFlag]]:
-    """Each unit rendered into a holder, and a ``placement`` flag per fallback segment."""
+    """Each unit rendered into a holder, and its segments' placement flags."""
     holders: list[etree._Element] = []
     flags: list[SegmentFlag] = []
     offset = 0
     for unit, found in zip(body.units, elements, strict=True):
-        holder, placed = render_unit(unit, results[offset:], found)
+        holder, notes = render_unit(unit, results[offset:], found)
         holders.append(holder)
-        flags += [SegmentFlag(offset + k, "placement", body.segments[offset + k]) for k in placed]
+        flags += [SegmentFlag(offset + k, why, body.segments[offset + k]) for k, why in notes]
         offset += len(unit.segments)
     return holders, flags
 

@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import ctranslate2
+import numpy as np
 import sentencepiece as spm
 
 from syndicate.config import Settings
 from syndicate.errors import NoModel
+from syndicate.markup import evidence
 from syndicate.markup.alignment import AlignedTranslation, SegmentTranslator
 from syndicate.models.packages import InstalledPackage, list_packages
 from syndicate.news.article import ModelInfo
@@ -49,6 +51,7 @@ class _Encoded:
 class _Decoded:
     pieces: list[str]
     alignment: list[int]
+    rows: list[list[float]]  # over the chunk's source pieces, EOS left out
     complete: bool
 
 
@@ -123,25 +126,31 @@ def _byte(piece: str) -> int | None:
 
 
 def _surfaces(
-    sp: Any, pieces: Sequence[str], alignment: Sequence[int]
-) -> tuple[list[str], list[int]]:
-    """Target token strings: ``▁`` is a space, byte pieces grouped into whole characters."""
+    sp: Any, pieces: Sequence[str], alignment: Sequence[int], rows: Sequence[Sequence[float]]
+) -> tuple[list[str], list[int], list[tuple[float, ...]]]:
+    """Target token strings: ``▁`` is a space, byte pieces grouped into whole characters
+    (their link the first byte's, their attention row the bytes' mean)."""
     tokens: list[str] = []
     aligned: list[int] = []
+    attention: list[tuple[float, ...]] = []
     pending, pending_at = b"", -1
+    pending_rows: list[Sequence[float]] = []
 
     def flush() -> None:
         nonlocal pending
         if pending:
             tokens.append(pending.decode("utf-8", errors="replace"))
             aligned.append(pending_at)
+            attention.append(tuple(sum(col) / len(pending_rows) for col in zip(*pending_rows, strict=True)))
             pending = b""
+            pending_rows.clear()
 
-    for piece, at in zip(pieces, alignment, strict=True):
+    for piece, at, row in zip(pieces, alignment, rows, strict=True):
         value = _byte(piece)
         if value is not None:
             pending_at = pending_at if pending else at
             pending += bytes([value])
+            pending_rows.append(row)
             try:
                 pending.decode("utf-8")
             except UnicodeDecodeError:
@@ -154,36 +163,56 @@ def _surfaces(
         surface = "" if sp.is_control(piece_id) else piece.replace(_SPACE, " ")
         tokens.append(" \u2047 " if sp.is_unknown(piece_id) else surface)
         aligned.append(at)
+        attention.append(tuple(row))
     flush()
     if tokens and tokens[0].startswith(" "):
         tokens[0] = tokens[0][1:]
-    return tokens, aligned
+    return tokens, aligned, attention
 
 
 def _compose(first: AlignedTranslation, second: AlignedTranslation) -> AlignedTranslation:
-    """Pivot: final token -> pivot source token -> pivot target token -> original token."""
+    """Pivot: final token -> pivot source token -> pivot target token -> original token;
+    attention rows compose the same way, as the product of the two matrices through the
+    pivot's tokens."""
     ends, position = [], 0
     for token in first.target_tokens:
         position += len(token)
         ends.append(position)
     pivot_text = first.text
 
-    def through(k: int) -> int:
-        if k < 0:
-            return -1
+    def owner(k: int) -> int:
+        """The first model's target token holding pivot source token ``k``."""
         begin, end = second.source_tokens[k]
         while begin < end and pivot_text[begin].isspace():
             begin += 1
         j = bisect.bisect_right(ends, begin)
-        return first.alignment[j] if j < len(ends) else -1
+        return j if j < len(ends) else -1
 
+    owners = [owner(k) for k in range(len(second.source_tokens))]
     return AlignedTranslation(
         source=first.source,
         source_tokens=first.source_tokens,
         target_tokens=second.target_tokens,
-        alignment=tuple(through(k) for k in second.alignment),
+        alignment=tuple(
+            first.alignment[owners[k]] if 0 <= k < len(owners) and owners[k] >= 0 else -1
+            for k in second.alignment
+        ),
         complete=first.complete and second.complete,
+        attention=_composed_rows(first, second, owners),
     )
+
+
+def _composed_rows(
+    first: AlignedTranslation, second: AlignedTranslation, owners: Sequence[int]
+) -> tuple[tuple[float, ...], ...]:
+    if not (first.attention or second.attention) or not owners:
+        return ()
+    through = np.zeros((len(owners), len(first.target_tokens)))
+    for k, j in enumerate(owners):
+        if j >= 0:
+            through[k, j] = 1.0
+    product = evidence.dense(second) @ through @ evidence.dense(first)
+    return tuple(tuple(row) for row in product.tolist())
 
 
 class Engine:
@@ -327,7 +356,8 @@ class Engine:
             if complete:
                 pieces, rows = pieces[:-1], rows[:-1]
             alignment = [_aligned(row, len(chunk)) for row in rows]
-            decoded.append(_Decoded(pieces, alignment, complete))
+            kept = [row[: len(chunk)] for row in rows]
+            decoded.append(_Decoded(pieces, alignment, kept, complete))
         return decoded
 
     @staticmethod
@@ -337,16 +367,20 @@ class Engine:
         """Join a segment's chunks back into one translation, alignments shifted."""
         pieces: list[str] = []
         shifted: list[int] = []
+        rows: list[list[float]] = []
+        width = len(enc.pieces)
         for start, part in parts:
             pieces += part.pieces
             shifted += [a + start if a >= 0 else -1 for a in part.alignment]
-        tokens, alignment = _surfaces(sp, pieces, shifted)
+            rows += [[0.0] * start + r + [0.0] * (width - start - len(r)) for r in part.rows]
+        tokens, alignment, attention = _surfaces(sp, pieces, shifted, rows)
         return AlignedTranslation(
             source=text,
             source_tokens=tuple(enc.spans),
             target_tokens=tuple(tokens),
             alignment=tuple(alignment),
             complete=all(part.complete for _, part in parts),
+            attention=tuple(attention),
         )
 
 

@@ -65,7 +65,8 @@ class ModelInfo:
 
 @dataclass(frozen=True, slots=True)
 class SegmentFlag:
-    """An output check that fired: ``reason`` is empty, untranslated, runaway or placement."""
+    """An output check that fired: ``reason`` is empty, untranslated, runaway, placement or
+    low_confidence_markup (markup/segments.py says when each fires)."""
 
     segment: int
     reason: str

@@ -7,7 +7,6 @@ model code and version, so a model upgrade starts a fresh memory and old entries
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from typing import Final, cast
@@ -17,16 +16,38 @@ from syndicate.store import keys
 from syndicate.store.client import Client, guarded
 
 TM_TTL_SECONDS: Final = 30 * 24 * 3600
+_NEGLIGIBLE: Final = 0.005
 
 
 def _tm_json(tr: AlignedTranslation) -> str:
-    return json.dumps(dataclasses.astuple(tr), ensure_ascii=False, separators=(",", ":"))
+    value = [tr.source, tr.source_tokens, tr.target_tokens, tr.alignment, tr.complete]
+    value.append([_sparse(row) for row in tr.attention])
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _sparse(row: Sequence[float]) -> list[list[float]]:
+    """A row as ``[source index, weight]`` pairs, weights to three decimals, the negligible
+    ones left out: a tenth of the dense row's size, and nothing the projection reads."""
+    return [[j, round(w, 3)] for j, w in enumerate(row) if w >= _NEGLIGIBLE]
 
 
 def _tm_entry(raw: bytes) -> AlignedTranslation:
-    source, spans, targets, alignment, complete = json.loads(raw)
+    """An entry; one written before attention was kept (five fields) reads without rows."""
+    source, spans, targets, alignment, complete, *rest = json.loads(raw)
+    size = len(spans)
+    attention = []
+    for pairs in rest[0] if rest else []:
+        row = [0.0] * size
+        for j, w in pairs:
+            row[j] = w
+        attention.append(tuple(row))
     return AlignedTranslation(
-        source, tuple((s, e) for s, e in spans), tuple(targets), tuple(alignment), complete
+        source,
+        tuple((s, e) for s, e in spans),
+        tuple(targets),
+        tuple(alignment),
+        complete,
+        tuple(attention),
     )
 
 
