@@ -38,6 +38,7 @@ def test_every_family_is_present_before_anything_happened() -> None:
         "syndicate_tasks",
         "syndicate_translation_seconds",
         "syndicate_segments",
+        "syndicate_translation_flags",
         "syndicate_queue_depth",
         "syndicate_legacy_signatures",
     ]
@@ -65,3 +66,14 @@ def test_histogram_bound_missing_for_a_language_keeps_the_buckets_cumulative() -
     assert tr_buckets == [2.0, 2.0, 2.0]
     assert samples[("syndicate_translation_seconds_count", ("lang", "ar"))] == 4.0
     assert samples[("syndicate_translation_seconds_sum", ("lang", "ar"))] == 12.5
+
+
+def test_translation_flags_are_counted_by_language_and_reason() -> None:
+    stored = {
+        'syndicate_translation_flags_total{lang="ar",reason="low_confidence_markup"}': 3.0,
+        'syndicate_translation_flags_total{lang="tr",reason="placement"}': 1.0,
+    }
+    samples = _samples(metric_families(stored, {}))
+    key = ("syndicate_translation_flags_total", ("lang", "ar"), ("reason", "low_confidence_markup"))
+    assert samples[key] == 3.0
+    assert samples[("syndicate_translation_flags_total", ("lang", "tr"), ("reason", "placement"))]

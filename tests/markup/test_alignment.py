@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from noisy_alignments import assert_well_nested
+
 from syndicate.markup.alignment import (
     AlignedTranslation,
     Placement,
@@ -149,22 +151,4 @@ def test_placements_are_always_well_nested(
     case: tuple[AlignedTranslation, list[SourceSpan]],
 ) -> None:
     tr, spans = case
-    placed = project_spans(tr, spans)
-    size = len(tr.target_tokens)
-    assert len(placed) == len(spans)
-    for i, (span, spot) in enumerate(zip(spans, placed, strict=True)):
-        outer = placed[span.parent] if span.parent >= 0 else Placement(0, size)
-        assert outer.start <= spot.start <= spot.end <= outer.end
-        if span.is_point:
-            assert spot.start == spot.end
-        for j in range(i):
-            other = placed[j]
-            if spans[j].parent == span.parent:
-                assert not (
-                    other.start < spot.end
-                    and spot.start < other.end
-                    and other.start < other.end
-                    and spot.start < spot.end
-                )
-                assert not other.start < spot.start < other.end
-                assert not spot.start < other.start < spot.end
+    assert_well_nested(spans, project_spans(tr, spans), len(tr.target_tokens))

@@ -14,7 +14,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 
-from syndicate.markup.alignment import AlignedTranslation, SourceSpan
+from collections.abc import Sequence
+
+from syndicate.markup.alignment import AlignedTranslation, Placement, SourceSpan
 
 _FUNCTION = ("the", "of", "and", "in", ",")
 
@@ -116,3 +118,26 @@ def noisy(rng: random.Random, tr: AlignedTranslation, rate: float) -> AlignedTra
         rows.append(tuple(row))
     argmax = tuple(max(range(n), key=row.__getitem__) if sum(row) > 0.3 else -1 for row in rows)
     return replace(tr, alignment=argmax, attention=tuple(rows))
+
+
+def assert_well_nested(spans: Sequence[SourceSpan], placed: Sequence[Placement], size: int) -> None:
+    """Issue 2's invariants of a projection: one placement per span, each inside its
+    parent, points empty, siblings never overlapping nor holding each other's points."""
+    assert len(placed) == len(spans)
+    for i, (span, spot) in enumerate(zip(spans, placed, strict=True)):
+        outer = placed[span.parent] if span.parent >= 0 else Placement(0, size)
+        assert outer.start <= spot.start <= spot.end <= outer.end
+        assert 0.0 <= spot.confidence <= 1.0
+        if span.is_point:
+            assert spot.start == spot.end
+        for j in range(i):
+            other = placed[j]
+            if spans[j].parent == span.parent:
+                assert not (
+                    other.start < spot.end
+                    and spot.start < other.end
+                    and other.start < other.end
+                    and spot.start < spot.end
+                )
+                assert not other.start < spot.start < other.end
+                assert not spot.start < other.start < spot.end

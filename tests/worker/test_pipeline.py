@@ -244,3 +244,16 @@ def test_later_versions_reach_every_language_that_went_out_whatever_their_target
     for lang in ("en", "ar", "tr"):
         assert _rss_guids(redis, lang) == []
     assert set(_states(redis, source.id).values()) == {LanguageState.WITHDRAWN}
+
+
+def test_translated_counts_the_stored_translations_flags_by_reason(
+    redis: Redis, engine: Engine, source: Article
+) -> None:
+    odd = replace(source, id="odd-words", headline="Zorvex quilpt")  # no lexicon word in it
+    pipeline.accept(redis, odd, [], NOW)
+    done = pipeline.translate_language(redis, engine, GLOSSARY, (odd.id, 1, "ar"), NOW, site=SITE)
+    stored = articles.get_item(redis, odd.id, "ar")
+    assert stored is not None and stored.article.translation is not None
+    reasons = [f.reason for f in stored.article.translation.flags]
+    assert done.flags == {r: reasons.count(r) for r in set(reasons)}
+    assert done.flags.get("untranslated", 0) >= 1

@@ -8,6 +8,10 @@ custom Collector) and adds the broker's queue depths (issue 4, item 3):
 - ``syndicate_tasks_total{task,state}``: task outcomes (success, failure, retry)
 - ``syndicate_translation_seconds{lang}``: histogram of one language's translation time
 - ``syndicate_segments_total{lang}``: segments sent to the models
+- ``syndicate_translation_flags_total{lang,reason}``: segments of stored translations
+  flagged by an output check (``empty``, ``untranslated``, ``runaway``, ``placement``,
+  ``low_confidence_markup``: tags placed on unclear attention; the article's
+  ``translation.flags`` name the segments)
 - ``syndicate_queue_depth{queue}``: messages waiting in each Celery queue
 - ``syndicate_legacy_signatures_total``: webhook posts accepted with the brief's plain,
   replayable ``sha256=`` signature (issue 9): zero for a while means
@@ -37,6 +41,7 @@ INGESTED: Final = "syndicate_articles_ingested_total"
 TASKS: Final = "syndicate_tasks_total"
 TRANSLATION_SECONDS: Final = "syndicate_translation_seconds"
 SEGMENTS: Final = "syndicate_segments_total"
+FLAGS: Final = "syndicate_translation_flags_total"
 QUEUE_DEPTH: Final = "syndicate_queue_depth"
 LEGACY_SIGNATURES: Final = "syndicate_legacy_signatures_total"
 _SERIES: Final = re.compile(r"([A-Za-z_:][A-Za-z0-9_:]*)(?:\{(.*)\})?")
@@ -95,7 +100,7 @@ def _histogram(series: Series, name: str, doc: str) -> Metric:
 
 
 def metric_families(values: Mapping[str, float], depths: Mapping[str, int]) -> list[Metric]:
-    """The six families of this module's docstring from stored series and queue depths."""
+    """The seven families of this module's docstring from stored series and queue depths."""
     series = parse_series(values)
     ingested = CounterMetricFamily(INGESTED, "Article versions newly stored by the webhook.")
     ingested.add_metric([], series.get(INGESTED, {}).get((), 0.0))
@@ -109,6 +114,7 @@ def metric_families(values: Mapping[str, float], depths: Mapping[str, int]) -> l
         _counter(series, TASKS, "Celery tasks finished, by task and state.", ["task", "state"]),
         _histogram(series, TRANSLATION_SECONDS, "Seconds to translate one article language."),
         _counter(series, SEGMENTS, "Segments sent to translation models.", ["lang"]),
+        _counter(series, FLAGS, "Translated segments flagged, by reason.", ["lang", "reason"]),
         depth,
         legacy,
     ]

@@ -32,6 +32,7 @@ from typing import Any, Final
 
 import numpy as np
 
+_CLEAN: Final = 0.99  # every row this peaked: the links say it all
 _FLOOR: Final = 1e-6  # no source token is ever impossible
 _HARD: Final = 200.0  # weight of an anchor's candidates: names, numbers, long words
 _SOFT: Final = 6.0  # ... and of short lowercase pieces, which repeat by chance
@@ -80,9 +81,9 @@ def dense(tr: Any) -> np.ndarray:
 
 def weigh(words: Sequence[str], tokens: Sequence[str], matrix: np.ndarray | None) -> Found | None:
     """The posterior alignment of ``tokens`` (target) onto ``words`` (source), or None
-    when there is no attention to read."""
-    if matrix is None or not len(tokens):
-        return None
+    when there is no attention to read, or it is one-hot on every row."""
+    if matrix is None or not len(tokens) or bool(np.all(matrix.max(axis=1) >= _CLEAN)):
+        return None  # clean attention (a gloss model) is its own argmax: links suffice
     emissions = _anchored(words, tokens, _emissions(matrix))
     glued = [t > 0 and joined(tokens[t - 1], tokens[t]) for t in range(len(tokens))]
     weights = _posterior(emissions, glued)

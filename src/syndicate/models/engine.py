@@ -141,7 +141,9 @@ def _surfaces(
         if pending:
             tokens.append(pending.decode("utf-8", errors="replace"))
             aligned.append(pending_at)
-            attention.append(tuple(sum(col) / len(pending_rows) for col in zip(*pending_rows, strict=True)))
+            attention.append(
+                tuple(sum(col) / len(pending_rows) for col in zip(*pending_rows, strict=True))
+            )
             pending = b""
             pending_rows.clear()
 

@@ -6,7 +6,9 @@ Tasks stay thin because everything around them happens here, as Warehouse binds 
 context on ``task_prerun``: the log context (task id, article id, version, lang) is bound
 before a task and cleared after it; ``syndicate_tasks_total`` counts each ending; a
 translation's duration and segments go to ``syndicate_translation_seconds`` and
-``syndicate_segments_total``. Celery's signals are process-wide, so each receiver acts only
+``syndicate_segments_total``, its segment flags to ``syndicate_translation_flags_total``
+(by language and reason: ``low_confidence_markup`` counts segments whose tags an editor
+should check). Celery's signals are process-wide, so each receiver acts only
 for its own app's tasks and workers; the app holds the receivers (they are connected
 weakly), so an app no longer used takes them with it.
 """
@@ -129,23 +131,25 @@ class _Receivers:
             self._translated(sender.request, result)
 
     def _translated(self, request: Any, result: dict[str, Any]) -> None:
-        """The "translated" line and, when the model was called, its time and segments."""
+        """The "translated" line; when the model was called, its time and segments; the
+        stored translation's flags by reason (a translation from memory has them too)."""
         seconds = time.perf_counter() - self.started.get(request.id, time.perf_counter())
         segments = int(result.get("segments", 0))
-        if segments:
-            lang = str(request.args[2])
-            try:
-                client = self.app.runtime.client
+        flags = result.get("flags") or {}
+        lang = str(request.args[2])
+        try:
+            client = self.app.runtime.client
+            if segments:
+                labels = {"lang": lang}
                 store_ops.observe(
-                    client,
-                    "syndicate_translation_seconds",
-                    {"lang": lang},
-                    seconds,
-                    SECONDS_BUCKETS,
+                    client, "syndicate_translation_seconds", labels, seconds, SECONDS_BUCKETS
                 )
-                store_ops.count(client, "syndicate_segments_total", {"lang": lang}, segments)
-            except Exception as exc:  # the translation is done; only its metrics are lost
-                log.warning("translation metrics not recorded", extra={"error": _reason(exc)})
+                store_ops.count(client, "syndicate_segments_total", labels, segments)
+            for reason, n in sorted(flags.items()):
+                labels = {"lang": lang, "reason": str(reason)}
+                store_ops.count(client, "syndicate_translation_flags_total", labels, int(n))
+        except Exception as exc:  # the translation is done; only its metrics are lost
+            log.warning("translation metrics not recorded", extra={"error": _reason(exc)})
         outcome = result.get("outcome")
         extra = {"outcome": outcome, "duration_ms": round(seconds * 1000), "segments": segments}
         log.info("translated", extra=extra)

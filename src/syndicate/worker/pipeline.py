@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from syndicate.errors import NoModel, NoSuchArticle
@@ -51,10 +52,12 @@ class Accepted:
 
 @dataclass(frozen=True, slots=True)
 class Translated:
-    """How a translate step ended, for logs and metrics: ``segments`` sent to the model."""
+    """How a translate step ended, for logs and metrics: ``segments`` sent to the model,
+    and the translation's segment flags counted by reason (``low_confidence_markup``...)."""
 
     outcome: Outcome | LanguageState
     segments: int = 0
+    flags: Mapping[str, int] = field(default_factory=dict)
 
 
 def targets_of(article: Article, default_targets: Sequence[str]) -> tuple[str, ...]:
@@ -282,7 +285,10 @@ def translate_language(
     base = engine.translator(primary(article.language), primary(lang))
     translator = _remembering(client, _counting(base, sent), _tm_name(models))
     translated = translate_article(article, lang, translator, models, glossary)
-    return Translated(_store_item(client, translated, site, now), sum(sent))
+    stored = _store_item(client, translated, site, now)
+    flags = translated.translation.flags if translated.translation else ()
+    reasons = Counter(f.reason for f in flags) if stored is Outcome.WRITTEN else Counter()
+    return Translated(stored, sum(sent), dict(reasons))
 
 
 def _record_no_model(

@@ -137,7 +137,8 @@ def _withdraw(task: ReliableTask, ids: tuple[str, int, str]) -> None:
 
 def translate(task: ReliableTask, article_id: str, version: int, lang: str) -> dict[str, Any]:
     """Translate one language with one batched model call, store it, then publish it; the
-    outcome and the segments sent to the model go to the metrics (app.py, task_success).
+    outcome, the segments sent to the model and the stored translation's flags by reason go
+    to the metrics (hooks.py, task_success).
 
     The publish step runs here, on the worker that translated, rather than as a queued
     ``syndicate.publish``: under a burst a queued render waited behind every translation
@@ -148,7 +149,7 @@ def translate(task: ReliableTask, article_id: str, version: int, lang: str) -> d
     )
     if done.outcome in (Outcome.WRITTEN, Outcome.ALREADY_DONE):
         _publish(task, ids)
-    return {"outcome": str(done.outcome), "segments": done.segments}
+    return {"outcome": str(done.outcome), "segments": done.segments, "flags": dict(done.flags)}
 
 
 def publish(task: ReliableTask, article_id: str, version: int, lang: str) -> str:

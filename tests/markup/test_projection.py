@@ -1,0 +1,118 @@
+"""The robust projection against synthetic attention with a known truth (issue 11):
+noise levels and phrase reorderings, the hull baseline beside it."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from noisy_alignments import Case, assert_well_nested, make_case, noisy
+
+from syndicate.markup.alignment import (
+    AlignedTranslation,
+    Placement,
+    SourceSpan,
+    project_spans,
+)
+from syndicate.markup.hull import project_spans_hull
+from syndicate.markup.segments import Protection, reassemble, segment_html
+
+SEEDS = st.integers(0, 2**32 - 1)
+RATES = st.sampled_from([0.0, 0.12, 0.3, 0.45, 0.8])
+
+
+def _exact(placed: tuple[Placement, ...], case: Case) -> bool:
+    return all((p.start, p.end) == truth for p, truth in zip(placed, case.truth, strict=True))
+
+
+def _one_hot(tr: AlignedTranslation) -> AlignedTranslation:
+    n = len(tr.source_tokens)
+    rows = tuple(tuple(1.0 if j == i else 0.0 for j in range(n)) for i in tr.alignment)
+    return replace(tr, attention=rows)
+
+
+@settings(max_examples=150, deadline=None)
+@given(SEEDS, RATES, st.booleans())
+def test_invariants_hold_at_every_noise_level(seed: int, rate: float, reorder: bool) -> None:
+    rng = random.Random(seed)
+    case = make_case(rng, reorder=reorder)
+    tr = noisy(rng, case.clean, rate)
+    assert_well_nested(case.spans, project_spans(tr, case.spans), len(tr.target_tokens))
+
+
+@settings(max_examples=150, deadline=None)
+@given(SEEDS, st.booleans())
+def test_placement_is_exact_whenever_the_alignment_is(seed: int, reorder: bool) -> None:
+    case = make_case(random.Random(seed), reorder=reorder)
+    assert _exact(project_spans(case.clean, case.spans), case)  # links only
+    assert _exact(project_spans(_one_hot(case.clean), case.spans), case)  # one-hot rows
+
+
+def _rates(reorder: bool, rate: float, n: int = 300) -> tuple[float, float, float]:
+    """Exact share of the new method, of the hull, and of the new one where the hull fails."""
+    rng = random.Random(20261202 + int(rate * 100) + reorder)
+    new = hull = rescued = failed = 0
+    for _ in range(n):
+        case = make_case(rng, reorder=reorder)
+        tr = noisy(rng, case.clean, rate)
+        ok, base = (
+            _exact(project_spans(tr, case.spans), case),
+            _exact(project_spans_hull(tr, case.spans), case),
+        )
+        new, hull = new + ok, hull + base
+        if not base:
+            failed, rescued = failed + 1, rescued + ok
+    return new / n, hull / n, rescued / max(1, failed)
+
+
+def test_mild_noise_is_placed_exactly_where_the_hull_fails() -> None:
+    # Measured: 1.00 / 0.79 / 1.00 in order, 0.98 / 0.69 / 0.95 reordered.
+    for reorder in (False, True):
+        new, hull, rescued = _rates(reorder, 0.12)
+        assert hull < 0.85  # the noise is real: the hull loses a span in one case of five
+        assert new >= 0.93 and rescued >= 0.8, (reorder, new, hull, rescued)
+
+
+def test_moderate_noise_stays_mostly_exact() -> None:
+    # Measured: 1.00 in order, 0.96 reordered (hull: 0.52, 0.42).
+    for reorder in (False, True):
+        new, hull, _ = _rates(reorder, 0.3)
+        assert new >= 0.9 and new > hull + 0.3, (reorder, new, hull)
+
+
+def test_one_stray_link_no_longer_drags_a_span_across_the_sentence() -> None:
+    source = "a b c d e f"
+    words = tuple((2 * i, 2 * i + 1) for i in range(6))
+    targets = ("A", " B", " C", " D", " E", " F")
+    rows = [[0.0] * 6 for _ in range(6)]
+    for t in range(6):
+        rows[t][t] = 1.0
+    rows[5] = [0.6, 0, 0, 0, 0, 0.4]  # F looks at "a" (a sink), a little at "f"
+    tr = AlignedTranslation(
+        source, words, targets, (0, 1, 2, 3, 4, 0), attention=tuple(map(tuple, rows))
+    )
+    span = [SourceSpan(0, 1)]
+    assert project_spans_hull(tr, span) == (Placement(0, 6),)
+    assert project_spans(tr, span) == (Placement(0, 1),)
+
+
+def test_an_anchor_outweighs_attention_on_a_neighbour() -> None:
+    source = "in Erbil today"
+    words = ((0, 2), (3, 8), (9, 14))
+    rows = ((0.9, 0.1, 0.0), (0.7, 0.3, 0.0), (0.0, 0.1, 0.9))  # Erbil's row on "in"
+    tr = AlignedTranslation(source, words, ("FI", " Erbil", " YADOT"), (0, 0, 2), attention=rows)
+    assert project_spans(tr, [SourceSpan(3, 8)]) == (Placement(1, 2),)
+
+
+def test_split_attention_flags_the_segment_low_confidence() -> None:
+    body = segment_html("<p>the <em>old</em> city</p>", Protection())
+    (text,) = body.segments
+    rows = ((0.2, 0.0, 0.0), (0.0, 0.1, 0.1), (0.0, 0.1, 0.1))  # mostly EOS, OLD/CITY split
+    tr = AlignedTranslation(
+        text, ((0, 3), (4, 7), (8, 12)), ("THE", " OLD", " CITY"), (0, 1, 2), attention=rows
+    )
+    done = reassemble(body, [tr], "en")
+    assert [(f.segment, f.reason) for f in done.flags] == [(0, "low_confidence_markup")]
+    assert "<em>" in done.html  # placed all the same, once
