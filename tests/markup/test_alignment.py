@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from noisy_alignments import assert_well_nested
-
 from syndicate.markup.alignment import (
     AlignedTranslation,
     Placement,
@@ -16,6 +14,8 @@ from syndicate.markup.alignment import (
     copy_translation,
     project_spans,
 )
+
+from noisy_alignments import assert_well_nested
 
 SOURCE = "the old city wall"
 WORDS = ((0, 3), (4, 7), (8, 12), (13, 17))

@@ -8,7 +8,6 @@ from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from noisy_alignments import Case, assert_well_nested, make_case, noisy
 
 from syndicate.markup.alignment import (
     AlignedTranslation,
@@ -18,6 +17,8 @@ from syndicate.markup.alignment import (
 )
 from syndicate.markup.hull import project_spans_hull
 from syndicate.markup.segments import Protection, reassemble, segment_html
+
+from noisy_alignments import Case, assert_well_nested, make_case, noisy
 
 SEEDS = st.integers(0, 2**32 - 1)
 RATES = st.sampled_from([0.0, 0.12, 0.3, 0.45, 0.8])

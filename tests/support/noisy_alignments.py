@@ -12,9 +12,8 @@ to a neighbour, to a sink (a comma or "the" that draws mass from many rows) or t
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, replace
-
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from syndicate.markup.alignment import AlignedTranslation, Placement, SourceSpan
 
