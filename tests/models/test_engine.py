@@ -72,6 +72,18 @@ def test_empty_texts_come_back_empty_in_place(engine: Engine) -> None:
     assert results[0].source_tokens == () and results[0].alignment == ()
 
 
+def _argmax(row: tuple[float, ...]) -> int:
+    return max(range(len(row)), key=row.__getitem__)
+
+
+def test_attention_rows_come_whole_one_per_target_token(engine: Engine) -> None:
+    [result] = engine.translate("en", "ar", [CASUALTIES])
+    assert len(result.attention) == len(result.target_tokens)
+    assert {len(row) for row in result.attention} == {len(result.source_tokens)}
+    assert all(0.0 <= sum(row) <= 1.0 + 1e-4 for row in result.attention)  # EOS left out
+    assert tuple(_argmax(row) for row in result.attention) == result.alignment
+
+
 def test_pivot_through_english_composes_the_alignment(engine: Engine) -> None:
     assert [m.pair for m in engine.models_for("ar", "tr")] == ["ar-en", "en-tr"]
     [result] = engine.translate("ar", "tr", ["قال مسؤولون إن المدينة"])
@@ -79,6 +91,9 @@ def test_pivot_through_english_composes_the_alignment(engine: Engine) -> None:
     assert result.alignment[:2] == (0, 1)
     start, end = result.source_tokens[result.alignment[1]]
     assert result.source[start:end].strip() == "مسؤولون"
+    assert len(result.attention) == len(result.target_tokens)  # rows composed too
+    assert {len(row) for row in result.attention} == {len(result.source_tokens)}
+    assert tuple(_argmax(row) for row in result.attention)[:2] == (0, 1)
 
 
 def test_models_carry_the_demo_label(engine: Engine) -> None:
@@ -108,6 +123,7 @@ def test_sentence_longer_than_the_segment_limit_comes_back_whole(demo_models_dir
     assert result.text == " ".join([expected] * 4)
     assert result.complete
     assert result.alignment == tuple(range(len(result.source_tokens)))
+    assert tuple(_argmax(row) for row in result.attention) == result.alignment  # rows shifted
 
 
 def test_translator_batches_all_segments(engine: Engine) -> None:
