@@ -32,6 +32,9 @@ class Settings:
     inter_threads: int = 1
     beam_size: int = 4
     max_segment_tokens: int = 200
+    # Which decoder layer and heads report attention (models/attention.py): auto, package,
+    # or LAYER:HEADS for every package.
+    attention_layer: str = "auto"
     glossary: Path = PROJECT_ROOT / "config" / "glossary.toml"
     feed_size: int = 50
     feed_ttl: int = 5

@@ -11,6 +11,7 @@ A pair with no package is served through an English pivot when two packages chai
 from __future__ import annotations
 
 import bisect
+import json
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -27,6 +28,7 @@ from syndicate.config import Settings
 from syndicate.errors import NoModel
 from syndicate.markup import evidence
 from syndicate.markup.alignment import AlignedTranslation, SegmentTranslator
+from syndicate.models import attention
 from syndicate.models.packages import InstalledPackage, list_packages
 from syndicate.news.article import ModelInfo
 from syndicate.news.languages import primary
@@ -228,8 +230,10 @@ class Engine:
         inter_threads: int = 1,
         beam_size: int = 4,
         max_segment_tokens: int = 200,
+        attention_layer: str = attention.AUTO,
     ) -> None:
         self.models_dir = models_dir
+        self.attention_layer = attention.check_setting(attention_layer)
         self.intra_threads, self.inter_threads = intra_threads, inter_threads
         self.beam_size, self.max_segment_tokens = beam_size, max_segment_tokens
         self._lock = threading.Lock()
@@ -294,10 +298,25 @@ class Engine:
                     device="cpu",
                     inter_threads=self.inter_threads,
                     intra_threads=self.intra_threads,
+                    files=self._model_files(pkg),
                 )
                 sp = spm.SentencePieceProcessor(model_file=str(pkg.path / "sentencepiece.model"))
                 self._models[key] = _Model(translator, sp)
             return self._models[key]
+
+    def _model_files(self, pkg: InstalledPackage) -> dict[str, bytes] | None:
+        """The model's files with the attention layer and heads chosen (models/attention.py),
+        or None to load the package from disk as it ships."""
+        try:
+            metadata = json.loads((pkg.path / "metadata.json").read_text("utf-8"))
+        except (OSError, ValueError):
+            metadata = {}
+        return attention.model_files(
+            pkg.path / "model",
+            demo=pkg.demo,
+            setting=self.attention_layer,
+            metadata=metadata if isinstance(metadata, dict) else {},
+        )
 
     def _run(self, pkg: InstalledPackage, texts: Sequence[str]) -> list[AlignedTranslation]:
         model = self._load(pkg)
@@ -394,4 +413,5 @@ def engine_from(s: Settings) -> Engine:
         inter_threads=s.inter_threads,
         beam_size=s.beam_size,
         max_segment_tokens=s.max_segment_tokens,
+        attention_layer=s.attention_layer,
     )
