@@ -195,9 +195,8 @@ def inside(ctx: Context, span: SourceSpan) -> list[int]:
 
 def _robust(ctx: Context, span: SourceSpan, bounds: Placement) -> tuple[int, int, float] | None:
     """The run inside the parent maximising the span's mass minus the rest
-    (``evidence.best_run``); its
-    confidence is the share of the span's mass it holds times the share of its own tokens'
-    mass that is the span's."""
+    (``evidence.best_run``); its confidence is the share of the span's mass it holds times
+    the share of its own tokens' mass that is the span's."""
     if ctx.weights is None:
         scores = np.array([0.0 if k < 0 else -0.5 for k in ctx.links])
         known = np.array([k >= 0 for k in ctx.links], dtype=bool)

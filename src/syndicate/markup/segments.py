@@ -182,7 +182,7 @@ def _checked(
         if not tr.text.strip():
             tr = copy_translation(text)
         elif tr.source != text:  # offsets into another text: the links mean nothing here
-            tr = dataclasses.replace(tr, alignment=(-1,) * len(tr.target_tokens))
+            tr = dataclasses.replace(tr, alignment=(-1,) * len(tr.target_tokens), attention=())
         results.append(tr)
     return results, flags
 

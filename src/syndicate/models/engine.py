@@ -4,8 +4,9 @@ Brief section 4. One Engine per worker process, created after the fork (CTransla
 fork-safe); each model and its SentencePiece processor load on first use, under a lock, and
 stay loaded. Every call sends all of its segments to a model in ONE ``translate_batch``
 with attention, and returns ``AlignedTranslation`` values (see alignment.py): source token
-offsets into the original text, target token surfaces, and the argmax-attention alignment.
-A pair with no package is served through an English pivot when two packages chain.
+offsets into the original text, target token surfaces, the argmax-attention alignment and
+the whole attention rows (of the layer and heads models/attention.py chooses). A pair with
+no package is served through an English pivot when two packages chain (models/pivot.py).
 """
 
 from __future__ import annotations
@@ -21,15 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import ctranslate2
-import numpy as np
 import sentencepiece as spm
 
 from syndicate.config import Settings
 from syndicate.errors import NoModel
-from syndicate.markup import evidence
 from syndicate.markup.alignment import AlignedTranslation, SegmentTranslator
 from syndicate.models import attention
 from syndicate.models.packages import InstalledPackage, list_packages
+from syndicate.models.pivot import compose
 from syndicate.news.article import ModelInfo
 from syndicate.news.languages import primary
 
@@ -174,51 +174,6 @@ def _surfaces(
     return tokens, aligned, attention
 
 
-def _compose(first: AlignedTranslation, second: AlignedTranslation) -> AlignedTranslation:
-    """Pivot: final token -> pivot source token -> pivot target token -> original token;
-    attention rows compose the same way, as the product of the two matrices through the
-    pivot's tokens."""
-    ends, position = [], 0
-    for token in first.target_tokens:
-        position += len(token)
-        ends.append(position)
-    pivot_text = first.text
-
-    def owner(k: int) -> int:
-        """The first model's target token holding pivot source token ``k``."""
-        begin, end = second.source_tokens[k]
-        while begin < end and pivot_text[begin].isspace():
-            begin += 1
-        j = bisect.bisect_right(ends, begin)
-        return j if j < len(ends) else -1
-
-    owners = [owner(k) for k in range(len(second.source_tokens))]
-    return AlignedTranslation(
-        source=first.source,
-        source_tokens=first.source_tokens,
-        target_tokens=second.target_tokens,
-        alignment=tuple(
-            first.alignment[owners[k]] if 0 <= k < len(owners) and owners[k] >= 0 else -1
-            for k in second.alignment
-        ),
-        complete=first.complete and second.complete,
-        attention=_composed_rows(first, second, owners),
-    )
-
-
-def _composed_rows(
-    first: AlignedTranslation, second: AlignedTranslation, owners: Sequence[int]
-) -> tuple[tuple[float, ...], ...]:
-    if not (first.attention or second.attention) or not owners:
-        return ()
-    through = np.zeros((len(owners), len(first.target_tokens)))
-    for k, j in enumerate(owners):
-        if j >= 0:
-            through[k, j] = 1.0
-    product = evidence.dense(second) @ through @ evidence.dense(first)
-    return tuple(tuple(row) for row in product.tolist())
-
-
 class Engine:
     """Translates batches of plain-text segments with the installed packages."""
 
@@ -286,7 +241,7 @@ class Engine:
         results = self._run(route[0], texts)
         if len(route) == 2:
             second = self._run(route[1], [r.text for r in results])
-            results = [_compose(a, b) for a, b in zip(results, second, strict=True)]
+            results = [compose(a, b) for a, b in zip(results, second, strict=True)]
         return results
 
     def _load(self, pkg: InstalledPackage) -> _Model:
