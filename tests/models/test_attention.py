@@ -70,3 +70,20 @@ def test_a_forced_layer_loads_from_memory_and_translates_the_same(demo_models_di
         )
         < 1e-3
     )
+
+
+def test_a_layer_that_aligns_is_informative_a_flat_one_is_not(demo_models_dir: Path) -> None:
+    import ctranslate2
+    import sentencepiece as spm
+
+    package = demo_models_dir / "translate-en_ar-demo"
+    sp = spm.SentencePieceProcessor(model_file=str(package / "sentencepiece.model"))
+    assert attention.informative(ctranslate2.Translator(str(package / "model")), sp)
+
+    class Flat:  # what a layer with near-zero weights reports: the same mass everywhere
+        def translate_batch(self, batch: list[list[str]], **_: object) -> list[object]:
+            n = len(batch[0]) + 1
+            hypothesis = type("R", (), {"attention": [[[1 / n] * n for _ in range(n)]]})
+            return [hypothesis]
+
+    assert not attention.informative(Flat(), sp)

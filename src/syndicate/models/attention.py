@@ -18,7 +18,8 @@ not a demo and has at least three decoder layers; any other value is a deliberat
 whoever built the package (a guided-alignment model, a gloss model) and is kept. A package
 may name its own in metadata.json (``"alignment": {"layer": 4, "heads": 0}``, heads 0 = all),
 and the ``attention_layer`` setting forces one for every package (``"-2:0"``) or keeps what
-each ships (``package``).
+each ships (``package``). A layer chosen by ``auto`` must attend somewhere on a probe
+sentence (``informative``), else the package's own choice stands.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ _LAYER: Final = "decoder/alignment_layer"
 _HEADS: Final = "decoder/alignment_heads"
 _DECODER_LAYER: Final = re.compile(r"decoder/layer_(\d+)/")
 _SCALARS: Final = {1: "b", 2: "h", 3: "i"}  # CTranslate2 type ids: int8, int16, int32
+_PROBE: Final = "On 12 May 2024 the council of Erbil said that 3,450 families had left."
+_FLAT: Final = 2.5  # mean row peak below 2.5 x uniform: the layer attends nowhere
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +148,20 @@ def patched(blob: bytes, shipped: Shipped, layer: int, heads: int) -> bytes:
     struct.pack_into(shipped.layer_at.code, out, shipped.layer_at.offset, layer)
     struct.pack_into(shipped.heads_at.code, out, shipped.heads_at.offset, max(0, heads))
     return bytes(out)
+
+
+def informative(translator: Any, sp: Any) -> bool:
+    """Whether the layer chosen for a package does attend somewhere: one probe sentence,
+    its rows' peaks averaged. A layer whose attention is flat (a model built so that only
+    its reported layer aligns) is no better than the package's own choice, which then
+    stands."""
+    pieces = sp.encode(_PROBE, out_type=str)
+    result = translator.translate_batch([pieces], beam_size=1, return_attention=True)
+    rows = [row[: len(pieces)] for row in result[0].attention[0]]
+    if not rows:
+        return False
+    peaks = sum(float(max(row)) for row in rows) / len(rows)
+    return peaks >= _FLAT / (len(pieces) + 1)
 
 
 def model_files(

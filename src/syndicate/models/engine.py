@@ -248,16 +248,23 @@ class Engine:
         key = (pkg.path, pkg.version)
         with self._lock:
             if key not in self._models:
-                translator = ctranslate2.Translator(
-                    str(pkg.path / "model"),
-                    device="cpu",
-                    inter_threads=self.inter_threads,
-                    intra_threads=self.intra_threads,
-                    files=self._model_files(pkg),
-                )
                 sp = spm.SentencePieceProcessor(model_file=str(pkg.path / "sentencepiece.model"))
+                files = self._model_files(pkg)
+                translator = self._translator(pkg, files)
+                auto = self.attention_layer == attention.AUTO
+                if files is not None and auto and not attention.informative(translator, sp):
+                    translator = self._translator(pkg, None)  # that layer does not align
                 self._models[key] = _Model(translator, sp)
             return self._models[key]
+
+    def _translator(self, pkg: InstalledPackage, files: dict[str, bytes] | None) -> Any:
+        return ctranslate2.Translator(
+            str(pkg.path / "model"),
+            device="cpu",
+            inter_threads=self.inter_threads,
+            intra_threads=self.intra_threads,
+            files=files,
+        )
 
     def _model_files(self, pkg: InstalledPackage) -> dict[str, bytes] | None:
         """The model's files with the attention layer and heads chosen (models/attention.py),
