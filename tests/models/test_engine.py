@@ -129,3 +129,20 @@ def test_sentence_longer_than_the_segment_limit_comes_back_whole(demo_models_dir
 def test_translator_batches_all_segments(engine: Engine) -> None:
     translate = engine.translator("en-GB", "tr")
     assert [r.text for r in translate(["city", "war", "Iraq"])] == ["şehir", "savaş", "Irak"]
+
+
+def test_a_batched_beam_search_reports_no_attention_for_step_0(engine: Engine) -> None:
+    # CTranslate2 4.8 gives every sentence of a batched beam search another one's step-0
+    # row (docs/models.md); the engine reports none, and the projection infers it.
+    from syndicate.markup.alignment import SourceSpan, project_spans
+
+    texts = ["Police said five people died.", CASUALTIES]
+    batch = engine.translate("en", "ar", texts)
+    for result in batch:
+        assert result.alignment[0] == -1 and not any(result.attention[0])
+        assert result.alignment[1:3] == (1, 2)
+    first = batch[1]
+    (spot,) = project_spans(first, [SourceSpan(0, 4)])  # "Five"
+    assert (spot.start, spot.end) == (0, 1)
+    [alone] = engine.translate("en", "ar", [CASUALTIES])
+    assert alone.alignment[0] == 0  # one sentence: step 0 is its own

@@ -42,6 +42,7 @@ _SOFT: Final = 6.0  # ... and of short lowercase pieces, which repeat by chance
 _JUMPS: Final = {1: 1.0, 0: 0.3, 2: 0.2, -1: 0.15, 3: 0.1, -2: 0.08}
 _JOINED: Final = {0: 1.0, 1: 0.5, 2: 0.1, -1: 0.05}
 _FAR: Final = 0.03
+_START: Final = 0.1  # a sentence may open on any source word (a moved phrase)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,8 @@ def weigh(words: Sequence[str], tokens: Sequence[str], matrix: np.ndarray | None
     when there is no attention to read, or it is one-hot on every row."""
     if matrix is None or not len(tokens) or bool(np.all(matrix.max(axis=1) >= _CLEAN)):
         return None  # clean attention (a gloss model) is its own argmax: links suffice
+    # (A row with no mass, such as the engine's step 0 of a batched beam search, is not
+    # clean: the model below infers it from its neighbours and what is left uncovered.)
     emissions = _anchored(words, tokens, _emissions(matrix))
     glued = [t > 0 and joined(tokens[t - 1], tokens[t]) for t in range(len(tokens))]
     weights = _posterior(emissions, glued)
@@ -115,14 +118,20 @@ def best_run(scores: np.ndarray, share: np.ndarray) -> tuple[int, int] | None:
 
 
 def _emissions(matrix: np.ndarray) -> np.ndarray:
-    """Rows trusted by the mass they kept from EOS, sink columns divided by their excess."""
+    """Rows trusted by the mass they kept from EOS, sink columns divided by their excess;
+    what a row lost to EOS goes to the source tokens the other rows leave uncovered (a
+    token with no evidence most likely translates a word nobody else took)."""
     n_t, n_s = matrix.shape
     kept = np.clip(matrix.sum(axis=1, keepdims=True), 0.0, 1.0)
+    columns = matrix.sum(axis=0, keepdims=True)
     fair = max(1.0, n_t / n_s)
-    cleaned = matrix / np.maximum(1.0, matrix.sum(axis=0, keepdims=True) / fair)
+    cleaned = matrix / np.maximum(1.0, columns / fair)
     sums = cleaned.sum(axis=1, keepdims=True)
     shape = np.where(sums > 0, cleaned / np.where(sums > 0, sums, 1.0), 1.0 / n_s)
-    out: np.ndarray = kept * shape + (1.0 - kept) / n_s + _FLOOR
+    others = columns - matrix  # each row's view of what the rest covers
+    open_ = np.clip(fair - others, 0.05, None)
+    open_ /= open_.sum(axis=1, keepdims=True)
+    out: np.ndarray = kept * shape + (1.0 - kept) * open_ + _FLOOR
     return out
 
 
@@ -166,7 +175,7 @@ def _posterior(emissions: np.ndarray, glued: Sequence[bool]) -> np.ndarray:
     ``glued[t]``: token t continues the word of token t - 1."""
     n_t, n_s = emissions.shape
     tables = {False: _jumps(n_s, _JUMPS), True: _jumps(n_s, _JOINED)}
-    start = np.array([_JUMPS.get(j + 1, _FAR) for j in range(n_s)])
+    start = np.array([max(_JUMPS.get(j + 1, _FAR), _START) for j in range(n_s)])
     forward = np.empty((n_t, n_s))
     alpha = start / start.sum() * emissions[0]
     forward[0] = alpha / alpha.sum()

@@ -333,13 +333,18 @@ class Engine:
             max_batch_size=self._sub_batch(len(batch)),
         )
         decoded = []
+        scrambled = len(batch) > 1 and self.beam_size > 1
         for chunk, result in zip(batch, results, strict=True):
             pieces, rows = list(result.hypotheses[0]), list(result.attention[0])
             complete = bool(pieces) and pieces[-1] == "</s>"
             if complete:
                 pieces, rows = pieces[:-1], rows[:-1]
-            alignment = [_aligned(row, len(chunk)) for row in rows]
             kept = [row[: len(chunk)] for row in rows]
+            if scrambled and kept:
+                # CTranslate2 4.8 returns, at step 0 of a batched beam search, another
+                # sentence's row (docs/models.md): no evidence beats wrong evidence.
+                rows[0] = kept[0] = [0.0] * len(chunk)
+            alignment = [_aligned(row, len(chunk)) for row in rows]
             decoded.append(_Decoded(pieces, alignment, kept, complete))
         return decoded
 
