@@ -67,12 +67,15 @@ class SourceSpan:
 
     A ``protected`` span (verbatim element, glossary term) replaces its target tokens, so
     it claims them before its unprotected siblings: text is never both replaced and kept.
+    Its target text is known (``rendering``, else its source text), so where the model wrote
+    it, it goes exactly there.
     """
 
     start: int
     end: int
     parent: int = -1
     protected: bool = False
+    rendering: str = ""  # a term's fixed rendering, when it has one (else its own text)
 
     @property
     def is_point(self) -> bool:
@@ -197,6 +200,9 @@ def _robust(ctx: Context, span: SourceSpan, bounds: Placement) -> tuple[int, int
     """The run inside the parent maximising the span's mass minus the rest
     (``evidence.best_run``); its confidence is the share of the span's mass it holds times
     the share of its own tokens' mass that is the span's."""
+    written = _written(ctx, span, bounds) if span.protected else None
+    if written is not None:
+        return written
     if ctx.weights is None:
         scores = np.array([0.0 if k < 0 else -0.5 for k in ctx.links])
         known = np.array([k >= 0 for k in ctx.links], dtype=bool)
@@ -213,6 +219,34 @@ def _robust(ctx: Context, span: SourceSpan, bounds: Placement) -> tuple[int, int
     total = float(share[known].sum())
     own = max(1, int(known[lo:hi].sum()))
     return lo, hi, min(1.0, held / max(total, 1e-9) * held / own)
+
+
+def _written(ctx: Context, span: SourceSpan, bounds: Placement) -> tuple[int, int, float] | None:
+    """Where the model wrote a protected span's text (whitespace aside) inside the parent,
+    whole tokens only; of several places, the one its alignment points to most."""
+    want = "".join((span.rendering or ctx.source[span.start : span.end]).split())
+    if not want:
+        return None
+    words = set(inside(ctx, span))
+    best: tuple[float, int, int] | None = None
+    for lo in range(bounds.start, bounds.end):
+        text = ""
+        for hi in range(lo + 1, bounds.end + 1):
+            text += "".join(ctx.tokens[hi - 1].split())
+            if not want.startswith(text):
+                break
+            if text == want:
+                held = _held(ctx, words, lo, hi)
+                if best is None or held > best[0]:
+                    best = (held, lo, hi)
+                break
+    return None if best is None else (best[1], best[2], 1.0)
+
+
+def _held(ctx: Context, words: set[int], lo: int, hi: int) -> float:
+    if ctx.weights is not None:
+        return float(ctx.weights[lo:hi, sorted(words)].sum()) if words else 0.0
+    return float(sum(1 for k in ctx.links[lo:hi] if k in words))
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -66,7 +66,8 @@ def _owners(unit: Unit) -> list[int]:
 def _local(span: Span, ids: Sequence[int], start: int) -> SourceSpan:
     parent = ids.index(span.parent) if span.parent in ids else -1
     protected = span.kind in (SpanKind.VERBATIM, SpanKind.TERM)
-    return SourceSpan(span.start - start, span.end - start, parent, protected)
+    rendering = span.text if span.kind is SpanKind.TERM else ""
+    return SourceSpan(span.start - start, span.end - start, parent, protected, rendering)
 
 
 def _render_gap(
