@@ -1,11 +1,10 @@
 """Aligned translations: the contract between the engine (which produces them from
 CTranslate2 attention) and markup (which projects inline spans onto them).
 
-Two projection methods share the machinery here (the order in which spans claim target
-tokens, nesting, siblings, widening to whole words, the proportional fallback) and differ
-only in how they pick one span's target range: ``project_spans`` (the production one) reads
-the whole attention rows robustly (``markup/evidence.py``), ``hull.project_spans_hull``
-takes the hull of the argmax links (the baseline ``benchmarks/fidelity.py`` measures).
+Two projection methods share the machinery here (claim order, nesting, siblings, whole
+words, the proportional fallback) and differ in how they pick a span's range:
+``project_spans`` reads whole attention rows (``markup/evidence.py``); the baseline
+``hull.project_spans_hull`` takes the hull of the argmax links.
 """
 
 from __future__ import annotations
@@ -85,9 +84,8 @@ class SourceSpan:
 @dataclass(frozen=True, slots=True)
 class Placement:
     """Where a span lands: target tokens ``[start, end)``; a point sits before ``start``.
-    ``fallback`` says the alignment could not place it and the proportional rule did.
-    ``confidence`` (0..1, not part of equality: it describes the evidence, not the place)
-    is how clearly the alignment put the span there; 0 for a fallback."""
+    ``fallback``: the proportional rule placed it. ``confidence`` (0..1, 0 for a fallback;
+    not part of equality) is how clearly the alignment put the span there."""
 
     start: int
     end: int
@@ -96,9 +94,8 @@ class Placement:
 
 
 LOW_CONFIDENCE = 0.5
-"""A span placed with less confidence than this flags its segment ``low_confidence_markup``
-(segments.py): on the synthetic noise of tests/markup/test_projection.py most misplaced
-spans fall below it and few exact ones do."""
+"""Below it a span flags its segment ``low_confidence_markup`` (segments.py): on synthetic
+noise, most misplaced spans fall below it and few exact ones do."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +109,8 @@ class Context:
     tokens: tuple[str, ...]
     links: tuple[int, ...]
     weights: np.ndarray | None = None
+    # Where protected spans' text was written: (source start, end, target start, end).
+    reserved: tuple[tuple[int, int, int, int], ...] = ()
 
 
 Locate = Callable[[Context, SourceSpan, Placement], tuple[int, int, float] | None]
@@ -155,6 +154,10 @@ def project_spans(
     )
     if found is not None:
         ctx = Context(ctx.source, ctx.words, ctx.tokens, found.links, found.weights)
+    whole = Placement(0, len(ctx.tokens))
+    written = [(s, _written(ctx, s, whole)) for s in spans if s.protected]
+    reserved = tuple((s.start, s.end, w[0], w[1]) for s, w in written if w is not None)
+    ctx = Context(ctx.source, ctx.words, ctx.tokens, ctx.links, ctx.weights, reserved)
     return project_with(ctx, spans, _robust)
 
 
@@ -198,8 +201,9 @@ def inside(ctx: Context, span: SourceSpan) -> list[int]:
 
 def _robust(ctx: Context, span: SourceSpan, bounds: Placement) -> tuple[int, int, float] | None:
     """The run inside the parent maximising the span's mass minus the rest
-    (``evidence.best_run``); its confidence is the share of the span's mass it holds times
-    the share of its own tokens' mass that is the span's."""
+    (``evidence.best_run``), never over a protected span's text outside it; its confidence
+    is the share of the span's mass it holds times the share of its own tokens' mass that
+    is the span's."""
     written = _written(ctx, span, bounds) if span.protected else None
     if written is not None:
         return written
@@ -211,6 +215,9 @@ def _robust(ctx: Context, span: SourceSpan, bounds: Placement) -> tuple[int, int
     else:
         share = ctx.weights[:, inside(ctx, span)].sum(axis=1)
         scores, known = share - 0.5, np.ones(len(share), dtype=bool)
+    for start, end, lo, hi in ctx.reserved:
+        if not (span.start <= start and end <= span.end):
+            scores[lo:hi] = -1.0  # another span's protected text: never taken
     run = evidence.best_run(scores[bounds.start : bounds.end], share[bounds.start : bounds.end])
     if run is None:
         return None
@@ -227,7 +234,6 @@ def _written(ctx: Context, span: SourceSpan, bounds: Placement) -> tuple[int, in
     want = "".join((span.rendering or ctx.source[span.start : span.end]).split())
     if not want:
         return None
-    words = set(inside(ctx, span))
     best: tuple[float, int, int] | None = None
     for lo in range(bounds.start, bounds.end):
         text = ""
@@ -236,17 +242,17 @@ def _written(ctx: Context, span: SourceSpan, bounds: Placement) -> tuple[int, in
             if not want.startswith(text):
                 break
             if text == want:
-                held = _held(ctx, words, lo, hi)
+                held = _mass(ctx, inside(ctx, span), lo, hi)
                 if best is None or held > best[0]:
                     best = (held, lo, hi)
                 break
     return None if best is None else (best[1], best[2], 1.0)
 
 
-def _held(ctx: Context, words: set[int], lo: int, hi: int) -> float:
-    if ctx.weights is not None:
-        return float(ctx.weights[lo:hi, sorted(words)].sum()) if words else 0.0
-    return float(sum(1 for k in ctx.links[lo:hi] if k in words))
+def _mass(ctx: Context, words: list[int], lo: int, hi: int) -> float:
+    if ctx.weights is None:
+        return float(sum(k in words for k in ctx.links[lo:hi]))
+    return float(ctx.weights[lo:hi, words].sum())
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -33,7 +33,7 @@ from typing import Any, Final
 import numpy as np
 
 _CLEAN: Final = 0.99  # every row this peaked: the links say it all
-_FLOOR: Final = 1e-6  # no source token is ever impossible
+_FLOOR: Final = 0.005  # any source token stays possible: a wrong peak can be overruled
 _HARD: Final = 200.0  # weight of an anchor's candidates: names, numbers, long words
 _SOFT: Final = 6.0  # ... and of short lowercase pieces, which repeat by chance
 # Jump probabilities by distance (next source position minus this one), unnormalised: for
