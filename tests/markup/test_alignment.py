@@ -12,8 +12,8 @@ from syndicate.markup.alignment import (
     Placement,
     SourceSpan,
     copy_translation,
-    project_spans,
 )
+from syndicate.markup.projection import project_spans
 
 from noisy_alignments import assert_well_nested
 
@@ -101,6 +101,14 @@ def test_subword_hull_is_widened_to_whole_words() -> None:
     words = ((0, 9), (10, 18))
     tr = AlignedTranslation(source, words, ("Pesh", "merga", " fighters"), (0, -1, 1))
     assert project_spans(tr, [SourceSpan(0, 9)]) == (Placement(0, 2),)
+
+
+def test_the_fallback_is_widened_to_whole_words_too() -> None:
+    source = "the attack came"
+    words = ((0, 3), (4, 10), (11, 15))
+    tokens = ("THE", " AT", "TA", "CK", " CAME")  # no links: proportional, tokens 1-3
+    tr = AlignedTranslation(source, words, tokens, (-1,) * 5)
+    assert project_spans(tr, [SourceSpan(4, 10)]) == (Placement(1, 4, True),)
 
 
 def test_no_widening_when_the_span_is_part_of_a_word() -> None:

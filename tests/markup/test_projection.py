@@ -13,9 +13,9 @@ from syndicate.markup.alignment import (
     AlignedTranslation,
     Placement,
     SourceSpan,
-    project_spans,
 )
 from syndicate.markup.hull import project_spans_hull
+from syndicate.markup.projection import project_spans
 from syndicate.markup.segments import Protection, reassemble, segment_html
 
 from noisy_alignments import Case, assert_well_nested, make_case, noisy
@@ -49,6 +49,68 @@ def test_placement_is_exact_whenever_the_alignment_is(seed: int, reorder: bool) 
     case = make_case(random.Random(seed), reorder=reorder)
     assert _exact(project_spans(case.clean, case.spans), case)  # links only
     assert _exact(project_spans(_one_hot(case.clean), case.spans), case)  # one-hot rows
+
+
+def _alone(case: Case) -> tuple[tuple[SourceSpan, ...], list[bool]]:
+    """Each span with its true target text as ``rendering`` (what the model writes for it
+    alone, with a compositional model), and whether that text occurs once in the target."""
+    tokens = case.clean.target_tokens
+    pieces = ["".join(t.split()).casefold() for t in tokens]
+    spans, unique = [], []
+    for span, (lo, hi) in zip(case.spans, case.truth, strict=True):
+        want = "".join(pieces[lo:hi])
+        windows = sum(
+            "".join(pieces[a:b]) == want
+            for a in range(len(pieces))
+            for b in range(a + 1, len(pieces) + 1)
+        )
+        spans.append(replace(span, rendering="".join(tokens[lo:hi])))
+        unique.append(windows == 1)
+    return tuple(spans), unique
+
+
+@settings(max_examples=150, deadline=None)
+@given(SEEDS, RATES, st.booleans())
+def test_a_span_goes_where_its_own_translation_was_written(
+    seed: int, rate: float, reorder: bool
+) -> None:
+    rng = random.Random(seed)
+    case = make_case(rng, reorder=reorder)
+    tr = noisy(rng, case.clean, rate)
+    spans, unique = _alone(case)
+    placed = project_spans(tr, spans)
+    assert_well_nested(spans, placed, len(tr.target_tokens))
+    for spot, truth, once in zip(placed, case.truth, unique, strict=True):
+        if once and all(unique):
+            assert (spot.start, spot.end) == truth, (rate, reorder)
+
+
+def test_of_two_places_its_translation_takes_the_one_attention_favours() -> None:
+    source = "the city and the city"
+    words = ((0, 3), (4, 8), (9, 12), (13, 16), (17, 21))
+    tokens = ("EHT", " YTIC", " DNA", " EHT", " YTIC")
+    rows = [[0.0] * 5 for _ in tokens]
+    for t, j in enumerate((0, 1, 2, 3, 4)):
+        rows[t][j] = 0.6
+        rows[t][(j + 1) % 5] = 0.4
+    tr = AlignedTranslation(
+        source, words, tokens, (0, 1, 2, 3, 4), attention=tuple(map(tuple, rows))
+    )
+    first, second = project_spans(
+        tr, [SourceSpan(4, 8, rendering="ytic"), SourceSpan(17, 21, rendering="YTIC.")]
+    )
+    assert (first.start, first.end) == (1, 2) and (second.start, second.end) == (4, 5)
+    assert first.confidence < 1.0  # two places held its text
+
+
+def test_a_translation_never_takes_another_spans_protected_text() -> None:
+    source = "Rudaw said Rudaw"
+    words = ((0, 5), (6, 10), (11, 16))
+    tr = AlignedTranslation(source, words, ("Rudaw", " DIAS", " Rudaw"), (0, 1, 2))
+    term = SourceSpan(0, 5, protected=True)
+    # The element's own translation is written twice; the first is the term's.
+    placed = project_spans(tr, [term, SourceSpan(11, 16, rendering="Rudaw")])
+    assert [(p.start, p.end) for p in placed] == [(0, 1), (2, 3)]
 
 
 def _rates(reorder: bool, rate: float, n: int = 300) -> tuple[float, float, float]:
@@ -119,3 +181,6 @@ def test_split_attention_flags_the_segment_low_confidence() -> None:
     done = reassemble(body, [tr], "en")
     assert [(f.segment, f.reason) for f in done.flags] == [(0, "low_confidence_markup")]
     assert "<em>" in done.html  # placed all the same, once
+    assert done.unclear == ("old",)  # to be translated alone
+    checked = reassemble(body, [tr], "en", {"old": "OLD"})
+    assert "<em>OLD</em>" in checked.html and not checked.flags and not checked.unclear

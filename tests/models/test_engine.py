@@ -134,7 +134,8 @@ def test_translator_batches_all_segments(engine: Engine) -> None:
 def test_a_batched_beam_search_reports_no_attention_for_step_0(engine: Engine) -> None:
     # CTranslate2 4.8 gives every sentence of a batched beam search another one's step-0
     # row (docs/models.md); the engine reports none, and the projection infers it.
-    from syndicate.markup.alignment import SourceSpan, project_spans
+    from syndicate.markup.alignment import SourceSpan
+    from syndicate.markup.projection import project_spans
 
     texts = ["Police said five people died.", CASUALTIES]
     batch = engine.translate("en", "ar", texts)

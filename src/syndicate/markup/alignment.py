@@ -2,8 +2,9 @@
 CTranslate2 attention) and markup (which projects inline spans onto them).
 
 Two projection methods share the machinery here (claim order, nesting, siblings, whole
-words, the proportional fallback) and differ in how they pick a span's range:
-``project_spans`` reads whole attention rows (``markup/evidence.py``); the baseline
+words, the proportional fallback, protected text) and differ in how they pick a span's
+range: ``projection.project_spans``, the production method, reads whole attention rows
+(``markup/evidence.py``) and the text the model wrote; the baseline
 ``hull.project_spans_hull`` takes the hull of the argmax links.
 """
 
@@ -66,15 +67,17 @@ class SourceSpan:
 
     A ``protected`` span (verbatim element, glossary term) replaces its target tokens, so
     it claims them before its unprotected siblings: text is never both replaced and kept.
-    Its target text is known (``rendering``, else its source text), so where the model wrote
-    it, it goes exactly there.
+    ``rendering`` is the text the model is expected to have written for the span: a term's
+    fixed rendering, or an element's own text translated alone (the check of
+    translation/stage.py); a protected span without one looks for its source text. Where
+    the model wrote that text, the span goes exactly there.
     """
 
     start: int
     end: int
     parent: int = -1
     protected: bool = False
-    rendering: str = ""  # a term's fixed rendering, when it has one (else its own text)
+    rendering: str = ""
 
     @property
     def is_point(self) -> bool:
@@ -136,31 +139,6 @@ def copy_translation(text: str) -> AlignedTranslation:
     )
 
 
-def project_spans(
-    translation: AlignedTranslation, spans: Sequence[SourceSpan]
-) -> tuple[Placement, ...]:
-    """Place every span on the target tokens, well nested, one placement per span.
-
-    Each span takes the contiguous run of target tokens that best holds its alignment mass
-    (``_robust``): stray tokens are left out instead of stretching the span across the
-    sentence, as the hull of ``hull.project_spans_hull`` would. The rest is as for every
-    method (``project_with``).
-    """
-    if not spans:
-        return ()
-    ctx = context(translation)
-    found = evidence.weigh(
-        [ctx.source[s:e] for s, e in ctx.words], ctx.tokens, evidence.rows(translation)
-    )
-    if found is not None:
-        ctx = Context(ctx.source, ctx.words, ctx.tokens, found.links, found.weights)
-    whole = Placement(0, len(ctx.tokens))
-    written = [(s, _written(ctx, s, whole)) for s in spans if s.protected]
-    reserved = tuple((s.start, s.end, w[0], w[1]) for s, w in written if w is not None)
-    ctx = Context(ctx.source, ctx.words, ctx.tokens, ctx.links, ctx.weights, reserved)
-    return project_with(ctx, spans, _robust)
-
-
 def project_with(
     ctx: Context, spans: Sequence[SourceSpan], locate: Locate
 ) -> tuple[Placement, ...]:
@@ -199,60 +177,14 @@ def inside(ctx: Context, span: SourceSpan) -> list[int]:
     return [i for i, (s, e) in enumerate(ctx.words) if s < e and s < span.end and span.start < e]
 
 
-def _robust(ctx: Context, span: SourceSpan, bounds: Placement) -> tuple[int, int, float] | None:
-    """The run inside the parent maximising the span's mass minus the rest
-    (``evidence.best_run``), never over a protected span's text outside it; its confidence
-    is the share of the span's mass it holds times the share of its own tokens' mass that
-    is the span's."""
-    written = _written(ctx, span, bounds) if span.protected else None
-    if written is not None:
-        return written
-    if ctx.weights is None:
-        scores = np.array([0.0 if k < 0 else -0.5 for k in ctx.links])
-        known = np.array([k >= 0 for k in ctx.links], dtype=bool)
-        share = np.isin(np.array(ctx.links, dtype=int), inside(ctx, span)).astype(float)
-        scores[share > 0] = 0.5
-    else:
-        share = ctx.weights[:, inside(ctx, span)].sum(axis=1)
-        scores, known = share - 0.5, np.ones(len(share), dtype=bool)
-    for start, end, lo, hi in ctx.reserved:
-        if not (span.start <= start and end <= span.end):
-            scores[lo:hi] = -1.0  # another span's protected text: never taken
-    run = evidence.best_run(scores[bounds.start : bounds.end], share[bounds.start : bounds.end])
-    if run is None:
-        return None
-    lo, hi = run[0] + bounds.start, run[1] + bounds.start
-    held = float(share[lo:hi][known[lo:hi]].sum())
-    total = float(share[known].sum())
-    own = max(1, int(known[lo:hi].sum()))
-    return lo, hi, min(1.0, held / max(total, 1e-9) * held / own)
-
-
-def _written(ctx: Context, span: SourceSpan, bounds: Placement) -> tuple[int, int, float] | None:
-    """Where the model wrote a protected span's text (whitespace aside) inside the parent,
-    whole tokens only; of several places, the one its alignment points to most."""
-    want = "".join((span.rendering or ctx.source[span.start : span.end]).split())
-    if not want:
-        return None
-    best: tuple[float, int, int] | None = None
-    for lo in range(bounds.start, bounds.end):
-        text = ""
-        for hi in range(lo + 1, bounds.end + 1):
-            text += "".join(ctx.tokens[hi - 1].split())
-            if not want.startswith(text):
-                break
-            if text == want:
-                held = _mass(ctx, inside(ctx, span), lo, hi)
-                if best is None or held > best[0]:
-                    best = (held, lo, hi)
-                break
-    return None if best is None else (best[1], best[2], 1.0)
-
-
-def _mass(ctx: Context, words: list[int], lo: int, hi: int) -> float:
-    if ctx.weights is None:
-        return float(sum(k in words for k in ctx.links[lo:hi]))
-    return float(ctx.weights[lo:hi, words].sum())
+def others_protected(ctx: Context, span: SourceSpan) -> list[tuple[int, int]]:
+    """The target ranges where protected spans other than ``span``'s own descendants had
+    their text written: ``span`` takes none of their tokens."""
+    return [
+        (lo, hi)
+        for start, end, lo, hi in ctx.reserved
+        if not (span.start <= start and end <= span.end)
+    ]
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -293,6 +225,9 @@ def _place(
     taken: list[Placement],
 ) -> Placement:
     guess = _fallback(span, outer, bounds)
+    # Where another span's protected text was written is as good as taken: a fallback or a
+    # widened range must not take its words either.
+    taken = taken + [Placement(lo, hi) for lo, hi in others_protected(ctx, span)]
     if span.is_point:
         spot = _point(ctx, span.start)
         start = _free_boundary(guess[0] if spot is None else spot, bounds, taken)
@@ -307,7 +242,7 @@ def _place(
         # empty right after them rather than take words aligned elsewhere.
         start = _free_boundary(hi, bounds, taken)
         return Placement(start, start, True, 0.0)
-    fitted = _fit(guess, bounds, taken)
+    fitted = _fit(_widen(ctx, span, guess, bounds), bounds, taken)
     if fitted is not None:
         return Placement(*fitted, fallback=True, confidence=0.0)
     start = _free_boundary(guess[0], bounds, taken)
@@ -332,8 +267,9 @@ def _point(ctx: Context, pos: int) -> int | None:
 def _widen(
     ctx: Context, span: SourceSpan, hull: tuple[int, int], bounds: Placement
 ) -> tuple[int, int]:
-    """Grow the hull to whole target words where the span holds whole source words, so a
-    subword alignment never cuts a word (``<a>Pesh</a>merga``)."""
+    """Grow a range to whole target words where the span holds whole source words, so
+    neither a subword alignment nor the proportional rule cuts a word
+    (``<a>Pesh</a>merga``)."""
     start, end = hull
     text = ctx.source
     if span.start == 0 or not text[span.start - 1].isalnum():

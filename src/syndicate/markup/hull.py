@@ -2,7 +2,7 @@
 token whose argmax link falls in it.
 
 The method before issue 11, kept unchanged as the baseline ``benchmarks/fidelity.py``
-measures ``alignment.project_spans`` against: exact on clean attention, but one stray link
+measures ``projection.project_spans`` against: exact on clean attention, but one stray link
 drags a span across the sentence.
 """
 

@@ -1,5 +1,5 @@
 """Rendering: a unit's translated segments and its source elements woven back into lxml
-mixed content, where ``alignment.project_spans`` placed them (brief section 4).
+mixed content, where ``projection.project_spans`` placed them (brief section 4).
 
 Target tokens are written in order; an inline element is rebuilt around the tokens placed
 in it (the leading space of its first token stays outside: ``the <a>city</a>``), a
@@ -10,8 +10,8 @@ of the space it had in the source. Whitespace between segments is the source's.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -20,29 +20,61 @@ from syndicate.markup.alignment import (
     AlignedTranslation,
     Placement,
     SourceSpan,
-    project_spans,
 )
+from syndicate.markup.projection import project_spans
 from syndicate.markup.sanitiser import xml_text
 from syndicate.markup.units import Run, Span, SpanKind, Unit
 
+CHECK = 0.9
+"""Placed with a confidence below it (a fallback's is 0), an element span is unclear: its
+text, translated alone, says where the model wrote it (``Rendered.unclear``,
+translation/stage.py). On clean attention no span is below it, so the check costs nothing
+there; 0 turns the check off."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A unit's translated content in a holder element; ``notes``: the segments (indices
+    within the unit) whose spans needed the fallback (``placement``) or were placed with
+    less than ``LOW_CONFIDENCE`` (``low_confidence_markup``); ``unclear``: the source texts
+    of element spans placed below ``CHECK`` with no translation of their own to go by."""
+
+    holder: etree._Element
+    notes: list[tuple[int, str]] = field(default_factory=list)
+    unclear: list[str] = field(default_factory=list)
+
 
 def render_unit(
-    unit: Unit, results: Sequence[AlignedTranslation], elements: Sequence[etree._Element]
-) -> tuple[etree._Element, list[tuple[int, str]]]:
-    """The unit's translated content in a holder element, and the segments (indices within
-    the unit) whose spans needed the fallback (``placement``) or were placed with less than
-    ``LOW_CONFIDENCE`` (``low_confidence_markup``)."""
+    unit: Unit,
+    results: Sequence[AlignedTranslation],
+    elements: Sequence[etree._Element],
+    alone: Mapping[str, str],
+) -> Rendered:
+    """The unit rendered; ``alone`` maps an element span's source text to its translation
+    on its own (see ``CHECK``)."""
     objects = _objects(unit.spans, elements)
     owners = _owners(unit)
-    out = _Out(etree.Element("holder"))
-    cursor, notes = 0, []
+    done = Rendered(etree.Element("holder"))
+    out, cursor = _Out(done.holder), 0
     for k, (segment, tr) in enumerate(zip(unit.segments, results, strict=False)):
         _render_gap(out, unit, cursor, segment[0], owners, objects)
         ids = [i for i, owner in enumerate(owners) if owner == k]
-        notes += [(k, reason) for reason in _render_segment(out, unit, segment, tr, ids, objects)]
+        local = [_local(unit, i, ids, segment[0], alone) for i in ids]
+        placements = project_spans(tr, local)
+        text, spans = unit.text[segment[0] : segment[1]], [unit.spans[i] for i in ids]
+        tree = _Tree(
+            text, spans, local, placements, [objects[i] for i in ids], _Words(tr.target_tokens)
+        )
+        tree.fill(out, -1, 0, len(tr.target_tokens))
+        done.notes.extend((k, reason) for reason in _reasons(placements))
+        done.unclear.extend(
+            unit.text[unit.spans[i].start : unit.spans[i].end]
+            for i, span, spot in zip(ids, local, placements, strict=True)
+            if _unclear(unit.spans[i], span, spot)
+        )
         cursor = segment[1]
     _render_gap(out, unit, cursor, len(unit.text), owners, objects)
-    return out.holder, notes
+    return done
 
 
 _Object = etree._Element | str
@@ -63,11 +95,37 @@ def _owners(unit: Unit) -> list[int]:
     return owners
 
 
-def _local(span: Span, ids: Sequence[int], start: int) -> SourceSpan:
+def _local(
+    unit: Unit, index: int, ids: Sequence[int], start: int, alone: Mapping[str, str]
+) -> SourceSpan:
+    """A span as its segment's projection sees it: offsets into the segment, the parent
+    among the segment's spans, and the text the model should have written for it."""
+    span = unit.spans[index]
     parent = ids.index(span.parent) if span.parent in ids else -1
     protected = span.kind in (SpanKind.VERBATIM, SpanKind.TERM)
-    rendering = span.text if span.kind is SpanKind.TERM else ""
+    if span.kind is SpanKind.TERM:
+        rendering = span.text
+    elif span.kind is SpanKind.ELEMENT:
+        rendering = alone.get(unit.text[span.start : span.end], "")
+    else:
+        rendering = ""
     return SourceSpan(span.start - start, span.end - start, parent, protected, rendering)
+
+
+def _reasons(placements: Sequence[Placement]) -> list[str]:
+    reasons = ["placement"] if any(p.fallback for p in placements) else []
+    if any(not p.fallback and p.confidence < LOW_CONFIDENCE for p in placements):
+        reasons.append("low_confidence_markup")
+    return reasons
+
+
+def _unclear(span: Span, local: SourceSpan, spot: Placement) -> bool:
+    return (
+        span.kind is SpanKind.ELEMENT
+        and not local.is_point
+        and not local.rendering
+        and spot.confidence < CHECK  # a fallback's is 0
+    )
 
 
 def _render_gap(
@@ -81,28 +139,6 @@ def _render_gap(
             out.element(objects[i])
             cursor = span.start
     out.text(unit.text[cursor:end])
-
-
-def _render_segment(
-    out: _Out,
-    unit: Unit,
-    segment: tuple[int, int],
-    tr: AlignedTranslation,
-    ids: Sequence[int],
-    objects: Sequence[_Object],
-) -> list[str]:
-    """Write one segment's translation with its spans placed; the flags it earns."""
-    start, end = segment
-    local = [_local(unit.spans[i], ids, start) for i in ids]
-    placements = project_spans(tr, local)
-    spans = [unit.spans[i] for i in ids]
-    words = _Words(tr.target_tokens)
-    tree = _Tree(unit.text[start:end], spans, local, placements, [objects[i] for i in ids], words)
-    tree.fill(out, -1, 0, len(tr.target_tokens))
-    reasons = ["placement"] if any(p.fallback for p in placements) else []
-    if any(not p.fallback and p.confidence < LOW_CONFIDENCE for p in placements):
-        reasons.append("low_confidence_markup")
-    return reasons
 
 
 class _Words:

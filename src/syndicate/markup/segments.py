@@ -3,7 +3,7 @@ translations put back together with every element in its place, by alignment.
 
 Brief section 4. The model only ever sees plain sentences. Each inline element (and each
 protected span: code, time, ``translate="no"``, glossary terms) is a character span of its
-unit; after translation, ``alignment.project_spans`` carries it onto the target tokens
+unit; after translation, ``projection.project_spans`` carries it onto the target tokens
 aligned to its source tokens, and the element is rebuilt around them (a protected span's
 words are replaced by its verbatim text or fixed rendering). No placeholders reach the
 model, so there are none for it to mangle.
@@ -83,10 +83,13 @@ class SegmentedBody:
 
 @dataclass(frozen=True, slots=True)
 class Reassembled:
-    """The translated field (XHTML fragment, or plain text) and the flags its segments got."""
+    """The translated field (XHTML fragment, or plain text), the flags its segments got,
+    and the source texts of its unclear element spans (``reassembly.CHECK``), to translate
+    alone and pass back as ``alone`` for a surer placement."""
 
     html: str
     flags: tuple[SegmentFlag, ...] = ()
+    unclear: tuple[str, ...] = ()
 
 
 def segment_html(html: str, protection: Protection) -> SegmentedBody:
@@ -114,13 +117,17 @@ def to_xhtml_fragment(html: str, lang: str) -> str:
 
 
 def reassemble(
-    body: SegmentedBody, translations: Sequence[AlignedTranslation], lang: str
+    body: SegmentedBody,
+    translations: Sequence[AlignedTranslation],
+    lang: str,
+    alone: Mapping[str, str] | None = None,
 ) -> Reassembled:
     """Put the translations of ``body.segments`` back in place (brief section 4).
 
     A body comes back as an XHTML fragment, ``<div lang dir>``, with the sanitised source's
     block structure and every source element exactly once with the same attributes; a
-    plain-text field comes back as plain text.
+    plain-text field comes back as plain text. ``alone``: element spans' source texts
+    translated on their own (see ``Reassembled.unclear``).
     """
     if len(translations) != len(body.segments):
         raise TranslationRejected(
@@ -128,36 +135,39 @@ def reassemble(
         )
     results, flags = _checked(body.segments, translations)
     if body.source is None:
-        (holder,), placed = _render_all(body, results, [[]])
-        return Reassembled(holder.text or "", _ordered(flags + placed))
+        (holder,), placed, unclear = _render_all(body, results, [[]], alone or {})
+        return Reassembled(holder.text or "", _ordered(flags + placed), unclear)
     root = parse_fragment(body.source)
     runs, images = find_runs(root), find_images(root)
     if len(runs) + len(images) != len(body.units):
         raise TranslationRejected("the segmented body does not match its source markup")
     elements = [run_elements(run) for run in runs] + [[] for _ in images]
-    holders, placed = _render_all(body, results, elements)
+    holders, placed, unclear = _render_all(body, results, elements, alone or {})
     for run, holder in zip(runs, holders, strict=False):
         splice_run(run, holder)
     for (img, name), holder in zip(images, holders[len(runs) :], strict=True):
         img.set(name, holder.text or "")
-    return Reassembled(serialise_fragment(root, lang), _ordered(flags + placed))
+    return Reassembled(serialise_fragment(root, lang), _ordered(flags + placed), unclear)
 
 
 def _render_all(
     body: SegmentedBody,
     results: Sequence[AlignedTranslation],
     elements: Sequence[Sequence[etree._Element]],
-) -> tuple[list[etree._Element], list[SegmentFlag]]:
-    """Each unit rendered into a holder, and its segments' placement flags."""
+    alone: Mapping[str, str],
+) -> tuple[list[etree._Element], list[SegmentFlag], tuple[str, ...]]:
+    """Each unit rendered into a holder, its segments' placement flags, its unclear spans."""
     holders: list[etree._Element] = []
     flags: list[SegmentFlag] = []
+    unclear: dict[str, None] = {}
     offset = 0
     for unit, found in zip(body.units, elements, strict=True):
-        holder, notes = render_unit(unit, results[offset:], found)
-        holders.append(holder)
-        flags += [SegmentFlag(offset + k, why, body.segments[offset + k]) for k, why in notes]
+        done = render_unit(unit, results[offset:], found, alone)
+        holders.append(done.holder)
+        flags += [SegmentFlag(offset + k, why, body.segments[offset + k]) for k, why in done.notes]
+        unclear.update(dict.fromkeys(done.unclear))
         offset += len(unit.segments)
-    return holders, flags
+    return holders, flags, tuple(unclear)
 
 
 def _terms(protection: Protection) -> Terms:

@@ -10,7 +10,7 @@ is passed in.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from syndicate.markup.alignment import AlignedTranslation, SegmentTranslator
 from syndicate.markup.segments import (
@@ -43,18 +43,40 @@ def segment_fields(article: Article, protection: Protection) -> _Fields:
 
 
 def _reassemble_fields(
-    fields: _Fields, results: Sequence[AlignedTranslation], lang: str
-) -> tuple[dict[str, str], list[SegmentFlag]]:
-    """Hand each field its slice of the batch; renumber flags to the article's segment order."""
+    fields: _Fields,
+    results: Sequence[AlignedTranslation],
+    lang: str,
+    alone: Mapping[str, str] | None = None,
+) -> tuple[dict[str, str], list[SegmentFlag], list[str]]:
+    """Hand each field its slice of the batch; renumber flags to the article's segment
+    order; collect the unclear spans' texts (``Reassembled.unclear``)."""
     out: dict[str, str] = {}
     flags: list[SegmentFlag] = []
+    unclear: dict[str, None] = {}
     start = 0
     for key, body in fields.items():
         end = start + len(body.segments)
-        done = reassemble(body, results[start:end], lang)
+        done = reassemble(body, results[start:end], lang, alone)
         out[key] = done.html
         flags += [dataclasses.replace(f, segment=f.segment + start) for f in done.flags]
+        unclear.update(dict.fromkeys(done.unclear))
         start = end
+    return out, flags, list(unclear)
+
+
+def _reassembled(
+    fields: _Fields, translator: SegmentTranslator, lang: str
+) -> tuple[dict[str, str], list[SegmentFlag]]:
+    """Every field translated in one call, then, only where attention left an element
+    span unclear (real models' attention is noisy), those spans' texts in one more call:
+    where the model wrote what it writes for a span alone, the span goes (issue 11)."""
+    texts = [text for body in fields.values() for text in body.segments]
+    results = translator(texts) if texts else []
+    out, flags, unclear = _reassemble_fields(fields, results, lang)
+    if not unclear:
+        return out, flags
+    alone = {text: tr.text.strip() for text, tr in zip(unclear, translator(unclear), strict=True)}
+    out, flags, _ = _reassemble_fields(fields, results, lang, alone)
     return out, flags
 
 
@@ -81,9 +103,7 @@ def translate_article(
 ) -> Article:
     """The article in ``target``: every segment in one call to ``translator``."""
     protection = glossary.protection(target, extra_keep=[c.name for c in article.credits])
-    fields = segment_fields(article, protection)
-    texts = [text for body in fields.values() for text in body.segments]
-    out, flags = _reassemble_fields(fields, translator(texts) if texts else [], target)
+    out, flags = _reassembled(segment_fields(article, protection), translator, target)
     credits = _translated_credits(article, out)
     return dataclasses.replace(
         article,

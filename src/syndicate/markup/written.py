@@ -1,0 +1,57 @@
+"""Where a model wrote a text it was expected to write: a protected span's verbatim text, a
+term's fixed rendering, or an element's own text translated alone (the span check of
+translation/stage.py). Text, not attention: this is the strongest lexical anchor a span
+has, and it does not care how noisy the attention was.
+
+Comparison ignores whitespace and case (a model may write ``rudaw`` for ``Rudaw``); matches
+cover whole target tokens, so a span never cuts one.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+
+
+def expected(own: str, rendering: str, protected: bool) -> str:
+    """The text to look for, as compared: ``rendering`` if any, else ``own`` (the span's
+    source text). A phrase translated alone may gain or lose a full stop, so an element's
+    rendering loses its punctuation at an end where ``own`` has none; a protected text
+    keeps its own, since it replaces exactly the tokens matched."""
+    want = _squeezed(rendering or own)
+    if protected or not rendering or not own:
+        return want
+    if not _punctuation(own[-1]):
+        while want and _punctuation(want[-1]):
+            want = want[:-1]
+    if not _punctuation(own[0]):
+        while want and _punctuation(want[0]):
+            want = want[1:]
+    return want
+
+
+def occurrences(tokens: Sequence[str], want: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Every run ``[lo, hi)`` of ``tokens[start:end]`` whose text is ``want`` (as
+    ``expected`` gives it)."""
+    pieces = [_squeezed(token) for token in tokens]
+    found: list[tuple[int, int]] = []
+    if not want:
+        return found
+    for lo in range(start, end):
+        text = ""
+        for hi in range(lo + 1, end + 1):
+            text += pieces[hi - 1]
+            if not want.startswith(text):
+                break
+            if text == want:
+                found.append((lo, hi))
+                break
+    return found
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split()).casefold()
+
+
+def _punctuation(char: str) -> bool:
+    return unicodedata.category(char)[0] == "P"
