@@ -315,12 +315,19 @@ def test_nothing_that_runs_code_survives(nodes: list[Node], translator: str) -> 
 
 def _all_text(root: etree._Element) -> str:
     """Element text and img alt text: everything a reader gets."""
-    alts = [img.get("alt") or "" for img in root.iter("img")]
-    return "".join(root.itertext()) + "".join(alts)
+    return "".join(root.itertext()) + "".join(_alts(root))
+
+
+def _alts(root: etree._Element) -> list[str]:
+    return [img.get("alt") or "" for img in root.iter("img")]
 
 
 def _letters(root: etree._Element) -> str:
-    return re.sub(r"\s", "", _all_text(root)).upper()
+    return _squeezed("".join(root.itertext()))
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s", "", text).upper()
 
 
 @settings(max_examples=200, deadline=None)
@@ -329,7 +336,10 @@ def test_diagonal_translation_loses_no_text(nodes: list[Node]) -> None:
     source = _body(nodes)
     body = segment_html(source, KEEP)
     out, reference = _translate(source, "upper", "en")
-    assert _letters(out) == _letters(reference)
+    assert _letters(out) == _letters(reference)  # the text in order, nothing lost
+    # Image alts: all there. Their order may change where two points share one source word
+    # ("a<a>a<img/></a><img/>a" is one target token: no position inside it to keep).
+    assert sorted(map(_squeezed, _alts(out))) == sorted(map(_squeezed, _alts(reference)))
     terms = [s.text for u in body.units for s in u.spans if s.kind is SpanKind.TERM]
     text = _all_text(out)
     for term in set(terms):
