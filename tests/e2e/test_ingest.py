@@ -8,24 +8,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from lxml import etree
+from running_service import OPERATOR_TOKEN, running_service
 
-from syndicate.api.credentials import key_digest, new_partner_key
-from syndicate.store import partners
-from syndicate.store.client import connect
-from syndicate.store.partners import Partner
-
-from e2e_processes import Processes, service_env, wait_for
+from e2e_processes import wait_for
 from foreign_samples import ROUTE, SUPERDESK_SECRET, superdesk_headers, superdesk_push, transmitted
-from redis_servers import free_port, start_redis_server
 
-TOKEN = "operator-test-token"
 G2 = "{http://iptc.org/std/nar/2006-10-01/}"
 MEDIA = "{http://search.yahoo.com/mrss/}"
 FINAL = {"en": "published", "ar": "published", "tr": "published"}
@@ -44,7 +37,8 @@ class Newsroom:
 
     def states(self, article_id: str, version: int) -> dict[str, str] | None:
         answer = self.http.get(
-            f"{self.base}/v1/articles/{article_id}", headers={"Authorization": f"Bearer {TOKEN}"}
+            f"{self.base}/v1/articles/{article_id}",
+            headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"},
         )
         langs = answer.json().get("languages", {}) if answer.status_code == 200 else {}
         if not langs or any(s["version"] != version for s in langs.values()):
@@ -69,31 +63,9 @@ def newsroom(
     partial_models_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Newsroom]:
     directory = tmp_path_factory.mktemp("ingest")
-    redis = start_redis_server(directory)
-    port = free_port()
-    env = service_env(redis.url, partial_models_dir, SYNDICATE_SUPERDESK_SECRET=SUPERDESK_SECRET)
-    env |= {"SYNDICATE_OPERATOR_TOKEN": TOKEN, "SYNDICATE_PUBLIC_BASE_URL": f"http://x:{port}"}
-    processes = Processes(directory)
-    processes.worker(env)
-    processes.server(env, port)
-    key = new_partner_key()
-    client = connect(redis.url)
-    partner = Partner("agency", key_digest(key), ("*",), ("*",), datetime.now(UTC))
-    partners.add_partner(client, partner)
-    client.close()
-    base = f"http://127.0.0.1:{port}"
-    with httpx.Client(timeout=10) as http:
-        wait_for(lambda: _healthy(http, base), 60, "the API and a worker to be up")
-        yield Newsroom(base, key, http)
-    processes.stop_all()
-    redis.stop()
-
-
-def _healthy(http: httpx.Client, base: str) -> bool:
-    try:
-        return http.get(f"{base}/healthz").status_code == 200
-    except httpx.TransportError:
-        return False
+    secret = {"SYNDICATE_SUPERDESK_SECRET": SUPERDESK_SECRET}
+    with running_service(directory, partial_models_dir, **secret) as up:
+        yield Newsroom(up.base, up.partner_key, up.http)
 
 
 def _rss_items(newsroom: Newsroom, lang: str, article_id: str) -> list[etree._Element]:

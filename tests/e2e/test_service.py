@@ -7,7 +7,6 @@ import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from string import ascii_lowercase
 from typing import Any
@@ -15,19 +14,18 @@ from typing import Any
 import httpx
 import pytest
 from lxml import etree
+from running_service import OPERATOR_TOKEN, running_service
 
-from syndicate.api.credentials import SIGNATURE_HEADER, key_digest, new_partner_key, sign
-from syndicate.store import partners
+from syndicate.api.credentials import SIGNATURE_HEADER, sign
 from syndicate.store.client import connect
-from syndicate.store.partners import Partner
 
-from e2e_processes import Processes, service_env, wait_for
-from redis_servers import RedisServer, free_port, start_redis_server
+from e2e_processes import wait_for
+from redis_servers import RedisServer
 
 TESTS = Path(__file__).resolve().parents[1]
 SAMPLE = TESTS.parents[1] / "shared" / "samples" / "rudaw-isis-final-moments.json"
 OWN = [TESTS / "data" / "erbil-floods.json", TESTS / "data" / "basra-water.json"]
-SECRET, TOKEN = "newsroom-test-secret", "operator-test-token"
+SECRET = "newsroom-test-secret"
 G2 = "{http://iptc.org/std/nar/2006-10-01/}"
 MODELLED = {"en": "published", "ar": "published", "tr": "published"}
 FINAL = MODELLED | {"ckb": "no_model", "kmr": "no_model"}
@@ -48,7 +46,7 @@ class Service:
         return self.http.post(f"{self.base}/v1/articles", content=body, headers=signed | headers)
 
     def status(self, article_id: str) -> dict[str, Any]:
-        auth = {"Authorization": f"Bearer {TOKEN}"}
+        auth = {"Authorization": f"Bearer {OPERATOR_TOKEN}"}
         answer = self.http.get(f"{self.base}/v1/articles/{article_id}", headers=auth)
         assert answer.status_code == 200, answer.text
         result: dict[str, Any] = answer.json()
@@ -74,33 +72,10 @@ def service(
     partial_models_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Service]:
     directory = tmp_path_factory.mktemp("service")
-    redis = start_redis_server(directory)
-    port = free_port()
-    env = service_env(redis.url, partial_models_dir, SYNDICATE_NEWSROOM_SECRET=SECRET)
-    env |= {"SYNDICATE_OPERATOR_TOKEN": TOKEN, "SYNDICATE_PUBLIC_BASE_URL": f"http://x:{port}"}
-    processes = Processes(directory)
-    processes.worker(env)
-    processes.server(env, port)
-    key = new_partner_key()
-    client = connect(redis.url)
     langs, formats = ("en", "ar", "tr"), ("rss", "newsml")
-    partners.add_partner(
-        client, Partner("agency", key_digest(key), langs, formats, datetime.now(UTC))
-    )
-    client.close()
-    base = f"http://127.0.0.1:{port}"
-    with httpx.Client(timeout=10) as http:
-        wait_for(lambda: _healthy(http, base), 60, "the API and a worker to be up")
-        yield Service(base, redis, key, http)
-    processes.stop_all()
-    redis.stop()
-
-
-def _healthy(http: httpx.Client, base: str) -> bool:
-    try:
-        return http.get(f"{base}/healthz").status_code == 200
-    except httpx.TransportError:
-        return False
+    secret = {"SYNDICATE_NEWSROOM_SECRET": SECRET}
+    with running_service(directory, partial_models_dir, langs, formats, **secret) as up:
+        yield Service(up.base, up.redis, up.partner_key, up.http)
 
 
 def _load(path: Path, **changes: Any) -> dict[str, Any]:
