@@ -12,9 +12,11 @@ into a temporary directory (``--preset tiny`` by default; ``base`` is the Transf
 shape) and installed with argostranslate's own code.
 
 Methods, on the same installed package: ``hull`` (the hull projection,
-``project_spans_hull``), ``new`` (``project_spans``, the production method; until it lands,
-both names are today's hull and the table says so) and ``argos`` (Argos' tag path,
-``translate_html``, see argos_path.py).
+``project_spans_hull``, the method before issue 11), ``new`` (the production path:
+``project_spans`` over the attention rows, then, for element spans placed with less than
+``reassembly.CHECK``, their own texts translated alone and looked for in the translation),
+``attn`` (``project_spans`` without that check: what the attention rows alone achieve) and
+``argos`` (Argos' tag path, ``translate_html``, see argos_path.py).
 
 Truth: the pipeline with the hull projection on the level's exact-attention twin (``clean``
 for the noisy levels, ``reorder`` for the reordering ones) at beam 1, whose alignment is
@@ -28,8 +30,8 @@ glossary term and number of the source comes out as the glossary says.
 
 Run: ``.venv/bin/python benchmarks/fidelity.py`` (``make fidelity``). The last line is one
 JSON object: ``placement_exact`` and ``invariants`` per method and level (over all
-targets), the spans and blocks scored (all targets), and each level's measured
-misaligned share.
+targets), the spans and blocks scored (all targets), each level's measured misaligned
+share, and ``checked``: span texts the new method translated alone, per span scored.
 """
 
 from __future__ import annotations
@@ -50,8 +52,9 @@ from argos_path import argos_environment, argos_html, argos_translation
 from fidelity_score import Scores, score_article
 
 from syndicate.config import read_glossary, settings
-from syndicate.markup import alignment, reassembly
+from syndicate.markup import alignment, projection, reassembly
 from syndicate.markup.alignment import AlignedTranslation
+from syndicate.markup.hull import project_spans_hull
 from syndicate.models.demo import install_demo_models
 from syndicate.models.engine import Engine
 from syndicate.models.packages import list_packages
@@ -94,27 +97,28 @@ def load_corpus(path: Path = CORPUS) -> list[Article]:
     return articles
 
 
-def methods() -> tuple[dict[str, Projection], str]:
-    """The projections to compare, and a note when the new method has not landed yet."""
-    try:
-        from syndicate.markup.hull import project_spans_hull
-    except ImportError:
-        note = "project_spans_hull not found: 'new' is today's hull projection"
-        return {"hull": alignment.project_spans, "new": alignment.project_spans}, note
-    return {"hull": project_spans_hull, "new": alignment.project_spans}, ""
+Method = tuple[Projection, float]  # a projection, and the span check's threshold (0: off)
+
+
+def methods() -> dict[str, Method]:
+    """The projections to compare: the hull baseline, the production method, and the same
+    without the span check (what attention alone achieves)."""
+    return {
+        "hull": (project_spans_hull, 0.0),
+        "new": (projection.project_spans, reassembly.CHECK),
+        "attn": (projection.project_spans, 0.0),
+    }
 
 
 @contextmanager
-def projecting(method: Projection) -> Iterator[None]:
-    """Reassembly with ``method`` instead of the production projection (benchmark only)."""
-    if not hasattr(reassembly, "project_spans"):
-        raise SystemExit("markup/reassembly.py no longer calls project_spans: update projecting()")
-    saved = reassembly.project_spans
-    reassembly.project_spans = method
+def projecting(method: Method) -> Iterator[None]:
+    """Reassembly with ``method`` instead of the production one (benchmark only)."""
+    saved = reassembly.project_spans, reassembly.CHECK
+    reassembly.project_spans, reassembly.CHECK = method
     try:
         yield
     finally:
-        reassembly.project_spans = saved
+        reassembly.project_spans, reassembly.CHECK = saved
 
 
 class Level:
@@ -137,7 +141,7 @@ class Level:
             self.memo[key] = self.engine.translate(SOURCE, self.target, texts)
         return self.memo[key]
 
-    def pipeline(self, article: Article, method: Projection, glossary: Glossary) -> str:
+    def pipeline(self, article: Article, method: Method, glossary: Glossary) -> str:
         with projecting(method):
             out = translate_article(article, self.target, self.translate, self.models, glossary)
         return out.body_html or ""
@@ -146,8 +150,8 @@ class Level:
 def misaligned(level: Level, truth: Level) -> tuple[int, int]:
     """(target tokens whose reported alignment is not the true one, target tokens)."""
     total = wrong = 0
-    for key, results in level.memo.items():
-        for got, want in zip(results, truth.memo[key], strict=True):
+    for key in level.memo.keys() & truth.memo.keys():  # the level's span checks aside
+        for got, want in zip(level.memo[key], truth.memo[key], strict=True):
             total += len(got.alignment)
             wrong += sum(a != b for a, b in zip(got.alignment, want.alignment, strict=True))
     return wrong, total
@@ -156,10 +160,11 @@ def misaligned(level: Level, truth: Level) -> tuple[int, int]:
 def run(preset: str, targets: Sequence[str], names: Sequence[str], root: Path) -> dict[str, Any]:
     """Every level named of every pair scored; counts add up over the pairs."""
     articles, glossary = load_corpus(), read_glossary(settings().glossary)
-    projections, note = methods()
+    projections = methods()
     argos_environment(root / "argos-home")
     scores = {m: {n: Scores() for n in names} for m in [*projections, "argos"]}
     noise = {n: [0, 0] for n in names}
+    checks = dict.fromkeys(names, 0)  # span texts the new method translated alone
     for target in targets:
         levels = {n: Level(root, target, preset, VARIANTS[n]) for n in names}
         # Beam 1: the same text, and attention CTranslate2 reports right at step 0 too.
@@ -182,8 +187,9 @@ def run(preset: str, targets: Sequence[str], names: Sequence[str], root: Path) -
                     scores[method][name] += score_article(source, html, want, glossary, target)
             wrong, total = misaligned(level, exact[TRUTH[name]])
             noise[name] = [noise[name][0] + wrong, noise[name][1] + total]
+            checks[name] += sum(len(k) for k in level.memo if k not in exact[TRUTH[name]].memo)
     shares = {n: round(w / max(1, t), 3) for n, (w, t) in noise.items()}
-    return {"scores": scores, "note": note, "misaligned": shares}
+    return {"scores": scores, "misaligned": shares, "checked": checks}
 
 
 def _table(scores: dict[str, dict[str, Scores]], noise: dict[str, float]) -> str:
@@ -223,8 +229,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     any_level = next(iter(scores["hull"].values()))
     pairs = ", ".join(f"{SOURCE} -> {t}" for t in targets)
     print(f"{any_level.spans} spans in {any_level.blocks} blocks, {pairs}, {args.preset} preset")
-    if result["note"]:
-        print(f"note: {result['note']}")
     print(_table(scores, result["misaligned"]))
     summary = {
         "placement_exact": {
@@ -237,6 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             m: {n: s.failures for n, s in by.items()} for m, by in scores.items()
         },
         "misaligned": result["misaligned"],
+        "checked": {n: round(c / max(1, any_level.spans), 3) for n, c in result["checked"].items()},
         "spans": any_level.spans,
         "blocks": any_level.blocks,
         "targets": targets,
