@@ -70,7 +70,8 @@ class SourceSpan:
     ``rendering`` is the text the model is expected to have written for the span: a term's
     fixed rendering, or an element's own text translated alone (the check of
     translation/stage.py); a protected span without one looks for its source text. Where
-    the model wrote that text, the span goes exactly there.
+    the model wrote that text, a protected span goes exactly there and an element's run is
+    anchored there (``projection.py``).
     """
 
     start: int
