@@ -15,7 +15,9 @@ Methods, on the same installed package: ``hull`` (the hull projection,
 ``project_spans_hull``, the method before issue 11), ``new`` (the production path:
 ``project_spans`` over the attention rows, then, for element spans placed with less than
 ``reassembly.CHECK``, their own texts translated alone and looked for in the translation),
-``attn`` (``project_spans`` without that check: what the attention rows alone achieve) and
+``frag`` (the same, but the fragments come back from the check as a trained model's may,
+unlike a gloss model's: ``differing``), ``attn`` (``project_spans`` without the check:
+what the attention rows alone achieve) and
 ``argos`` (Argos' tag path, ``translate_html``, see argos_path.py).
 
 Truth: the pipeline with the hull projection on the level's exact-attention twin (``clean``
@@ -44,6 +46,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -97,24 +100,47 @@ def load_corpus(path: Path = CORPUS) -> list[Article]:
     return articles
 
 
-Method = tuple[Projection, float]  # a projection, and the span check's threshold (0: off)
+@dataclass(frozen=True)
+class Method:
+    """A projection, the span check's threshold (0: off), and whether the fragments the
+    check translates alone come back as a trained model's might (``differing``)."""
+
+    projection: Projection
+    check: float
+    differ: bool = False
 
 
 def methods() -> dict[str, Method]:
-    """The projections to compare: the hull baseline, the production method, and the same
-    without the span check (what attention alone achieves)."""
+    """The projections to compare: the hull baseline, the production method, the same
+    with fragments that differ from their words in context, and without the span check
+    (what attention alone achieves)."""
     return {
-        "hull": (project_spans_hull, 0.0),
-        "new": (projection.project_spans, reassembly.CHECK),
-        "attn": (projection.project_spans, 0.0),
+        "hull": Method(project_spans_hull, 0.0),
+        "new": Method(projection.project_spans, reassembly.CHECK),
+        "frag": Method(projection.project_spans, reassembly.CHECK, differ=True),
+        "attn": Method(projection.project_spans, 0.0),
     }
+
+
+def differing(results: Sequence[AlignedTranslation]) -> list[AlignedTranslation]:
+    """Fragments translated alone as a trained model may give them, unlike a gloss model:
+    every other one of two words or more lacks its first word (an article or a
+    conjunction it takes only in context), the rest end their last word otherwise."""
+    out = []
+    for k, tr in enumerate(results):
+        words = tr.text.split()
+        if len(words) > 1:
+            words = words[1:] if k % 2 else [*words[:-1], words[-1] + "ul"]
+        text = " ".join(words)
+        out.append(AlignedTranslation(tr.source, (), (text,), (-1,)))
+    return out
 
 
 @contextmanager
 def projecting(method: Method) -> Iterator[None]:
     """Reassembly with ``method`` instead of the production one (benchmark only)."""
     saved = reassembly.project_spans, reassembly.CHECK
-    reassembly.project_spans, reassembly.CHECK = method
+    reassembly.project_spans, reassembly.CHECK = method.projection, method.check
     try:
         yield
     finally:
@@ -142,8 +168,15 @@ class Level:
         return self.memo[key]
 
     def pipeline(self, article: Article, method: Method, glossary: Glossary) -> str:
+        calls: list[int] = []
+
+        def translate(texts: Sequence[str]) -> list[AlignedTranslation]:
+            calls.append(len(texts))  # the article's segments first, then the span check
+            out = self.translate(texts)
+            return differing(out) if method.differ and len(calls) > 1 else out
+
         with projecting(method):
-            out = translate_article(article, self.target, self.translate, self.models, glossary)
+            out = translate_article(article, self.target, translate, self.models, glossary)
         return out.body_html or ""
 
 
