@@ -219,3 +219,13 @@ def test_split_attention_flags_the_segment_low_confidence() -> None:
     assert done.unclear == ("old",)  # to be translated alone
     checked = reassemble(body, [tr], "en", {"old": "OLD"})
     assert "<em>OLD</em>" in checked.html and not checked.flags and not checked.unclear
+
+
+def test_an_element_holding_only_a_number_goes_where_the_number_was_written() -> None:
+    body = segment_html("<p>There were <strong>450</strong> displaced families.</p>", Protection())
+    (text,) = body.segments
+    words = ((0, 5), (6, 10), (11, 14), (15, 24), (25, 33), (33, 34))
+    tokens = ("EREHT", " EREW", " 450", " SEILIMAF", " DECALPSID", ".")
+    # FAMILIES (moved before DISPLACED) looks at "450": its hull would take it in.
+    tr = AlignedTranslation(text, words, tokens, (0, 1, 2, 2, 3, 5))
+    assert "<strong>450</strong> SEILIMAF" in reassemble(body, [tr], "xx").html

@@ -179,12 +179,13 @@ def inside(ctx: Context, span: SourceSpan) -> list[int]:
 
 
 def others_protected(ctx: Context, span: SourceSpan) -> list[tuple[int, int]]:
-    """The target ranges where protected spans other than ``span``'s own descendants had
-    their text written: ``span`` takes none of their tokens."""
+    """The target ranges where protected spans other than ``span``'s own ancestors and
+    descendants had their text written: ``span`` takes none of their tokens."""
     return [
         (lo, hi)
         for start, end, lo, hi in ctx.reserved
         if not (span.start <= start and end <= span.end)
+        and not (start <= span.start and span.end <= end)
     ]
 
 

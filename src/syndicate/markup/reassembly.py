@@ -103,13 +103,31 @@ def _local(
     span = unit.spans[index]
     parent = ids.index(span.parent) if span.parent in ids else -1
     protected = span.kind in (SpanKind.VERBATIM, SpanKind.TERM)
-    if span.kind is SpanKind.TERM:
-        rendering = span.text
-    elif span.kind is SpanKind.ELEMENT:
-        rendering = alone.get(unit.text[span.start : span.end], "")
-    else:
-        rendering = ""
+    rendering = span.text if span.kind is SpanKind.TERM else ""
+    if span.kind is SpanKind.ELEMENT:
+        fixed = _only_protected(unit, index)
+        protected = fixed is not None
+        rendering = fixed if fixed is not None else alone.get(unit.text[span.start : span.end], "")
     return SourceSpan(span.start - start, span.end - start, parent, protected, rendering)
+
+
+def _only_protected(unit: Unit, index: int) -> str | None:
+    """What an element holding nothing but protected text (``<strong>450</strong>``,
+    ``<a>Rudaw</a>``) must come out as: its place is where that was written, like a
+    protected span's, not where attention puts it. None for any other element."""
+    span, text = unit.spans[index], unit.text
+    inside = sorted(
+        (s for s in unit.spans if s.parent == index and s.start < s.end), key=lambda s: s.start
+    )
+    pieces, cursor = [], span.start
+    for kid in inside:
+        if kid.kind not in (SpanKind.VERBATIM, SpanKind.TERM) or text[cursor : kid.start].strip():
+            return None
+        pieces += [text[cursor : kid.start], kid.text or text[kid.start : kid.end]]
+        cursor = kid.end
+    if not inside or text[cursor : span.end].strip():
+        return None
+    return "".join(pieces)
 
 
 def _reasons(placements: Sequence[Placement]) -> list[str]:
