@@ -30,10 +30,11 @@ def project_spans(
 ) -> tuple[Placement, ...]:
     """Place every span on the target tokens, well nested, one placement per span.
 
-    Each span takes the contiguous run of target tokens that best holds its alignment mass
-    (``_robust``): stray tokens are left out instead of stretching the span across the
-    sentence, as the hull of ``hull.project_spans_hull`` would. The rest is as for every
-    method (``project_with``).
+    A protected span goes where the model wrote its text; every other span takes the
+    contiguous run of target tokens that best holds its alignment mass (``_robust``),
+    anchored where its translation alone was written when the span check gave one: stray
+    tokens are left out instead of stretching the span across the sentence, as the hull of
+    ``hull.project_spans_hull`` would. The rest is as for every method (``project_with``).
     """
     if not spans:
         return ()
