@@ -7,7 +7,8 @@ custom Collector) and adds the broker's queue depths (issue 4, item 3):
 - ``syndicate_articles_ingested_total``: versions newly stored by the webhook
 - ``syndicate_tasks_total{task,state}``: task outcomes (success, failure, retry)
 - ``syndicate_translation_seconds{lang}``: histogram of one language's translation time
-- ``syndicate_segments_total{lang}``: segments sent to the models
+- ``syndicate_segments_total{lang}``: texts sent to the models (segments, and the span
+  check's fragments where attention left a tag unclear)
 - ``syndicate_translation_flags_total{lang,reason}``: segments of stored translations
   flagged by an output check (``empty``, ``untranslated``, ``runaway``, ``placement``,
   ``low_confidence_markup``: tags placed on unclear attention; the article's
