@@ -21,19 +21,16 @@ def expected(own: str, rendering: str, protected: bool) -> str:
     want = _squeezed(rendering or own)
     if protected or not rendering or not own:
         return want
-    if not _punctuation(own[-1]):
-        while want and _punctuation(want[-1]):
-            want = want[:-1]
-    if not _punctuation(own[0]):
-        while want and _punctuation(want[0]):
-            want = want[1:]
-    return want
+    return _trimmed(want, head=not _punctuation(own[0]), tail=not _punctuation(own[-1]))
 
 
 def occurrences(tokens: Sequence[str], want: str, start: int, end: int) -> list[tuple[int, int]]:
     """Every run ``[lo, hi)`` of ``tokens[start:end]`` whose text is ``want`` (as
     ``expected`` gives it)."""
-    pieces = [_squeezed(token) for token in tokens]
+    return _occurrences([_squeezed(token) for token in tokens], want, start, end)
+
+
+def _occurrences(pieces: Sequence[str], want: str, start: int, end: int) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     if not want:
         return found
@@ -56,21 +53,23 @@ def parts(rendering: str, tokens: Sequence[str], start: int, end: int) -> list[t
     mark where it went. A run of fewer than four letters matches by chance: never used."""
     words = [_trimmed(_squeezed(word)) for word in rendering.split()]
     words = [word for word in words if word]
+    pieces = [_squeezed(token) for token in tokens]
     for size in range(len(words), 0, -1):
         found: list[tuple[int, int]] = []
         for first in range(len(words) - size + 1):
             want = "".join(words[first : first + size])
             if sum(c.isalnum() for c in want) >= 4:
-                found += occurrences(tokens, want, start, end)
+                found += _occurrences(pieces, want, start, end)
         if found:
             return found
     return []
 
 
-def _trimmed(word: str) -> str:
-    while word and _punctuation(word[-1]):
+def _trimmed(word: str, head: bool = True, tail: bool = True) -> str:
+    """``word`` without the punctuation at its start (``head``) and its end (``tail``)."""
+    while tail and word and _punctuation(word[-1]):
         word = word[:-1]
-    while word and _punctuation(word[0]):
+    while head and word and _punctuation(word[0]):
         word = word[1:]
     return word
 

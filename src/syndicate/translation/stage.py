@@ -1,10 +1,10 @@
 """The translate stage: one article in, the same article in another language out.
 
 Every translatable field (headline, summary, dateline, body, media captions, credit
-locations) is segmented, all segments go to the model in ONE batched call, and each field is
-reassembled by alignment. Names, tags, URLs and numbers stay byte-identical; role labels
-come from the credits table, never from the model (brief section 4). Pure: the translator
-is passed in.
+locations) is segmented, all segments go to the model in ONE batched call (a second, small
+one only for the span check, ``_reassembled``), and each field is reassembled by
+alignment. Names, tags, URLs and numbers stay byte-identical; role labels come from the
+credits table, never from the model (brief section 4). Pure: the translator is passed in.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def _reassembled(
 ) -> tuple[dict[str, str], list[SegmentFlag]]:
     """Every field translated in one call, then, only where attention left an element
     span unclear (real models' attention is noisy), those spans' texts in one more call:
-    where the model wrote what it writes for a span alone, the span goes (issue 11)."""
+    where the model wrote what it writes for a span alone anchors the span (issue 11)."""
     texts = [text for body in fields.values() for text in body.segments]
     results = translator(texts) if texts else []
     out, flags, unclear = _reassemble_fields(fields, results, lang)
@@ -101,7 +101,8 @@ def translate_article(
     models: tuple[ModelInfo, ...],
     glossary: Glossary,
 ) -> Article:
-    """The article in ``target``: every segment in one call to ``translator``."""
+    """The article in ``target``: every segment in one call to ``translator`` (and the
+    span check's fragments in a second, where attention left a tag unclear)."""
     protection = glossary.protection(target, extra_keep=[c.name for c in article.credits])
     out, flags = _reassembled(segment_fields(article, protection), translator, target)
     credits = _translated_credits(article, out)
