@@ -10,9 +10,9 @@ credits table, never from the model (brief section 4). Pure: the translator is p
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+import itertools
 
-from syndicate.markup.alignment import AlignedTranslation, SegmentTranslator
+from syndicate.markup.alignment import SegmentTranslator
 from syndicate.markup.segments import (
     Protection,
     SegmentedBody,
@@ -42,42 +42,30 @@ def segment_fields(article: Article, protection: Protection) -> _Fields:
     return fields
 
 
-def _reassemble_fields(
-    fields: _Fields,
-    results: Sequence[AlignedTranslation],
-    lang: str,
-    alone: Mapping[str, str] | None = None,
-) -> tuple[dict[str, str], list[SegmentFlag], list[str]]:
-    """Hand each field its slice of the batch; renumber flags to the article's segment
-    order; collect the unclear spans' texts (``Reassembled.unclear``)."""
-    out: dict[str, str] = {}
-    flags: list[SegmentFlag] = []
-    unclear: dict[str, None] = {}
-    start = 0
-    for key, body in fields.items():
-        end = start + len(body.segments)
-        done = reassemble(body, results[start:end], lang, alone)
-        out[key] = done.html
-        flags += [dataclasses.replace(f, segment=f.segment + start) for f in done.flags]
-        unclear.update(dict.fromkeys(done.unclear))
-        start = end
-    return out, flags, list(unclear)
-
-
 def _reassembled(
     fields: _Fields, translator: SegmentTranslator, lang: str
 ) -> tuple[dict[str, str], list[SegmentFlag]]:
-    """Every field translated in one call, then, only where attention left an element
-    span unclear (real models' attention is noisy), those spans' texts in one more call:
-    where the model wrote what it writes for a span alone anchors the span (issue 11)."""
+    """Every field translated in one call and reassembled from its slice of the batch;
+    then, only where attention left an element span unclear (real models' attention is
+    noisy), those spans' texts in one more call, and only the fields holding them
+    reassembled again: where the model wrote what it writes for a span alone anchors the
+    span (issue 11). Flags are renumbered to the article's segment order."""
     texts = [text for body in fields.values() for text in body.segments]
     results = translator(texts) if texts else []
-    out, flags, unclear = _reassemble_fields(fields, results, lang)
-    if not unclear:
-        return out, flags
-    alone = {text: tr.text.strip() for text, tr in zip(unclear, translator(unclear), strict=True)}
-    out, flags, _ = _reassemble_fields(fields, results, lang, alone)
-    return out, flags
+    starts = list(itertools.accumulate((len(b.segments) for b in fields.values()), initial=0))
+    batch = {key: results[a:b] for key, a, b in zip(fields, starts, starts[1:], strict=False)}
+    done = {key: reassemble(body, batch[key], lang) for key, body in fields.items()}
+    unclear = list(dict.fromkeys(text for d in done.values() for text in d.unclear))
+    if unclear:
+        alone = {t: tr.text.strip() for t, tr in zip(unclear, translator(unclear), strict=True)}
+        for key in [key for key, d in done.items() if d.unclear]:
+            done[key] = reassemble(fields[key], batch[key], lang, alone)
+    flags = [
+        dataclasses.replace(f, segment=f.segment + start)
+        for start, d in zip(starts, done.values(), strict=False)
+        for f in d.flags
+    ]
+    return {key: d.html for key, d in done.items()}, flags
 
 
 def _translated_credits(article: Article, out: dict[str, str]) -> tuple[Credit, ...]:
