@@ -20,7 +20,7 @@ from syndicate.config import Settings
 from syndicate.news.article import parse_article_json
 from syndicate.news.states import LanguageState
 from syndicate.store import articles
-from syndicate.worker import pipeline
+from syndicate.worker import intake
 
 if TYPE_CHECKING:
     from conftest import RedisServer
@@ -84,7 +84,7 @@ def test_enqueue_dispatches_a_stored_version_whose_ingest_was_never_sent(
     service_settings: Settings, service: Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
     article = parse_article_json(RUDAW.read_bytes())
-    pipeline.accept(service, article, ("ar",), datetime.now(UTC))
+    intake.accept(service, article, ("ar",), datetime.now(UTC))
     assert cli.main(["enqueue", str(RUDAW)], service_settings) == 0
     assert "never reached the broker: queued now" in capsys.readouterr().out
     assert messages(service, "syndicate") == [("syndicate.ingest", [RUDAW_ID, 1, "en"])]

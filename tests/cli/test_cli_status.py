@@ -19,7 +19,7 @@ from syndicate.models.engine import Engine
 from syndicate.news.states import LanguageState, Outcome
 from syndicate.store import articles, ops
 from syndicate.translation.glossary import parse_glossary
-from syndicate.worker import pipeline
+from syndicate.worker import failures, translating
 
 from api_support import feed_site
 
@@ -99,11 +99,11 @@ def test_status_of_an_unknown_article_is_exit_2(
 def test_status_overview_shows_every_default_queue_and_recent_failures(
     service_settings: Settings, enqueued: Redis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pipeline.fail_language(enqueued, (ERBIL_ID, 1, "tr"), "ValueError: boom", NOW)
+    failures.fail_language(enqueued, (ERBIL_ID, 1, "tr"), "ValueError: boom", NOW)
     no_models = Engine(tmp_path / "no-models")
     ids = (ERBIL_ID, 1, "ckb")
     later = NOW + timedelta(minutes=1)
-    done = pipeline.translate_language(
+    done = translating.translate_language(
         enqueued, no_models, parse_glossary({}), ids, later, site=feed_site()
     )
     assert done.outcome is LanguageState.NO_MODEL
@@ -117,9 +117,9 @@ def test_status_overview_shows_every_default_queue_and_recent_failures(
         "translate.ckb": "0",
         "translate.kmr": "0",
     }
-    failures = out.split("\n\n")[1].splitlines()
-    assert failures[0].startswith("recent failures")
-    assert failures[2].split(None, 5) == [
+    listed = out.split("\n\n")[1].splitlines()
+    assert listed[0].startswith("recent failures")
+    assert listed[2].split(None, 5) == [
         "2026-11-20T12:01:00Z",
         ERBIL_ID,
         "1",
@@ -127,7 +127,7 @@ def test_status_overview_shows_every_default_queue_and_recent_failures(
         "no_model",
         "no translation model installed for en->ckb",
     ]
-    assert failures[3].split(None, 5)[3:] == ["tr", "failed", "ValueError: boom"]
+    assert listed[3].split(None, 5)[3:] == ["tr", "failed", "ValueError: boom"]
 
 
 def test_status_overview_json_on_an_empty_store(

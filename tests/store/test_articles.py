@@ -137,7 +137,7 @@ def test_stale_task_cannot_overwrite_a_newer_versions_state(redis: Redis, source
 
 def test_published_language_does_not_move_back(redis: Redis, source: Article) -> None:
     articles.save_version(redis, source, TARGETS, NOW)
-    articles.publish_item(redis, _translated(source, "ar"), NOW)
+    articles.publish_item(redis, _translated(source, "ar"), NOW, mark_done=True)
     late = articles.set_state(redis, source.id, 1, "ar", LanguageState.TRANSLATING, _later(1))
     assert late is Outcome.ALREADY_DONE
     assert articles.get_status(redis, source.id)[1]["ar"].state is LanguageState.PUBLISHED
@@ -151,7 +151,7 @@ def test_publish_stores_item_and_marks_the_language_published(
 ) -> None:
     articles.save_version(redis, source, TARGETS, NOW)
     ar = _translated(source, "ar")
-    assert articles.publish_item(redis, ar, _later(2)) is Outcome.WRITTEN
+    assert articles.publish_item(redis, ar, _later(2), mark_done=True) is Outcome.WRITTEN
     item = articles.get_item(redis, source.id, "ar")
     assert item is not None
     assert (item.article, item.first_created, item.version_created) == (
@@ -162,13 +162,21 @@ def test_publish_stores_item_and_marks_the_language_published(
     assert articles.get_item(redis, source.id, "tr") is None
 
 
+def test_publish_leaves_the_state_to_the_render_by_default(redis: Redis, source: Article) -> None:
+    """The state a client reads never runs ahead of the feeds: an item stored alone leaves
+    its language queued until the publish step renders it (issue 16: it marked it)."""
+    articles.save_version(redis, source, TARGETS, NOW)
+    assert articles.publish_item(redis, _translated(source, "ar"), NOW) is Outcome.WRITTEN
+    assert articles.get_status(redis, source.id)[1]["ar"].state is LanguageState.QUEUED
+
+
 def test_redelivered_publish_changes_nothing(redis: Redis, source: Article) -> None:
     articles.save_version(redis, source, TARGETS, NOW)
     ar = _translated(source, "ar")
-    articles.publish_item(redis, ar, NOW)
+    articles.publish_item(redis, ar, NOW, mark_done=True)
     before = feeds.read_items(redis, "ar", NOW, 50)
     again = replace(ar, headline="a second translation of the same version")
-    assert articles.publish_item(redis, again, _later(3)) is Outcome.ALREADY_DONE
+    assert articles.publish_item(redis, again, _later(3), mark_done=True) is Outcome.ALREADY_DONE
     assert feeds.read_items(redis, "ar", NOW, 50) == before
     assert before.generation == 1 and [i.article for i in before.items] == [ar]
 
@@ -197,7 +205,8 @@ def test_withdrawal_moves_the_item_out_of_live_feeds(redis: Redis, source: Artic
     articles.publish_item(redis, _translated(source, "ar"), NOW)
     killed = replace(source, version=2, status=ArticleStatus.WITHDRAWN)
     articles.save_version(redis, killed, TARGETS, _later(10))
-    assert articles.publish_item(redis, _translated(killed, "ar"), _later(11)) is Outcome.WRITTEN
+    withdrawn = articles.publish_item(redis, _translated(killed, "ar"), _later(11), mark_done=True)
+    assert withdrawn is Outcome.WRITTEN
     state = articles.get_status(redis, source.id)[1]["ar"]
     assert (state.state, state.version) == (LanguageState.WITHDRAWN, 2)
     items = feeds.read_items(redis, "ar", _later(12), 50)

@@ -25,7 +25,7 @@ from syndicate.news.article import parse_article
 from syndicate.store import partners
 from syndicate.store.partners import Partner
 from syndicate.translation.glossary import parse_glossary
-from syndicate.worker import pipeline
+from syndicate.worker import intake, items, rendering, translating
 from syndicate.worker.app import create_app as create_celery_app
 from syndicate.worker.routing import DEFAULT_QUEUE
 
@@ -103,13 +103,15 @@ def publish_article(
 ) -> None:
     """Accept, publish the source, translate ``lang`` when given an engine, render feeds."""
     article, now = parse_article(data), datetime.now(UTC)
-    pipeline.accept(redis, article, ["ar"], now)
-    pipeline.publish_source(redis, article.id, article.version, now, site=feed_site())
-    pipeline.render_language(redis, article.language, feed_site(), now)
+    intake.accept(redis, article, ["ar"], now)
+    items.publish_source(redis, article.id, article.version, now, site=feed_site())
+    rendering.render_language(redis, article.language, feed_site(), now)
     if engine is not None:
         ids = (article.id, article.version, lang)
-        pipeline.translate_language(redis, engine, parse_glossary({}), ids, now, site=feed_site())
-        pipeline.render_language(redis, lang, feed_site(), now)
+        translating.translate_language(
+            redis, engine, parse_glossary({}), ids, now, site=feed_site()
+        )
+        rendering.render_language(redis, lang, feed_site(), now)
 
 
 def add_partners(redis: Redis) -> None:

@@ -28,7 +28,7 @@ from syndicate.news.article import Article, parse_article
 from syndicate.store import articles as store
 from syndicate.store import feeds as store_feeds
 from syndicate.store.feeds import FeedFormat
-from syndicate.worker import pipeline
+from syndicate.worker import failures, intake
 from syndicate.worker.app import create_app
 from syndicate.worker.routing import consumed_queues
 from syndicate.worker.submit import retry, submit
@@ -123,8 +123,8 @@ def test_a_stored_poison_is_left_out_and_the_feed_renders_the_rest(
     """An unrenderable item already in a feed's item set (stored before the render check):
     the next render leaves it out, reports it and marks it failed; the rest are shown."""
     poison = _article("stored-poison", updated_at=LATEST)
-    pipeline.accept(redis, poison, ("ar",), datetime.now(UTC))
-    store.publish_item(redis, poison, datetime.now(UTC), mark_done=False)
+    intake.accept(redis, poison, ("ar",), datetime.now(UTC))
+    store.publish_item(redis, poison, datetime.now(UTC))
     after = _article("after-stored-poison")
     submit(redis, celery_app, after, ("ar",), datetime.now(UTC))
     wait_for(lambda: _published(redis, after.id), DEADLINE_SECONDS, "the next article published")
@@ -138,8 +138,8 @@ def test_retry_redoes_the_source_language(celery_app: Celery, redis: Redis) -> N
     """A version whose ingest failed for good (every language ``failed``) is redone in full
     by ``syndicate retry``: the source is requeued and ingested again."""
     article = _article("retried-source")
-    pipeline.accept(redis, article, ("ar",), datetime.now(UTC))
-    failed = pipeline.fail_version(redis, article.id, 1, "OSError: disk full", datetime.now(UTC))
+    intake.accept(redis, article, ("ar",), datetime.now(UTC))
+    failed = failures.fail_version(redis, article.id, 1, "OSError: disk full", datetime.now(UTC))
     assert sorted(failed) == ["ar", "en"]
     version, again = retry(redis, celery_app, article.id, None, datetime.now(UTC))
     assert (version, sorted(again)) == (1, ["ar", "en"])

@@ -20,7 +20,7 @@ from syndicate.news.states import LanguageState, Outcome
 from syndicate.store import articles, feeds
 from syndicate.store.feeds import FeedFormat
 from syndicate.translation.glossary import parse_glossary
-from syndicate.worker import pipeline
+from syndicate.worker import failures, intake, items, rendering, translating
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "erbil-floods.json"
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -51,14 +51,14 @@ def _states(redis: Redis, article_id: str) -> dict[str, LanguageState]:
 
 def _run_all(redis: Redis, engine: Engine, article: Article, now: datetime = NOW) -> None:
     """What the worker does for one accepted version: ingest, translate each, publish."""
-    pipeline.publish_source(redis, article.id, article.version, now, site=SITE)
-    fan = pipeline.fan_out(redis, engine, article.id, article.version, CONFIGURED, now)
+    items.publish_source(redis, article.id, article.version, now, site=SITE)
+    fan = intake.fan_out(redis, engine, article.id, article.version, CONFIGURED, now)
     langs = [article.language, *fan.withdraw, *fan.translate]
     for lang in langs[1:]:
         ids = (article.id, article.version, lang)
-        pipeline.translate_language(redis, engine, GLOSSARY, ids, now, site=SITE)
+        translating.translate_language(redis, engine, GLOSSARY, ids, now, site=SITE)
     for lang in langs:
-        pipeline.publish_language(redis, (article.id, article.version, lang), SITE, now)
+        rendering.publish_language(redis, (article.id, article.version, lang), SITE, now)
 
 
 def _rss_guids(redis: Redis, lang: str) -> list[str]:
@@ -68,7 +68,7 @@ def _rss_guids(redis: Redis, lang: str) -> list[str]:
 
 
 def test_accept_queues_the_source_and_every_target(redis: Redis, source: Article) -> None:
-    accepted = pipeline.accept(redis, source, ["de"], NOW)
+    accepted = intake.accept(redis, source, ["de"], NOW)
     assert accepted.outcome is Outcome.WRITTEN
     assert accepted.targets == ("ar", "tr", "ckb", "kmr")  # the article's own targets win
     assert set(_states(redis, source.id).values()) == {LanguageState.QUEUED}
@@ -77,22 +77,22 @@ def test_accept_queues_the_source_and_every_target(redis: Redis, source: Article
 
 def test_default_targets_apply_and_never_include_the_source(redis: Redis, source: Article) -> None:
     article = replace(source, targets=None)
-    assert pipeline.accept(redis, article, ["en", "ar"], NOW).targets == ("ar",)
+    assert intake.accept(redis, article, ["en", "ar"], NOW).targets == ("ar",)
 
 
 def test_accepting_an_older_version_raises_and_keeps_the_newer(
     redis: Redis, source: Article
 ) -> None:
-    pipeline.accept(redis, replace(source, version=2), [], NOW)
+    intake.accept(redis, replace(source, version=2), [], NOW)
     with pytest.raises(StaleVersion):
-        pipeline.accept(redis, source, [], NOW)
+        intake.accept(redis, source, [], NOW)
     assert articles.get_article(redis, source.id).article.version == 2
 
 
 def test_full_run_publishes_with_a_model_and_says_no_model_without(
     redis: Redis, engine: Engine, source: Article
 ) -> None:
-    pipeline.accept(redis, source, [], NOW)
+    intake.accept(redis, source, [], NOW)
     _run_all(redis, engine, source)
     states = _states(redis, source.id)
     assert states == {
@@ -114,28 +114,28 @@ def test_full_run_publishes_with_a_model_and_says_no_model_without(
 def test_redelivered_translation_changes_nothing(
     redis: Redis, engine: Engine, source: Article
 ) -> None:
-    pipeline.accept(redis, source, [], NOW)
+    intake.accept(redis, source, [], NOW)
     _run_all(redis, engine, source)
     before = feeds.read_feed(redis, "ar", FeedFormat.NEWSML)
-    again = pipeline.translate_language(
+    again = translating.translate_language(
         redis, engine, GLOSSARY, (source.id, 1, "ar"), NOW, site=SITE
     )
     assert again.outcome is Outcome.ALREADY_DONE and again.segments == 0
-    pipeline.render_language(redis, "ar", SITE, NOW + timedelta(minutes=1))
+    rendering.render_language(redis, "ar", SITE, NOW + timedelta(minutes=1))
     assert feeds.read_feed(redis, "ar", FeedFormat.NEWSML) == before
 
 
 def test_translation_memory_spares_the_model_on_an_unchanged_update(
     redis: Redis, engine: Engine, source: Article
 ) -> None:
-    pipeline.accept(redis, source, [], NOW)
-    first = pipeline.translate_language(
+    intake.accept(redis, source, [], NOW)
+    first = translating.translate_language(
         redis, engine, GLOSSARY, (source.id, 1, "ar"), NOW, site=SITE
     )
     assert first.segments > 0
     update = replace(source, version=2, headline="Floods hit Erbil for a fourth day")
-    pipeline.accept(redis, update, [], NOW)
-    second = pipeline.translate_language(
+    intake.accept(redis, update, [], NOW)
+    second = translating.translate_language(
         redis, engine, GLOSSARY, (source.id, 2, "ar"), NOW, site=SITE
     )
     assert second.outcome is Outcome.WRITTEN
@@ -145,22 +145,24 @@ def test_translation_memory_spares_the_model_on_an_unchanged_update(
 def test_task_of_a_superseded_version_does_nothing(
     redis: Redis, engine: Engine, source: Article
 ) -> None:
-    pipeline.accept(redis, source, [], NOW)
-    pipeline.accept(redis, replace(source, version=2), [], NOW)
-    old = pipeline.translate_language(redis, engine, GLOSSARY, (source.id, 1, "ar"), NOW, site=SITE)
+    intake.accept(redis, source, [], NOW)
+    intake.accept(redis, replace(source, version=2), [], NOW)
+    old = translating.translate_language(
+        redis, engine, GLOSSARY, (source.id, 1, "ar"), NOW, site=SITE
+    )
     assert old.outcome is Outcome.STALE
     assert articles.get_item(redis, source.id, "ar") is None
-    assert pipeline.publish_source(redis, source.id, 1, NOW, site=SITE) is Outcome.STALE
-    assert pipeline.fan_out(redis, engine, source.id, 1, CONFIGURED, NOW) == pipeline.FanOut()
+    assert items.publish_source(redis, source.id, 1, NOW, site=SITE) is Outcome.STALE
+    assert intake.fan_out(redis, engine, source.id, 1, CONFIGURED, NOW) == intake.FanOut()
 
 
 def test_withdrawal_cancels_every_language_that_went_out(
     redis: Redis, engine: Engine, source: Article
 ) -> None:
-    pipeline.accept(redis, source, [], NOW)
+    intake.accept(redis, source, [], NOW)
     _run_all(redis, engine, source)
     kill = replace(source, version=2, status=ArticleStatus.WITHDRAWN, body_html=None)
-    pipeline.accept(redis, kill, [], NOW)
+    intake.accept(redis, kill, [], NOW)
     _run_all(redis, engine, kill, NOW + timedelta(minutes=5))
     states = _states(redis, source.id)
     assert set(states.values()) == {LanguageState.WITHDRAWN}
@@ -175,17 +177,17 @@ def test_withdrawal_cancels_every_language_that_went_out(
 def test_requeue_puts_back_only_unfinished_languages(
     redis: Redis, engine: Engine, source: Article
 ) -> None:
-    pipeline.accept(redis, source, [], NOW)
+    intake.accept(redis, source, [], NOW)
     _run_all(redis, engine, source)
-    done = pipeline.requeue(redis, source.id, None, NOW)
+    done = intake.requeue(redis, source.id, None, NOW)
     assert (done.version, done.source, sorted(done.again)) == (1, "en", ["ckb", "kmr"])
     assert _states(redis, source.id)["ckb"] is LanguageState.QUEUED
-    assert pipeline.requeue(redis, source.id, ["ar"], NOW).again == ()
+    assert intake.requeue(redis, source.id, ["ar"], NOW).again == ()
 
 
 def test_failure_is_recorded_with_its_reason(redis: Redis, source: Article) -> None:
-    pipeline.accept(redis, source, [], NOW)
-    pipeline.fail_language(redis, (source.id, 1, "tr"), "TranslationRejected: empty", NOW)
+    intake.accept(redis, source, [], NOW)
+    failures.fail_language(redis, (source.id, 1, "tr"), "TranslationRejected: empty", NOW)
     status = articles.get_status(redis, source.id)[1]["tr"]
     assert (status.state, status.reason) == (LanguageState.FAILED, "TranslationRejected: empty")
 
@@ -194,14 +196,14 @@ def test_embargoed_item_enters_the_feed_only_when_the_embargo_ends(
     redis: Redis, engine: Engine, source: Article
 ) -> None:
     embargoed = replace(source, embargo_until=NOW + timedelta(hours=1))
-    pipeline.accept(redis, embargoed, [], NOW)
-    pipeline.publish_source(redis, source.id, 1, NOW, site=SITE)
-    edition = pipeline.render_language(redis, "en", SITE, NOW)
+    intake.accept(redis, embargoed, [], NOW)
+    items.publish_source(redis, source.id, 1, NOW, site=SITE)
+    edition = rendering.render_language(redis, "en", SITE, NOW)
     assert edition.stale_at == NOW + timedelta(hours=1)
     assert _rss_guids(redis, "en") == []
     empty = feeds.read_feed(redis, "en", FeedFormat.NEWSML)
     assert empty is not None and empty.body == b""  # no NewsML item yet: a poll gets 404
-    pipeline.render_language(redis, "en", SITE, NOW + timedelta(hours=1, seconds=1))
+    rendering.render_language(redis, "en", SITE, NOW + timedelta(hours=1, seconds=1))
     assert len(_rss_guids(redis, "en")) == 1
 
 
@@ -209,9 +211,9 @@ def test_unconfigured_target_without_a_model_ends_as_no_model_at_once(
     redis: Redis, engine: Engine, source: Article
 ) -> None:
     article = replace(source, targets=("ar", "de", "ckb"))
-    pipeline.accept(redis, article, ["ar", "tr", "ckb"], NOW)
-    fan = pipeline.fan_out(redis, engine, article.id, 1, ["ar", "tr", "ckb"], NOW)
-    assert fan == pipeline.FanOut(translate=("ar", "ckb"))  # ckb is configured: its worker
+    intake.accept(redis, article, ["ar", "tr", "ckb"], NOW)
+    fan = intake.fan_out(redis, engine, article.id, 1, ["ar", "tr", "ckb"], NOW)
+    assert fan == intake.FanOut(translate=("ar", "ckb"))  # ckb is configured: its worker
     status = articles.get_status(redis, article.id)[1]["de"]  # may have the model
     assert status.state is LanguageState.NO_MODEL and "en->de" in (status.reason or "")
 
@@ -220,9 +222,9 @@ def test_a_kill_goes_to_every_target_at_once_even_one_no_model_serves(
     redis: Redis, engine: Engine, source: Article
 ) -> None:
     kill = replace(source, status=ArticleStatus.WITHDRAWN, body_html=None, targets=("ar", "de"))
-    pipeline.accept(redis, kill, ["ar"], NOW)
-    fan = pipeline.fan_out(redis, engine, kill.id, 1, ["ar"], NOW)
-    assert fan == pipeline.FanOut(withdraw=("ar", "de"))
+    intake.accept(redis, kill, ["ar"], NOW)
+    fan = intake.fan_out(redis, engine, kill.id, 1, ["ar"], NOW)
+    assert fan == intake.FanOut(withdraw=("ar", "de"))
     _run_all(redis, engine, kill)
     assert set(_states(redis, kill.id).values()) == {LanguageState.WITHDRAWN}
 
@@ -230,16 +232,16 @@ def test_a_kill_goes_to_every_target_at_once_even_one_no_model_serves(
 def test_later_versions_reach_every_language_that_went_out_whatever_their_targets(
     redis: Redis, engine: Engine, source: Article
 ) -> None:
-    pipeline.accept(redis, source, [], NOW)
+    intake.accept(redis, source, [], NOW)
     _run_all(redis, engine, source)  # out in en, ar, tr (ckb, kmr: no model)
     narrower = replace(source, version=2, headline="Erbil floods recede", targets=("ar",))
-    assert pipeline.accept(redis, narrower, [], NOW).targets == ("ar", "tr")
+    assert intake.accept(redis, narrower, [], NOW).targets == ("ar", "tr")
     _run_all(redis, engine, narrower)
     turkish = articles.get_item(redis, source.id, "tr")
     assert turkish is not None and turkish.article.version == 2  # no stale v1 left in tr
     kill = replace(source, version=3, status=ArticleStatus.WITHDRAWN, body_html=None)
     kill = replace(kill, targets=("kmr",))
-    assert pipeline.accept(redis, kill, [], NOW).targets == ("kmr", "ar", "tr")
+    assert intake.accept(redis, kill, [], NOW).targets == ("kmr", "ar", "tr")
     _run_all(redis, engine, kill, NOW + timedelta(minutes=5))
     for lang in ("en", "ar", "tr"):
         assert _rss_guids(redis, lang) == []
@@ -250,8 +252,10 @@ def test_translated_counts_the_stored_translations_flags_by_reason(
     redis: Redis, engine: Engine, source: Article
 ) -> None:
     odd = replace(source, id="odd-words", headline="Zorvex quilpt")  # no lexicon word in it
-    pipeline.accept(redis, odd, [], NOW)
-    done = pipeline.translate_language(redis, engine, GLOSSARY, (odd.id, 1, "ar"), NOW, site=SITE)
+    intake.accept(redis, odd, [], NOW)
+    done = translating.translate_language(
+        redis, engine, GLOSSARY, (odd.id, 1, "ar"), NOW, site=SITE
+    )
     stored = articles.get_item(redis, odd.id, "ar")
     assert stored is not None and stored.article.translation is not None
     reasons = [f.reason for f in stored.article.translation.flags]

@@ -21,7 +21,7 @@ from syndicate.news.states import LanguageState
 from syndicate.store import articles as store
 from syndicate.store import ops, server
 from syndicate.store.recovery import Unfinished
-from syndicate.worker import pipeline, recovery
+from syndicate.worker import intake, recovery
 from syndicate.worker.app import create_app
 from syndicate.worker.routing import INGEST, TRANSLATE
 from syndicate.worker.submit import submit
@@ -65,7 +65,7 @@ def _sweep(redis: Redis, app: Celery, channel: Any) -> recovery.Swept | None:
 def test_a_stored_version_whose_message_was_lost_gets_its_ingest_again(
     redis: Redis, celery_app: Celery, channel: Any
 ) -> None:
-    pipeline.accept(redis, _article("lost"), ("ar", "tr"), BEFORE_THE_RUN)  # never sent
+    intake.accept(redis, _article("lost"), ("ar", "tr"), BEFORE_THE_RUN)  # never sent
     submit(redis, celery_app, _article("kept"), ("ar", "tr"), BEFORE_THE_RUN)
     swept = _sweep(redis, celery_app, channel)
     assert swept is not None and swept.plan.ingest == [("lost", 1, "en")]
@@ -77,7 +77,7 @@ def test_a_stored_version_whose_message_was_lost_gets_its_ingest_again(
 
 
 def test_one_sweep_per_server_run(redis: Redis, celery_app: Celery, channel: Any) -> None:
-    pipeline.accept(redis, _article("lost"), ("ar", "tr"), BEFORE_THE_RUN)
+    intake.accept(redis, _article("lost"), ("ar", "tr"), BEFORE_THE_RUN)
     assert _sweep(redis, celery_app, channel) is not None
     assert _sweep(redis, celery_app, channel) is None
     assert len(_queued(redis, "syndicate")) == 1
@@ -88,7 +88,7 @@ def test_a_version_received_in_this_run_is_left_to_its_sender(
 ) -> None:
     # the start is known to the second (INFO's uptime): a second later is surely in the run
     received = datetime.now(UTC) + timedelta(seconds=2)
-    pipeline.accept(redis, _article("fresh"), ("ar", "tr"), received)
+    intake.accept(redis, _article("fresh"), ("ar", "tr"), received)
     swept = _sweep(redis, celery_app, channel)
     assert swept is not None and swept.plan == recovery.Plan()
     assert _queued(redis, "syndicate") == []
@@ -109,7 +109,7 @@ def test_a_message_delivered_before_the_restart_is_handed_back(
 def test_a_target_without_a_message_gets_its_translation(
     redis: Redis, celery_app: Celery, channel: Any
 ) -> None:
-    accepted = pipeline.accept(redis, _article("half"), ("ar", "tr"), BEFORE_THE_RUN)
+    accepted = intake.accept(redis, _article("half"), ("ar", "tr"), BEFORE_THE_RUN)
     store.set_state(redis, "half", 1, "en", LanguageState.PUBLISHED, BEFORE_THE_RUN)
     enqueue_translation(celery_app, ("half", 1, "ar"))  # tr's message was lost
     swept = _sweep(redis, celery_app, channel)

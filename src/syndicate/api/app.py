@@ -68,7 +68,7 @@ from syndicate.store.client import Client, connect, is_reachable
 from syndicate.store.feeds import FeedFormat
 from syndicate.store.partners import Partner
 from syndicate.translation.admission import admit
-from syndicate.worker.pipeline import Accepted
+from syndicate.worker.intake import Accepted
 from syndicate.worker.routing import consumed_queues
 from syndicate.worker.submit import submit
 

@@ -82,7 +82,7 @@ def _read_inputs(paths: Sequence[Path]) -> list[_Input]:
 
 
 def _targets(article: Article, s: Settings) -> list[str]:
-    from syndicate.worker.pipeline import targets_of
+    from syndicate.worker.intake import targets_of
 
     return list(targets_of(article, s.default_targets))
 

@@ -137,15 +137,16 @@ def set_state(
 
 @guarded
 def publish_item(
-    client: Client, article: Article, now: datetime, *, mark_done: bool = True
+    client: Client, article: Article, now: datetime, *, mark_done: bool = False
 ) -> Outcome:
     """Store ``article`` (a translation or the source) as its language's item, in one write;
     idempotent on (id, version, lang). The item goes to the top of its feed at ``now`` (or
     when its embargo ends).
 
-    ``mark_done`` also marks the language published (withdrawn for a kill); the service
-    passes False and marks it once the feeds are rendered (``pipeline.mark_published``), so a
-    client that sees ``published`` finds the item in the feeds.
+    The language's state is left as it is: the service marks it published once the feeds
+    are rendered (``worker.rendering.mark_published``), so a client that sees ``published``
+    finds the item in the feeds. ``mark_done`` marks it in the same write (withdrawn for a
+    kill), for a caller that renders no feeds.
     """
     lang = article.language
     withdrawn = article.status is ArticleStatus.WITHDRAWN

@@ -33,7 +33,7 @@ from syndicate.news.languages import primary
 from syndicate.store import deliveries, feeds, server
 from syndicate.store import ops as store_ops
 from syndicate.worker import orphans, recovery
-from syndicate.worker.pipeline import render_language
+from syndicate.worker.rendering import render_language
 from syndicate.worker.routing import TRANSLATE, default_queues
 from syndicate.worker.runtime import SyndicateCelery
 

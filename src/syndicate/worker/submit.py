@@ -1,7 +1,7 @@
 """The one way work enters the queues from outside a worker: the API webhook, ``syndicate
 enqueue``, ``syndicate backfill`` (``submit``) and ``syndicate retry`` (``retry``).
 
-Always store first, then send: ``pipeline.accept`` stores the version, the ingest goes to
+Always store first, then send: ``intake.accept`` stores the version, the ingest goes to
 the broker, and only then is the version marked dispatched. A replay of a version stored
 but never dispatched (the process died, the broker was away) dispatches it now: nothing
 accepted is lost (docs/architecture.md, "The service, request by request").
@@ -20,8 +20,8 @@ from syndicate.news.article import Article
 from syndicate.news.states import Outcome
 from syndicate.store import ops as store_ops
 from syndicate.store.client import Client
-from syndicate.worker import pipeline
-from syndicate.worker.pipeline import Accepted
+from syndicate.worker import intake
+from syndicate.worker.intake import Accepted
 from syndicate.worker.routing import INGEST
 from syndicate.worker.tasks import enqueue_translation
 
@@ -50,7 +50,7 @@ def submit(
     """Store a version and dispatch its ingest when it is new work, or a replay whose
     ingest never reached the broker (``StaleVersion`` for an older version, nothing sent).
     ``on_new`` runs once a new version is stored, before its dispatch (the API counts it)."""
-    accepted = pipeline.accept(client, article, default_targets, now)
+    accepted = intake.accept(client, article, default_targets, now)
     if accepted.outcome is Outcome.WRITTEN:
         if on_new is not None:
             on_new(accepted)
@@ -78,7 +78,7 @@ def retry(
     send their work (``NoSuchArticle`` for an unknown id): the ingest when the source is
     among them (it fans the targets out again), else one translation per language.
     Returns the version and the languages requeued."""
-    done = pipeline.requeue(client, article_id, langs, now)
+    done = intake.requeue(client, article_id, langs, now)
     if done.source in done.again:
         dispatch(client, celery_app, (article_id, done.version, done.source))
     else:

@@ -26,7 +26,7 @@ from syndicate.errors import StoreUnavailable
 from syndicate.news.states import LanguageState, Outcome
 from syndicate.store import ops as store_ops
 from syndicate.store.client import answers_ping
-from syndicate.worker import pipeline
+from syndicate.worker import failures, intake, items, rendering, translating
 from syndicate.worker.routing import INGEST, PUBLISH, TRANSLATE, translate_queue
 from syndicate.worker.runtime import Runtime, SyndicateCelery
 
@@ -82,9 +82,9 @@ class ReliableTask(Task[Any, Any]):
         rt = self.runtime
         try:
             if self.name == TRANSLATE:
-                pipeline.fail_language(rt.client, tuple(args), reason, rt.clock())
+                failures.fail_language(rt.client, tuple(args), reason, rt.clock())
             else:  # no target may wait for ever on an ingest that will not come back
-                pipeline.fail_version(rt.client, args[0], args[1], reason, rt.clock())
+                failures.fail_version(rt.client, args[0], args[1], reason, rt.clock())
         except StoreUnavailable:
             log.warning("could not record the failure: Redis unavailable")
 
@@ -114,13 +114,11 @@ def ingest(task: ReliableTask, article_id: str, version: int, lang: str) -> str:
     target (the render runs here, not queued: see ``translate``). A kill is taken to every
     language here, at once: it needs no model and must not wait behind translations."""
     rt = task.runtime
-    outcome = pipeline.publish_source(rt.client, article_id, version, rt.clock(), site=rt.site)
+    outcome = items.publish_source(rt.client, article_id, version, rt.clock(), site=rt.site)
     if outcome in (Outcome.STALE, LanguageState.FAILED):
         return str(outcome)
     _publish(task, (article_id, version, lang))
-    fan = pipeline.fan_out(
-        rt.client, rt.engine, article_id, version, rt.default_targets, rt.clock()
-    )
+    fan = intake.fan_out(rt.client, rt.engine, article_id, version, rt.default_targets, rt.clock())
     for target in fan.withdraw:
         _withdraw(task, (article_id, version, target))
     for target in fan.translate:
@@ -131,7 +129,7 @@ def ingest(task: ReliableTask, article_id: str, version: int, lang: str) -> str:
 def _withdraw(task: ReliableTask, ids: tuple[str, int, str]) -> None:
     """Take a kill to one language now (the translate step's kill path needs no model)."""
     rt = task.runtime
-    pipeline.translate_language(rt.client, rt.engine, rt.glossary, ids, rt.clock(), site=rt.site)
+    translating.translate_language(rt.client, rt.engine, rt.glossary, ids, rt.clock(), site=rt.site)
     _publish(task, ids)
 
 
@@ -144,7 +142,7 @@ def translate(task: ReliableTask, article_id: str, version: int, lang: str) -> d
     ``syndicate.publish``: under a burst a queued render waited behind every translation
     (measured with benchmarks/service.py: every article became visible only at the end)."""
     rt, ids = task.runtime, (article_id, version, lang)
-    done = pipeline.translate_language(
+    done = translating.translate_language(
         rt.client, rt.engine, rt.glossary, ids, rt.clock(), site=rt.site
     )
     if done.outcome in (Outcome.WRITTEN, Outcome.ALREADY_DONE):
@@ -164,7 +162,7 @@ def _publish(task: ReliableTask, ids: Ids) -> None:
     embargo ends later, schedule a render for then."""
     rt = task.runtime
     moment = rt.clock()
-    edition = pipeline.publish_language(rt.client, ids, rt.site, moment)
+    edition = rendering.publish_language(rt.client, ids, rt.site, moment)
     for skipped in edition.skipped:
         log.warning("item left out of the feeds", extra=dataclasses.asdict(skipped))
     if edition.stale_at is not None:

@@ -1,0 +1,138 @@
+"""What work a version gets: ``accept`` stores it with its languages queued, ``fan_out``
+(at ingest) splits its targets into translations and a kill's withdrawals, and
+``requeue`` (``syndicate retry``) puts unfinished languages back.
+
+Each takes the store client and plain values, so worker/tasks.py, worker/submit.py (the
+API's and the CLI's way in) stay thin and tests call them directly. All are idempotent on
+(id, version, lang): the store refuses stale versions (brief section 3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from syndicate.errors import NoModel
+from syndicate.models.engine import Engine
+from syndicate.news.article import Article, ArticleStatus
+from syndicate.news.languages import primary
+from syndicate.news.states import LanguageState, Outcome
+from syndicate.store import articles
+from syndicate.store.client import Client
+from syndicate.worker.failures import record_no_model
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """What ``accept`` stored: WRITTEN for new work, ALREADY_DONE for a replay."""
+
+    article_id: str
+    version: int
+    outcome: Outcome
+    source: str
+    targets: tuple[str, ...]
+
+
+def targets_of(article: Article, default_targets: Sequence[str]) -> tuple[str, ...]:
+    """The article's own targets, else the configured ones; never its own language."""
+    chosen = article.targets or tuple(default_targets)
+    source = primary(article.language)
+    return tuple(dict.fromkeys(t for t in chosen if primary(t) != source))
+
+
+def accept(
+    client: Client, article: Article, default_targets: Sequence[str], now: datetime
+) -> Accepted:
+    """Store a version with its source and target languages queued (``StaleVersion`` for
+    one older than the stored version). The caller dispatches ``ingest`` when WRITTEN.
+
+    Every language the article already went out in is a target too, whatever this
+    version's ``targets`` say: a kill must leave every feed, and an update must not leave
+    a stale translation standing where partners already have the story.
+    """
+    chosen = targets_of(article, default_targets)
+    held = articles.held_languages(client, article.id)
+    source = primary(article.language)
+    targets = (*chosen, *(h for h in held if h not in chosen and primary(h) != source))
+    outcome = articles.save_version(client, article, [article.language, *targets], now)
+    return Accepted(article.id, article.version, outcome, article.language, targets)
+
+
+@dataclass(frozen=True, slots=True)
+class FanOut:
+    """What ingest does with a version's targets: ``translate`` goes to the
+    ``translate.<lang>`` queues; ``withdraw`` (a kill) is done at once, needing no model."""
+
+    translate: tuple[str, ...] = ()
+    withdraw: tuple[str, ...] = ()
+
+
+def fan_out(
+    client: Client,
+    engine: Engine,
+    article_id: str,
+    version: int,
+    configured: Sequence[str],
+    now: datetime,
+) -> FanOut:
+    """Split the target languages ``accept`` queued for ``version`` (none once superseded).
+
+    A kill is taken to every target at once by ingest: it must not wait behind
+    translations, nor on a queue no worker reads. A target outside the configured
+    languages that no installed package serves has no ``translate.<lang>`` consumer
+    (``syndicate worker`` listens to the configured and installed languages), so it ends
+    as ``no_model`` now. Configured languages are always queued: a worker for them may run
+    elsewhere, with models this process lacks.
+    """
+    item, states = articles.get_status(client, article_id)
+    article = item.article
+    if article.version != version:
+        return FanOut()
+    source = primary(article.language)
+    targets = [t for t, st in states.items() if primary(t) != source and st.version == version]
+    if article.status is ArticleStatus.WITHDRAWN:
+        return FanOut(withdraw=tuple(targets))
+    known = {primary(c) for c in configured}
+    keep = []
+    for target in targets:
+        try:
+            if primary(target) not in known:
+                engine.models_for(source, primary(target))
+            keep.append(target)
+        except NoModel as exc:
+            record_no_model(client, (article_id, version, target), exc, now)
+    return FanOut(translate=tuple(keep))
+
+
+@dataclass(frozen=True, slots=True)
+class Requeued:
+    """What ``requeue`` put back to ``queued``: when ``source`` is among ``again`` the caller
+    sends the ingest (it republishes the source and fans the targets out again), otherwise
+    a translation per language."""
+
+    version: int
+    source: str
+    again: tuple[str, ...]
+
+
+def requeue(
+    client: Client, article_id: str, langs: Sequence[str] | None, now: datetime
+) -> Requeued:
+    """Put the latest version's unfinished languages (or ``langs``), the source included,
+    back to ``queued``, for ``syndicate retry``. Published and withdrawn languages stay as
+    they are."""
+    item, states = articles.get_status(client, article_id)
+    version = item.article.version
+    done = (LanguageState.PUBLISHED, LanguageState.WITHDRAWN)
+    again = []
+    for lang in langs or states:
+        status = states.get(lang)
+        if status is not None and status.version == version and status.state in done:
+            continue
+        if (
+            articles.set_state(client, article_id, version, lang, LanguageState.QUEUED, now)
+            is Outcome.WRITTEN
+        ):
+            again.append(lang)
+    return Requeued(version, item.article.language, tuple(again))
