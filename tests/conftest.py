@@ -46,8 +46,9 @@ _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+")
 
 def _format_checker() -> FormatChecker:
     checker = FormatChecker()
-    checker.checks("date-time")(lambda value: not isinstance(value, str)
-                                or bool(_RFC3339.fullmatch(value)))  # fmt: skip
+    checker.checks("date-time")(
+        lambda value: not isinstance(value, str) or bool(_RFC3339.fullmatch(value))
+    )
     checker.checks("uri")(lambda value: not isinstance(value, str) or bool(_URI.fullmatch(value)))
     return checker
 

@@ -17,12 +17,14 @@ def _samples(families: list[Metric]) -> dict[tuple[Any, ...], float]:
 
 
 def test_series_names_are_read_back_into_name_and_labels() -> None:
-    series = parse_series({
-        'syndicate_tasks_total{state="retry",task="syndicate.publish"}': 2.0,
-        'odd_total{note="say \\"hi\\", twice"}': 1.0,
-        "syndicate_articles_ingested_total": 5.0,
-        "not a series": 9.0,
-    })  # fmt: skip
+    series = parse_series(
+        {
+            'syndicate_tasks_total{state="retry",task="syndicate.publish"}': 2.0,
+            'odd_total{note="say \\"hi\\", twice"}': 1.0,
+            "syndicate_articles_ingested_total": 5.0,
+            "not a series": 9.0,
+        }
+    )
     assert series["syndicate_tasks_total"] == {
         (("state", "retry"), ("task", "syndicate.publish")): 2.0
     }

@@ -8,11 +8,13 @@ import logging
 from pathlib import Path
 
 import pytest
+from redis import Redis
 
+from syndicate.api.durability import UNCHECKED
 from syndicate.errors import StoreNotDurable
 
 from api_support import TestClient, api_app, api_settings
-from redis_servers import start_redis_server
+from redis_servers import RedisServer, start_redis_server
 
 
 def test_the_api_refuses_to_start_on_a_redis_without_fsync_always(tmp_path: Path) -> None:
@@ -52,3 +54,25 @@ def test_a_durable_store_starts_quietly(tmp_path: Path, caplog: pytest.LogCaptur
     finally:
         server.stop()
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_a_redis_that_refuses_config_starts_with_one_warning_saying_what_it_needs(
+    redis: Redis, redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As on a managed Redis: a user that may not run CONFIG. Nothing can be checked, the
+    operator's word is taken, and the one line names the settings a 202 needs."""
+    allowed = {"keys": ["*"], "channels": ["*"], "commands": ["+@all", "-config"]}
+    redis.acl_setuser("managed", enabled=True, passwords=["+pw"], **allowed)
+    url = redis_server.url.replace("redis://", "redis://managed:pw@")
+    try:
+        settings = api_settings(url, require_durable_store=True)
+        with (
+            caplog.at_level(logging.WARNING, "syndicate.api"),
+            TestClient(api_app(settings)) as api,
+        ):
+            assert api.get("/healthz").json()["redis"] == "ok"
+    finally:
+        redis.acl_deluser("managed")
+    lines = [r.getMessage() for r in caplog.records if "durability" in r.getMessage()]
+    assert lines == [UNCHECKED]
+    assert "appendonly yes, appendfsync always" in UNCHECKED and "refuses CONFIG" in UNCHECKED

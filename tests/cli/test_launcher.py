@@ -182,8 +182,8 @@ def test_children_stop_when_the_launcher_is_killed_outright() -> None:
 def test_waiting_for_health_fails_fast_with_the_tail_of_a_dead_childs_log(
     stack: Stack, tmp_path: Path
 ) -> None:
-    stack.spawn("api", _python("print('port already in use'); raise SystemExit(3)"), os.environ,
-                tmp_path / "api.log")  # fmt: skip
+    dead = _python("print('port already in use'); raise SystemExit(3)")
+    stack.spawn("api", dead, os.environ, tmp_path / "api.log")
     started = time.monotonic()
     base = f"http://127.0.0.1:{launcher.free_port()}"
     with pytest.raises(LaunchError, match=r"api exited with code 3 .*port already in use"):
@@ -291,7 +291,6 @@ def test_run_publishes_every_language_serves_feeds_and_stops_all_it_started_on_c
     finally:
         rest = _interrupt(process)
     assert process.returncode == 0, rest
-    assert [line.split()[1] for line in rest.splitlines() if "stopped" in line] == [
-        "api", "worker", "redis-server"
-    ]  # fmt: skip
+    stopped = [line.split()[1] for line in rest.splitlines() if "stopped" in line]
+    assert stopped == ["api", "worker", "redis-server"]
     assert not answers_ping(redis_url)

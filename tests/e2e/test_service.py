@@ -161,8 +161,11 @@ def test_withdrawal_leaves_rss_and_cancels_newsml_in_every_language(service: Ser
     service.wait_states("e2e-kill", 2, withdrawn)
     for lang in ("en", "ar", "tr"):
         guid = f"urn:newsml:example.org:20261120:e2e-kill:{lang}"
-        wait_for(lambda lg=lang, g=guid: g not in _rss_guids(service.feed(f"/v1/feeds/{lg}.rss")),
-                 30, f"the kill to reach the {lang} feed")  # fmt: skip
+        wait_for(
+            lambda lg=lang, g=guid: g not in _rss_guids(service.feed(f"/v1/feeds/{lg}.rss")),
+            30,
+            f"the kill to reach the {lang} feed",
+        )
         newsml = etree.fromstring(service.feed(f"/v1/feeds/{lang}.xml").content)
         items = [i for i in newsml.iter(f"{G2}newsItem") if i.get("guid") == guid]
         assert [s.get("qcode") for i in items for s in i.iter(f"{G2}pubStatus")] == [
@@ -196,9 +199,10 @@ def test_every_bad_request_gets_its_status_and_stores_nothing(service: Service) 
         assert answer.headers["content-type"].startswith("application/json"), name
         assert answer.json(), name
     invalid = service.http.post(
-        f"{service.base}/v1/articles", content=_bad_requests(service)[-1][2],
+        f"{service.base}/v1/articles",
+        content=_bad_requests(service)[-1][2],
         headers=_bad_requests(service)[-1][3],
-    )  # fmt: skip
+    )
     assert {e["field"] for e in invalid.json()["errors"]} == {"headline"}
     client = connect(service.redis.url)
     try:

@@ -120,9 +120,8 @@ def test_state_carries_reason_and_time(redis: Redis, source: Article) -> None:
     outcome = articles.set_state(redis, source.id, 1, "tr", LanguageState.NO_MODEL, _later(1), "x")
     assert outcome is Outcome.WRITTEN
     state = articles.get_status(redis, source.id)[1]["tr"]
-    assert (state.state, state.reason, state.at, state.version) == (
-        LanguageState.NO_MODEL, "x", _later(1), 1
-    )  # fmt: skip
+    expected = (LanguageState.NO_MODEL, "x", _later(1), 1)
+    assert (state.state, state.reason, state.at, state.version) == expected
 
 
 def test_stale_task_cannot_overwrite_a_newer_versions_state(redis: Redis, source: Article) -> None:
@@ -154,9 +153,8 @@ def test_publish_stores_item_and_marks_the_language_published(
     assert articles.publish_item(redis, ar, _later(2), mark_done=True) is Outcome.WRITTEN
     item = articles.get_item(redis, source.id, "ar")
     assert item is not None
-    assert (item.article, item.first_created, item.version_created) == (
-        ar, source.published_at, _later(2)
-    )  # fmt: skip
+    expected = (ar, source.published_at, _later(2))
+    assert (item.article, item.first_created, item.version_created) == expected
     state = articles.get_status(redis, source.id)[1]["ar"]
     assert (state.state, state.version) == (LanguageState.PUBLISHED, 1)
     assert articles.get_item(redis, source.id, "tr") is None

@@ -56,8 +56,11 @@ def start_redis_server(
         chosen = port or free_port()
         command = ["redis-server", "--port", str(chosen), "--bind", "127.0.0.1"]
         command += ["--save", "", "--dir", str(directory)]
-        command += ["--appendonly", "yes", "--appendfsync", "always"] if persistent else [
-            "--appendonly", "no"]  # fmt: skip
+        command += (
+            ["--appendonly", "yes", "--appendfsync", "always"]
+            if persistent
+            else ["--appendonly", "no"]
+        )
         process = subprocess.Popen(
             command, cwd=directory, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )

@@ -21,6 +21,10 @@ from syndicate.store.client import Client
 
 log = logging.getLogger("syndicate.api")
 REQUIRED = "appendonly yes, appendfsync always"
+UNCHECKED = (
+    "store durability not checked: Redis refuses CONFIG; it must run with "
+    f"{REQUIRED} for a 202 to survive a Redis crash"
+)
 
 
 def check_store(client: Client, require: bool) -> None:
@@ -32,8 +36,7 @@ def check_store(client: Client, require: bool) -> None:
         log.warning("store durability not checked: Redis unavailable", extra={"error": str(exc)})
         return
     if found is None:
-        log.warning("store durability not checked: Redis refuses CONFIG; it must run with "
-                    f"{REQUIRED} for a 202 to survive a Redis crash")  # fmt: skip
+        log.warning(UNCHECKED)
         return
     if found.durable:
         log.info("store is durable", extra={"persistence": found.describe()})
