@@ -68,6 +68,7 @@ def test_secrets_come_from_the_environment_never_from_the_file(
     for name in ("SYNDICATE_NEWSROOM_SECRET", "SYNDICATE_OPERATOR_TOKEN"):
         assert re.fullmatch(r"\$\{" + name + r":\?[^}]*\}", env[name]), env[name]
     assert env["SYNDICATE_SUPERDESK_SECRET"] == "${SYNDICATE_SUPERDESK_SECRET:-}"  # optional
+    assert env["SYNDICATE_METRICS_TOKEN"] == "${SYNDICATE_METRICS_TOKEN:-}"  # optional
     for name in ("worker", "flower"):
         assert "SYNDICATE_NEWSROOM_SECRET" not in services[name]["environment"]
         assert "SYNDICATE_SUPERDESK_SECRET" not in services[name]["environment"]

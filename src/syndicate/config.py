@@ -61,6 +61,12 @@ class Settings:
     header_timeout: int = 10
     body_timeout: int = 30
     operator_token: str | None = None
+    # GET /metrics (issue 16): the Prometheus scraper's bearer token, so it need not hold
+    # the operator's; /metrics takes either, and refuses everyone while neither is set.
+    metrics_token: str | None = None
+    # GET /v1/articles/{id} (issue 16): also accept the old status-read signature, over the
+    # empty body alone, which reads any article's status; only while a CMS migrates.
+    accept_unbound_status_signature: bool = False
 
 
 def _coerce(name: str, raw: Any, default: Any) -> Any:

@@ -1,10 +1,13 @@
 """Replay-proof newsroom signatures (issue 9): ``t=<unix>,v1=<hex>`` within the tolerance
 of the API's clock (a fixed clock here, so the edges are exact), the brief's plain
 ``sha256=`` form accepted but counted and logged, or refused when required; the status
-read no longer accepts the plain signature of the empty body, which never expires."""
+read no longer accepts the plain signature of the empty body, which never expires, and
+signs its method and path, so a captured header reads no other article (issue 16)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 from collections.abc import Iterator
@@ -28,6 +31,7 @@ from api_support import (
     nothing_stored,
     post,
     signed,
+    status_signed,
 )
 from redis_servers import RedisServer
 
@@ -114,7 +118,9 @@ def test_plain_form_is_accepted_counted_and_logged(
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "sha256=" in warnings[0].getMessage()
     assert ops.read_metrics(redis)["syndicate_legacy_signatures_total"] == 1
-    assert "syndicate_legacy_signatures_total 1.0" in fixed.get("/metrics").text
+    assert (
+        "syndicate_legacy_signatures_total 1.0" in fixed.get("/metrics", headers=bearer(TOKEN)).text
+    )
 
 
 def test_plain_form_is_refused_when_timestamps_are_required(
@@ -135,7 +141,52 @@ def test_status_read_refuses_the_plain_signature_of_the_empty_body(fixed: TestCl
     path = "/v1/articles/api-erbil-1"
     plain = fixed.get(path, headers={SIGNATURE_HEADER: sign(b"", SECRET)})
     assert plain.status_code == 401 and "never expires" in plain.json()["error"]
-    stale = fixed.get(path, headers=signed(b"", T - 301))
+    stale = fixed.get(path, headers=status_signed("api-erbil-1", T - 301))
     assert stale.status_code == 401 and "old" in stale.json()["error"]
-    for headers in (signed(b"", T), signed(b"", T + 300), bearer(TOKEN)):
+    for headers in (status_signed("api-erbil-1", T + 300), bearer(TOKEN)):
         assert fixed.get(path, headers=headers).status_code == 200
+
+
+def _as_documented(article_id: str, at: int) -> dict[str, str]:
+    """What a CMS computes from docs/security.md: HMAC-SHA256, keyed with the newsroom
+    secret, of ``"<t>.GET /v1/articles/<id>"``; hex, in ``t=<t>,v1=<hex>``."""
+    message = f"{at}.GET /v1/articles/{article_id}".encode()
+    digest = hmac.new(SECRET.encode(), message, hashlib.sha256).hexdigest()
+    return {SIGNATURE_HEADER: f"t={at},v1={digest}"}
+
+
+def test_a_status_signature_reads_its_own_article_and_no_other(fixed: TestClient) -> None:
+    for article_id in ("api-erbil-1", "api-erbil-2"):
+        body = _body(id=article_id)
+        assert post(fixed, body, signed(body, T)).status_code == 202
+    for_a = _as_documented("api-erbil-1", T)
+    assert for_a == status_signed("api-erbil-1", T)  # the suite's helper signs the same
+    assert fixed.get("/v1/articles/api-erbil-1", headers=for_a).status_code == 200
+    replayed = fixed.get("/v1/articles/api-erbil-2", headers=for_a)
+    assert replayed.status_code == 401
+    assert '"<t>.GET /v1/articles/<id>"' in replayed.json()["error"]
+    assert "Signature" in replayed.headers["www-authenticate"]
+    for_b = _as_documented("api-erbil-2", T)
+    assert fixed.get("/v1/articles/api-erbil-2", headers=for_b).status_code == 200
+
+
+def test_the_old_unbound_form_is_refused_unless_switched_on(
+    fixed: TestClient, redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = _body()
+    assert post(fixed, body, signed(body, T)).status_code == 202
+    path, unbound = "/v1/articles/api-erbil-1", signed(b"", T)  # "<t>." alone
+    refused = fixed.get(path, headers=unbound)
+    assert refused.status_code == 401
+    assert "empty body" in refused.json()["error"]
+    assert "accept_unbound_status_signature" in refused.json()["error"]
+    with (
+        _client(redis_server, accept_unbound_status_signature=True) as migrating,
+        caplog.at_level(logging.WARNING, logger="syndicate.api"),
+    ):
+        assert migrating.get(path, headers=unbound).status_code == 200
+        stale = migrating.get(path, headers=signed(b"", T - 301))
+        assert stale.status_code == 401 and "old" in stale.json()["error"]
+        assert migrating.get(path, headers=status_signed("api-erbil-1", T)).status_code == 200
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len([w for w in warnings if "status read signed over the empty body" in w]) == 1

@@ -7,10 +7,9 @@ import base64
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
-from kombu import Connection, Exchange, Queue
 from redis import Redis
 
 from syndicate.cli import main as cli
@@ -22,9 +21,6 @@ from syndicate.translation.glossary import parse_glossary
 from syndicate.worker import failures, translating
 
 from api_support import feed_site
-
-if TYPE_CHECKING:
-    from redis_servers import RedisServer
 
 ERBIL = Path(__file__).resolve().parents[1] / "data" / "erbil-floods.json"
 ERBIL_ID = "newsroom-2026-11-erbil-floods"
@@ -147,18 +143,19 @@ def test_status_overview_json_on_an_empty_store(
     }
 
 
-def test_broker_queues_are_the_declared_work_queues_only(
-    redis: Redis, redis_server: RedisServer
+def test_status_shows_every_queue_a_worker_consumes(
+    service_settings: Settings, service: Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with Connection(redis_server.url) as connection:
-        channel = connection.default_channel
-        Queue("translate.fa", Exchange("translate.fa"), "translate.fa", channel=channel).declare()
-        Queue("translate.ps", Exchange("syndicate"), "translate.ps", channel=channel).declare()
-        events = Exchange("celeryev", type="topic")  # what Flower listens on
-        Queue("celeryev.flower-1", events, "worker.#", channel=channel).declare()
-        control = Exchange("celery.pidbox", type="fanout")
-        Queue("w1@host.celery.pidbox", control, channel=channel).declare()
-    assert ops.broker_queues(redis) == ["translate.fa", "translate.ps"]
+    ops.note_worker(service, "w1@host", NOW, ["syndicate", "translate.fa"])
+    ops.note_worker(service, "w2@host", NOW, ["translate.ps", "translate.fa"])
+    ops.note_worker(service, "w3@host", NOW)  # a beat that names no queue changes nothing
+    assert ops.broker_queues(service) == ["syndicate", "translate.fa", "translate.ps"]
+    assert cli.main(["status", "--json"], service_settings) == 0
+    queues = json.loads(capsys.readouterr().out)["queues"]
+    assert list(queues)[-2:] == ["translate.fa", "translate.ps"]
+    assert set(queues) == {"syndicate", "translate.fa", "translate.ps"} | {
+        f"translate.{lang}" for lang in service_settings.default_targets
+    }
 
 
 def test_failures_index_keeps_the_newest_hundred(service: Redis) -> None:

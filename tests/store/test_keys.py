@@ -40,20 +40,16 @@ def _pattern(template: str) -> re.Pattern[str]:
 
 
 def test_every_syndicate_key_has_the_prefix() -> None:
-    built = {name: _sample(fn) for name, fn in _builders() if not name.startswith("celery_")}
+    built = {name: _sample(fn) for name, fn in _builders()}
     assert len(built) >= 18
     for name, key in built.items():
         assert key.startswith("syn:") and "::" not in key, name
 
 
-def test_celery_keys_stay_outside_the_prefix() -> None:
-    assert not keys.celery_binding_key("celery").startswith("syn:")
-
-
 def test_the_docstring_table_lists_exactly_the_keys_built() -> None:
     templates = _ROW.findall(keys.__doc__ or "")
     patterns = [_pattern(t) for t in templates]
-    built = {n: _sample(fn) for n, fn in _builders() if not n.startswith("celery_")}
+    built = {n: _sample(fn) for n, fn in _builders()}
     unlisted = [n for n, key in built.items() if not any(p.fullmatch(key) for p in patterns)]
     assert not unlisted, f"keys.py builds keys its table misses: {unlisted}"
     pairs = zip(templates, patterns, strict=True)

@@ -16,7 +16,12 @@ from starlette.applications import Starlette
 from starlette.exceptions import StarletteDeprecationWarning
 
 from syndicate.api.app import create_app
-from syndicate.api.credentials import SIGNATURE_HEADER, key_digest, sign_timestamped
+from syndicate.api.credentials import (
+    SIGNATURE_HEADER,
+    key_digest,
+    sign_status_read,
+    sign_timestamped,
+)
 from syndicate.clock import Clock, system_now
 from syndicate.config import Settings, load_settings
 from syndicate.feeds.edition import FeedSite, make_provider
@@ -64,6 +69,12 @@ def signed(body: bytes, at: int | None = None, secret: str = SECRET) -> dict[str
     """X-Syndicate-Signature in the timestamped form, at ``at`` (default: now)."""
     stamp = int(time.time()) if at is None else at
     return {SIGNATURE_HEADER: sign_timestamped(body, secret, stamp)}
+
+
+def status_signed(article_id: str, at: int | None = None) -> dict[str, str]:
+    """X-Syndicate-Signature of a status read of ``article_id`` at ``at`` (default: now)."""
+    stamp = int(time.time()) if at is None else at
+    return {SIGNATURE_HEADER: sign_status_read(article_id, SECRET, stamp)}
 
 
 def article_data(**changes: Any) -> dict[str, Any]:

@@ -1,10 +1,11 @@
 """The HTTP API (brief section 3; issue 4, item 3): a routes list and small handlers.
 
-Each handler authenticates, parses, calls the pipeline or the store (blocking calls in the
-thread pool) and answers; a feed poll is one store read of bytes rendered at publish time.
-Errors become status codes in answers.py alone (style guide 7), and nothing about a
-refused request is stored. The mechanics (bounded body, ETag, 304, gzip, access log, read
-deadlines) are in http.py, credentials in auth.py and newsroom.py, the document in
+Each handler authenticates, parses (off the event loop), calls the pipeline or the store
+(blocking calls in the thread pool) and answers; a feed poll reads the partner's key
+record and the bytes rendered at publish time. Errors become status codes in answers.py
+alone (style guide 7), and nothing about a refused request is stored. The mechanics
+(bounded body, ETag, 304, gzip, access log, read deadlines) are in http.py, credentials in
+auth.py and newsroom.py, /healthz and /metrics in monitoring.py, the document in
 openapi.py; the one submit-and-dispatch path, shared with the CLI, in worker/submit.py.
 ``POST /v1/ingest/superdesk`` reads foreign formats through the pure ingest/ package and
 then takes that same path, with the same answers.
@@ -17,11 +18,10 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from functools import partial
 from typing import Any, Final, TypeVar, cast
 
 from celery import Celery
-from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
@@ -30,8 +30,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from syndicate.api import auth as api_auth
-from syndicate.api import newsroom
-from syndicate.api.answers import HANDLED, Refused, answer, unavailable
+from syndicate.api import monitoring, newsroom
+from syndicate.api.answers import HANDLED, Refused, answer
 from syndicate.api.credentials import Verdict
 from syndicate.api.durability import check_store
 from syndicate.api.http import (
@@ -43,12 +43,12 @@ from syndicate.api.http import (
     read_limited,
     strong_etag,
 )
-from syndicate.api.metrics import INGESTED, render_metrics
+from syndicate.api.metrics import INGESTED
 from syndicate.api.negotiation import choose_ninjs_version, ninjs_media_type
 from syndicate.api.openapi import openapi_document
 from syndicate.clock import Clock
 from syndicate.config import Settings, guid_domain_problem
-from syndicate.errors import ArticleInvalid, StoreUnavailable
+from syndicate.errors import ArticleInvalid
 from syndicate.feeds.edition import body_name, make_provider
 from syndicate.feeds.newsml import render_news_item
 from syndicate.feeds.ninjs import render_ninjs_item
@@ -64,7 +64,7 @@ from syndicate.store import articles as store
 from syndicate.store import feeds as store_feeds
 from syndicate.store import ops as store_ops
 from syndicate.store.articles import Item, LanguageStatus
-from syndicate.store.client import Client, connect, is_reachable
+from syndicate.store.client import Client, connect
 from syndicate.store.feeds import FeedFormat
 from syndicate.store.partners import Partner
 from syndicate.translation.admission import admit
@@ -81,9 +81,6 @@ _BEARER: Final = {"WWW-Authenticate": "Bearer"}
 _T = TypeVar("_T")
 
 
-WORKER_WINDOW_SECONDS: Final = 30  # a worker heartbeat counts this long for /healthz
-
-
 @dataclass(frozen=True, slots=True)
 class _Context:
     settings: Settings
@@ -92,23 +89,31 @@ class _Context:
     clock: Clock
     policy: newsroom.Policy  # who may post and read status (signatures, operator token)
     provider: Provider  # the same one the workers build (worker/runtime.py)
-    queues: tuple[str, ...]  # always shown in /metrics, even before Celery declares them
+    queues: tuple[str, ...]  # always shown in /metrics, even before a worker notes them
 
 
 def _ctx(request: Request) -> _Context:
     return cast(_Context, request.app.state.ctx)
 
 
-def _readable(read: Callable[[], _T]) -> _T:
-    """What ``read`` makes of the body; a body that is not JSON (or XML) at all is 400."""
+def _read_article(decode: Callable[[], _T], build: Callable[[_T], Article]) -> Article:
+    """The article a body holds: ``decode`` it (400 when it is not JSON, or XML, at all),
+    then ``build`` and check the article (422 naming the fields)."""
     try:
-        return read()
+        decoded = decode()
     except ArticleInvalid as exc:
         raise Refused(400, f"body {exc.errors[0].message}") from None
+    return build(decoded)
 
 
-def _decoded(body: bytes) -> Any:
-    return _readable(lambda: decode_json(body, MAX_PAYLOAD_BYTES))
+async def _article(decode: Callable[[], _T], build: Callable[[_T], Article]) -> Article:
+    """``_read_article`` in one thread-pool call, for both webhooks: reading 2 MB is CPU
+    work that would stall every other request on the event loop (issue 16)."""
+    return await run_in_threadpool(_read_article, decode, build)
+
+
+def _checked(data: Any) -> Article:
+    return admit(parse_article(data))
 
 
 def _submit(ctx: _Context, article: Article, legacy: bool) -> Accepted:
@@ -130,7 +135,7 @@ async def post_article(request: Request) -> Response:
         raise Refused(415, "Content-Type must be application/json")
     body = await read_limited(request, MAX_PAYLOAD_BYTES)
     verdict = newsroom.check_webhook(ctx.policy, request.headers, body, ctx.clock())
-    article = await run_in_threadpool(admit, parse_article(_decoded(body)))
+    article = await _article(partial(decode_json, body, MAX_PAYLOAD_BYTES), _checked)
     return await _accept(ctx, article, legacy=verdict is Verdict.LEGACY)
 
 
@@ -155,8 +160,7 @@ async def post_superdesk(request: Request) -> Response:
         raise Refused(415, f"Content-Type must be one of: {', '.join(foreign.MEDIA_TYPES)}")
     body = await read_limited(request, MAX_PAYLOAD_BYTES)
     newsroom.check_superdesk(ctx.policy, request.headers, body)
-    decoded = await run_in_threadpool(_readable, lambda: foreign.decode(fmt, body, content_type))
-    article = await run_in_threadpool(foreign.read, decoded)
+    article = await _article(partial(foreign.decode, fmt, body, content_type), foreign.read)
     return await _accept(ctx, article, legacy=False)
 
 
@@ -184,10 +188,11 @@ def _status_body(item: Item, states: Mapping[str, LanguageStatus]) -> dict[str, 
 
 async def get_article(request: Request) -> Response:
     """The latest version and per-language states: the operator token, or the newsroom's
-    timestamped signature over the empty body (newsroom.py)."""
+    timestamped signature of ``GET /v1/articles/<id>`` (newsroom.py)."""
     ctx = _ctx(request)
-    newsroom.check_status_reader(ctx.policy, request.headers, ctx.clock())
-    found = await run_in_threadpool(store.get_status, ctx.client, request.path_params["id"])
+    article_id = str(request.path_params["id"])
+    newsroom.check_status_reader(ctx.policy, request.headers, article_id, ctx.clock())
+    found = await run_in_threadpool(store.get_status, ctx.client, article_id)
     return JSONResponse(_status_body(*found))
 
 
@@ -302,32 +307,19 @@ def _item_endpoint(fmt: FeedFormat) -> Endpoint:
     return get_item
 
 
-def _seen_workers(ctx: _Context) -> list[str]:
-    is_reachable(ctx.client)
-    since = ctx.clock() - timedelta(seconds=WORKER_WINDOW_SECONDS)
-    return store_ops.seen_workers(ctx.client, since)
-
-
 async def healthz(request: Request) -> Response:
-    """200 when Redis answers and a worker was seen lately; 503 otherwise (no auth)."""
+    """Open; host names for the operator token only (monitoring.py)."""
     ctx = _ctx(request)
-    try:
-        workers = await run_in_threadpool(_seen_workers, ctx)
-    except StoreUnavailable:
-        body = {"status": "unavailable", "redis": "unavailable", "workers": []}
-        return unavailable(body)
-    answer: dict[str, Any] = {"status": "ok", "redis": "ok", "workers": workers}
-    if workers:
-        return JSONResponse(answer)
-    window = WORKER_WINDOW_SECONDS
-    answer |= {"status": "unavailable", "error": f"no worker seen in the last {window} s"}
-    return JSONResponse(answer, status_code=503)
+    operator = api_auth.is_operator(request.headers, ctx.settings.operator_token)
+    return await monitoring.health(ctx.client, ctx.clock(), operator)
 
 
 async def metrics(request: Request) -> Response:
+    """The metrics or operator token, checked before any store read (monitoring.py)."""
     ctx = _ctx(request)
-    text = await run_in_threadpool(render_metrics, ctx.client, ctx.queues)
-    return Response(text, media_type=CONTENT_TYPE_LATEST)
+    s = ctx.settings
+    monitoring.check_scraper(request.headers, s.metrics_token, s.operator_token)
+    return await monitoring.metrics(ctx.client, ctx.queues)
 
 
 async def openapi(request: Request) -> Response:

@@ -1,10 +1,11 @@
-"""Who is calling: the newsroom (signed body), an operator (bearer token) or a partner
-(API key as a bearer token or ``?key=``, brief section 3).
+"""Who is calling: the newsroom (signed body), an operator or the metrics scraper (bearer
+token) or a partner (API key as a bearer token or ``?key=``, brief section 3).
 
 Partner keys are stored only as SHA-256 digests: a poll hashes the key it was given and
 looks the digest up, so no stored secret is ever compared byte by byte with user input;
 the found record's digest is still compared in constant time. These functions answer
-yes or no (or the partner); api.py decides the status code.
+yes or no (or the partner); the handlers (app.py, newsroom.py, monitoring.py) decide the
+status code.
 """
 
 from __future__ import annotations
@@ -69,6 +70,13 @@ def newsroom_verdict(
     return credentials.verify(body, secret, signature, now.timestamp(), tolerance)
 
 
+def holds_token(headers: Headers, *tokens: str | None) -> bool:
+    """True for ``Authorization: Bearer <t>`` with ``t`` one of ``tokens``; an unset token
+    never matches. Every token is compared, each in constant time."""
+    given = bearer_token(headers)
+    return any([credentials.is_same_token(given, token) for token in tokens])
+
+
 def is_operator(headers: Headers, token: str | None) -> bool:
     """True for ``Authorization: Bearer <operator token>`` (never when no token is set)."""
-    return credentials.is_same_token(bearer_token(headers), token)
+    return holds_token(headers, token)

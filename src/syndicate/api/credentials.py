@@ -8,6 +8,10 @@ captured request replays forever, and the timestamped ``t=<unix>,v1=<hex HMAC of
 "<t>." + body>`` (Stripe's scheme), which the API accepts only within a tolerance of its
 own clock. A sender rotating its secret may send several ``v1=`` values; one HMAC is
 computed on our side and every given value is compared with it in constant time.
+
+A status read (``GET /v1/articles/<id>``) has no body; it signs its method and path
+instead (``status_message``), so a captured header reads that one article and no other
+(issue 16): ``t=<unix>,v1=<hex HMAC-SHA256 of "<t>.GET /v1/articles/<id>">``.
 """
 
 from __future__ import annotations
@@ -60,6 +64,17 @@ def sign(body: bytes, secret: str) -> str:
 def sign_timestamped(body: bytes, secret: str, at: int) -> str:
     """``t=<at>,v1=<hex HMAC-SHA256 of "<at>." + body>``: valid only near ``at``."""
     return f"t={at},v1={_hmac(secret, f'{at}.'.encode() + body)}"
+
+
+def status_message(article_id: str) -> bytes:
+    """What a status read signs after ``"<t>."``: ``GET /v1/articles/<id>``, the id as the
+    article gave it (ids are URL-safe), no query string, no body."""
+    return f"GET /v1/articles/{article_id}".encode()
+
+
+def sign_status_read(article_id: str, secret: str, at: int) -> str:
+    """``X-Syndicate-Signature`` of a status read of ``article_id``, valid only near ``at``."""
+    return sign_timestamped(status_message(article_id), secret, at)
 
 
 def is_legacy(header: str) -> bool:

@@ -6,9 +6,12 @@ and the brief's ``sha256=<hex>`` too unless ``require_signature_timestamp`` is s
 use of the plain form is logged as a warning and, once the article passed its checks,
 counted (``syndicate_legacy_signatures_total``), so an operator sees which CMS still
 sends it before refusing it.
-``GET /v1/articles/{id}`` was signed over the empty body: in the plain form that header
-never changes, so anyone who saw it once could read every status forever. There only the
-timestamped form (over the empty body) or the operator token is accepted.
+``GET /v1/articles/{id}`` takes the operator token, or the timestamped form over
+``GET /v1/articles/<id>`` (credentials.status_message). It was signed over the empty body:
+in the plain form that header never changed, so anyone who saw it once read every status
+forever (issue 9); in the timestamped form, every status for 300 s (issue 16). The plain
+form is refused there; the timestamped one over the empty body only while
+``accept_unbound_status_signature`` lets a CMS migrate, each use logged as a warning.
 ``POST /v1/ingest/superdesk`` takes only Superdesk's own ``x-superdesk-signature:
 sha1=<hex>``, with its own secret (``superdesk_secret``): a Superdesk subscriber cannot
 send ours, and its token is not the newsroom's.
@@ -25,7 +28,14 @@ from starlette.datastructures import Headers
 
 from syndicate.api.answers import Refused
 from syndicate.api.auth import is_operator, newsroom_verdict
-from syndicate.api.credentials import SIGNATURE_HEADER, SUPERDESK_HEADER, Verdict, verify_superdesk
+from syndicate.api.credentials import (
+    SIGNATURE_HEADER,
+    SUPERDESK_HEADER,
+    Verdict,
+    is_legacy,
+    status_message,
+    verify_superdesk,
+)
 from syndicate.api.metrics import LEGACY_SIGNATURES
 from syndicate.config import Settings
 from syndicate.store import ops as store_ops
@@ -34,6 +44,8 @@ from syndicate.store.client import Client
 log = logging.getLogger("syndicate.api")
 SIGNED: Final = {"WWW-Authenticate": f'Signature header="{SIGNATURE_HEADER}"'}
 _TIMESTAMPED: Final = 't=<unix>,v1=<hex HMAC-SHA256 of "<t>." + body>'
+_STATUS_SIGNED: Final = '"<t>.GET /v1/articles/<id>"'
+_STATUS_FORM: Final = f"t=<unix>,v1=<hex HMAC-SHA256 of {_STATUS_SIGNED}>"
 _H: Final = SIGNATURE_HEADER
 _BEARER_OR_SIGNED: Final = {"WWW-Authenticate": f"Bearer, {SIGNED['WWW-Authenticate']}"}
 
@@ -47,18 +59,25 @@ class Policy:
     require_timestamp: bool
     operator_token: str | None
     superdesk_secret: str | None = None
+    unbound_status: bool = False  # accept_unbound_status_signature
 
     @classmethod
     def of(cls, s: Settings) -> Policy:
-        tolerance, required = s.signature_tolerance, s.require_signature_timestamp
-        return cls(s.newsroom_secret, tolerance, required, s.operator_token, s.superdesk_secret)
+        return cls(
+            s.newsroom_secret,
+            s.signature_tolerance,
+            s.require_signature_timestamp,
+            s.operator_token,
+            s.superdesk_secret,
+            s.accept_unbound_status_signature,
+        )
 
 
-def _reason(verdict: Verdict, tolerance: int) -> str:
+def _reason(verdict: Verdict, tolerance: int, signed: str = "the body") -> str:
     reasons = {
         Verdict.MISSING: f"missing {_H}",
         Verdict.MALFORMED: f"{_H} must be {_TIMESTAMPED} (or sha256=<hex>)",
-        Verdict.BAD: f"bad {_H}: the HMAC does not match the body",
+        Verdict.BAD: f"bad {_H}: the HMAC does not match {signed}",
         Verdict.STALE: f"{_H} t= is more than {tolerance} s old: a replay, or the clocks differ",
         Verdict.FUTURE: f"{_H} t= is more than {tolerance} s ahead of the server's clock",
     }
@@ -91,19 +110,38 @@ def count_legacy(client: Client) -> None:
     store_ops.count(client, LEGACY_SIGNATURES, {})
 
 
-def check_status_reader(policy: Policy, headers: Headers, now: datetime) -> None:
-    """The operator token, or the timestamped signature of the empty body; else 401."""
+def check_status_reader(policy: Policy, headers: Headers, article_id: str, now: datetime) -> None:
+    """The operator token, or the timestamped signature of ``GET /v1/articles/<id>``; else
+    401. A plain ``sha256=`` header is refused whatever it signs: it never expires."""
     if is_operator(headers, policy.operator_token):
         return
-    if not headers.get(SIGNATURE_HEADER):
-        message = f"send {_H}: {_TIMESTAMPED} over the empty body, or the operator bearer token"
+    header = headers.get(SIGNATURE_HEADER)
+    if not header:
+        message = f"send {_H}: {_STATUS_FORM}, or the operator bearer token"
         raise Refused(401, message, _BEARER_OR_SIGNED)
-    verdict = newsroom_verdict(headers, b"", _secret(policy), now, policy.tolerance)
-    if verdict is Verdict.LEGACY:
-        message = f"a plain sha256= {_H} of the empty body never expires and is refused here"
-        raise Refused(401, f"{message}: send {_TIMESTAMPED} over the empty body", SIGNED)
+    if is_legacy(header):
+        message = f"a plain sha256= {_H} never expires and is refused here"
+        raise Refused(401, f"{message}: send {_STATUS_FORM}", SIGNED)
+    secret = _secret(policy)
+    verdict = newsroom_verdict(headers, status_message(article_id), secret, now, policy.tolerance)
+    if verdict is Verdict.BAD:
+        verdict = _unbound(policy, headers, secret, now)
     if verdict is not Verdict.VALID:
-        raise Refused(401, _reason(verdict, policy.tolerance), SIGNED)
+        raise Refused(401, _reason(verdict, policy.tolerance, _STATUS_SIGNED), SIGNED)
+
+
+def _unbound(policy: Policy, headers: Headers, secret: str, now: datetime) -> Verdict:
+    """The verdict on the old status-read form, over the empty body, for a header that does
+    not sign this article: ``Refused`` saying why unless the policy still accepts it."""
+    verdict = newsroom_verdict(headers, b"", secret, now, policy.tolerance)
+    if verdict is Verdict.BAD:
+        return verdict
+    if not policy.unbound_status:
+        message = f"{_H} signs the empty body, which would read every article: sign"
+        raise Refused(401, f"{message} {_STATUS_SIGNED} (accept_unbound_status_signature)", SIGNED)
+    if verdict is Verdict.VALID:
+        log.warning(f"status read signed over the empty body accepted; sign {_STATUS_SIGNED}")
+    return verdict
 
 
 SUPERDESK_SIGNED: Final = {"WWW-Authenticate": f'Signature header="{SUPERDESK_HEADER}"'}

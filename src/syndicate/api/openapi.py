@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document served at ``/openapi.json``: every path, method, parameter,
 security scheme and answer of brief section 3, written out by hand so it says exactly
-what api.py does (tests check it against the routes)."""
+what the routes of app.py do (tests check it against the routes)."""
 
 from __future__ import annotations
 
@@ -79,10 +79,13 @@ _SIGNATURE: Final = _parameter(
     f"{_TIMESTAMPED}, t within signature_tolerance (300 s) of the server's clock; the plain"
     " sha256=<hex HMAC of the body> unless require_signature_timestamp",
 )
+_STATUS_SIGNED: Final = '"<t>.GET /v1/articles/<id>"'
 _STATUS_SIGNATURE: Final = _parameter(
     "X-Syndicate-Signature",
     "header",
-    f"{_TIMESTAMPED} over the empty body (the plain sha256= form is refused here)",
+    f"t=<unix>,v1=<hex HMAC-SHA256 of {_STATUS_SIGNED}>: the id exactly as posted, no query"
+    " string, no body; t within signature_tolerance (300 s). The plain sha256= form is"
+    " refused here, the old form over the empty body unless accept_unbound_status_signature",
 )
 
 
@@ -242,7 +245,7 @@ def _get_article() -> Json:
     responses = {
         "200": _answer("The latest version and its languages", _ref("ArticleStatus")),
         "401": _error(
-            "Neither the operator token nor a timestamped signature over the empty body"
+            f"Neither the operator token nor a timestamped signature of {_STATUS_SIGNED}"
             " within the tolerance"
         ),
         "404": _error("Unknown article id"),
@@ -256,8 +259,9 @@ def _operations() -> Json:
     health = _ref("Health")
     return {
         "/healthz": _get(
-            "Redis reachable and a worker seen in the last 30 s",
-            [],
+            "Redis reachable and a worker seen in the last 30 s; no auth. workers counts"
+            " them; hosts names them, with the operator token only",
+            [{}, {"operatorToken": []}],
             {
                 "200": _answer("Healthy", health),
                 "503": _answer("Redis unreachable or no worker seen", health),
@@ -265,10 +269,14 @@ def _operations() -> Json:
             [],
         ),
         "/metrics": _get(
-            "Prometheus text exposition",
-            [],
+            "Prometheus text exposition, for the metrics or the operator token",
+            [{"metricsToken": []}, {"operatorToken": []}],
             {
                 "200": _answer("Metrics", _STRING, "text/plain"),
+                "401": {
+                    **_error("No valid token, or none configured (the message says which)"),
+                    "headers": {"WWW-Authenticate": {"schema": _STRING}},
+                },
                 "503": _UNAVAILABLE,
             },
             [],
@@ -298,7 +306,12 @@ def _schemas() -> Json:
             language=_STRING,
             languages={"type": "object", "additionalProperties": language},
         ),
-        "Health": _object(status=_STRING, redis=_STRING, workers=_STRINGS),
+        "Health": {
+            **_object(
+                status=_STRING, redis=_STRING, workers=_INTEGER, hosts=_STRINGS, error=_STRING
+            ),
+            "required": ["status", "redis", "workers"],
+        },
         "Article": article_schema(),
     }
 
@@ -306,7 +319,8 @@ def _schemas() -> Json:
 def _security_schemes() -> Json:
     signature = (
         f"{_TIMESTAMPED} with SYNDICATE_NEWSROOM_SECRET (several v1= for a secret rotation),"
-        " or the brief's sha256=<hex HMAC-SHA256 of the raw body> on POST /v1/articles"
+        " or the brief's sha256=<hex HMAC-SHA256 of the raw body> on POST /v1/articles;"
+        f" a status read has no body and signs {_STATUS_SIGNED} instead"
     )
     return {
         "newsroomSignature": {
@@ -325,6 +339,11 @@ def _security_schemes() -> Json:
             "type": "http",
             "scheme": "bearer",
             "description": "SYNDICATE_OPERATOR_TOKEN",
+        },
+        "metricsToken": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "SYNDICATE_METRICS_TOKEN: /metrics only, for a Prometheus scraper",
         },
         "partnerBearer": {"type": "http", "scheme": "bearer", "description": "Partner API key"},
         "partnerKeyQuery": {"type": "apiKey", "in": "query", "name": "key"},

@@ -318,7 +318,7 @@ def _say_urls(base: str, languages: Sequence[str], key: str) -> None:
     for lang in languages:
         for _, ext in FORMAT_EXTENSIONS:
             say(f"  {base}/v1/feeds/{lang}.{ext}?key={key}")
-    say(f"Metrics: {base}/metrics    Health: {base}/healthz")
+    say(f"Metrics: {base}/metrics (Bearer $SYNDICATE_OPERATOR_TOKEN)    Health: {base}/healthz")
 
 
 def _say_environment(redis_url: str, keys: _Secrets, partner_key: str) -> None:

@@ -31,7 +31,6 @@ from syndicate.store.client import Client
 from syndicate.worker.routing import DEFAULT_QUEUE, translate_queue
 
 FAILURES_SHOWN: Final = 20
-_EVENT_QUEUES: Final = ("celeryev",)  # Celery's event fan-out, not work
 
 
 def _status_dict(status: LanguageStatus) -> dict[str, Any]:
@@ -64,11 +63,11 @@ def _show_article(client: Client, article_id: str, as_json: bool) -> int:
     return 0
 
 
-def queue_names(declared: list[str], targets: tuple[str, ...]) -> list[str]:
+def queue_names(consumed: list[str], targets: tuple[str, ...]) -> list[str]:
     """The work queues to show: always ``syndicate`` and the default targets' translate
-    queues (empty ones too), plus every other work queue Celery declared on this Redis."""
+    queues (empty ones too), plus every other queue a worker consumes."""
     fixed = [DEFAULT_QUEUE, *(translate_queue(t) for t in targets)]
-    others = [q for q in declared if not q.startswith(_EVENT_QUEUES) and q not in fixed]
+    others = [q for q in consumed if q not in fixed]
     return [*fixed, *sorted(others)]
 
 

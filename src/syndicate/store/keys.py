@@ -20,6 +20,7 @@ data and operators' tools depend on these strings: changing one is a data migrat
 | ``syn:partners`` | set | none | partners.add_partner, partners.revoke_partner | partner names |
 | ``syn:tm:{model}:{sha256}`` | string | 30 days | memory.put_tm | one segment's ``AlignedTranslation`` JSON; model is ``code@version``, the digest is of the source text |
 | ``syn:workers`` | zset | none | ops.note_worker | worker hostnames, scored by their last heartbeat (epoch s), for ``/healthz`` |
+| ``syn:queues`` | set | none | ops.note_worker | the work queues workers consume, noted at each heartbeat: ``/metrics``, ``syndicate status`` and the recovery sweep read them (ops.broker_queues) without scanning the keyspace |
 | ``syn:metrics`` | hash | none | ops.count, ops.observe | Prometheus series -> value, written by every process |
 | ``syn:failures`` | zset | none (newest 100 kept) | ops.note_failure | JSON ``{id, version, lang, state, reason}`` of failed and no_model languages, scored by time (epoch s), for ``syndicate status`` |
 | ``syn:rerender:{lang}:{epoch}`` | string | until the render | ops.claim_rerender | one scheduled re-render per language and embargo end |
@@ -34,8 +35,8 @@ Celery's own keys share the database, outside ``syn:``, written by kombu: the qu
 ``syndicate`` and ``translate.<lang>`` (lists, named as the queue; ops.queue_depths reads
 them), ``unacked`` and ``unacked_index`` (messages being worked on; the worker passes
 kombu's name to deliveries.orphaned), and ``_kombu.binding.<exchange>`` (sets of the
-queues bound to an exchange; ops.broker_queues reads them through
-``celery_binding_key``).
+queues bound to an exchange; never read: only a keyspace SCAN finds them, ``syn:queues``
+names the queues instead).
 """  # noqa: E501
 
 from __future__ import annotations
@@ -44,7 +45,6 @@ import hashlib
 from typing import Final
 
 _PREFIX: Final = "syn"
-_KOMBU_BINDING: Final = "_kombu.binding"
 
 
 def article_key(article_id: str) -> str:
@@ -110,6 +110,10 @@ def workers_key() -> str:
     return f"{_PREFIX}:workers"
 
 
+def queues_key() -> str:
+    return f"{_PREFIX}:queues"
+
+
 def metrics_key() -> str:
     return f"{_PREFIX}:metrics"
 
@@ -132,12 +136,6 @@ def deliveries_key() -> str:
 
 def consumers_key() -> str:
     return f"{_PREFIX}:consumers"
-
-
-def celery_binding_key(exchange: str) -> str:
-    """Kombu's set of queues bound to ``exchange`` (``*`` matches every exchange): Celery's
-    key, read, never written, by the store."""
-    return f"{_KOMBU_BINDING}.{exchange}"
 
 
 def feed_index_keys(lang: str) -> list[str]:

@@ -8,14 +8,14 @@ memory, because they are written by every worker child and read by every API pro
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final, cast
 
 from syndicate.news.states import LanguageState
 from syndicate.store import keys
-from syndicate.store.client import Client, guarded
+from syndicate.store.client import Client, decode_text, guarded
 
 FAILURES_KEPT: Final = 100  # the newest failures `syndicate status` can show
 
@@ -43,9 +43,14 @@ def is_dispatched(client: Client, article_id: str, version: int) -> bool:
 
 
 @guarded
-def note_worker(client: Client, hostname: str, now: datetime) -> None:
-    """A worker's heartbeat, for /healthz."""
-    client.zadd(keys.workers_key(), {hostname: now.timestamp()})
+def note_worker(client: Client, hostname: str, now: datetime, queues: Collection[str] = ()) -> None:
+    """A worker's heartbeat, for /healthz, with the queues it consumes (``broker_queues``),
+    in one round trip: noted at every beat, the list survives a Redis that lost its data."""
+    pipe = client.pipeline(transaction=True)
+    pipe.zadd(keys.workers_key(), {hostname: now.timestamp()})
+    if queues:
+        pipe.sadd(keys.queues_key(), *queues)
+    pipe.execute()
 
 
 @guarded
@@ -102,21 +107,11 @@ def queue_depths(client: Client, queues: Iterable[str]) -> dict[str, int]:
 
 @guarded
 def broker_queues(client: Client) -> list[str]:
-    """The work queues Celery has declared on this Redis.
-
-    Kombu keeps one ``_kombu.binding.<exchange>`` set per exchange, each member
-    ``routing key, pattern, queue`` joined by ``\\x06\\x16``. The event and pidbox
-    exchanges lead to per-worker queues (Flower's, remote control), not to work.
-    """
-    marker = keys.celery_binding_key("")
-    bindings = client.scan_iter(match=keys.celery_binding_key("*"), count=500)
-    exchanges = [k.decode()[len(marker) :] for k in cast(list[bytes], list(bindings))]
-    pipe = client.pipeline(transaction=False)
-    for name in exchanges:
-        if name != "celeryev" and not name.endswith("pidbox"):
-            pipe.smembers(keys.celery_binding_key(name))
-    members = [m for found in pipe.execute() for m in cast(set[bytes], found)]
-    return sorted({m.decode().split("\x06\x16")[-1] for m in members})
+    """The work queues some worker consumes, as their heartbeats noted them (``note_worker``):
+    one SMEMBERS, whatever else the database holds. Kombu's ``_kombu.binding.*`` sets would
+    name them too, but only a SCAN of the whole keyspace finds those, and ``/metrics`` read
+    them at every scrape (issue 16)."""
+    return sorted(decode_text(q) for q in cast(set[bytes], client.smembers(keys.queues_key())))
 
 
 @guarded

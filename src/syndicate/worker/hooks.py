@@ -173,19 +173,20 @@ class _Receivers:
         if sender.app is not self.app:
             return
         try:
-            store_ops.note_worker(self.app.runtime.client, sender.hostname, self.app.time_source())
+            self._note_worker(sender.hostname)
         except Exception as exc:  # the heartbeat notes it again within 2 s
             log.warning("worker not noted", extra={"error": _reason(exc)})
 
     def heartbeat(self, sender: Any, **_: Any) -> None:
-        """Workers seen, for /healthz, and the consumer's own beat, after which it hands back
-        what dead workers held (orphans.py) and, once per Redis server run, what a restart
-        took from the broker (recovery.py); on the worker's event heartbeat, every 2 s."""
+        """Workers seen and the queues they consume, for /healthz and /metrics, and the
+        consumer's own beat, after which it hands back what dead workers held (orphans.py)
+        and, once per Redis server run, what a restart took from the broker (recovery.py);
+        on the worker's event heartbeat, every 2 s."""
         if sender.eventer.app is not self.app:
             return
         hostname = sender.eventer.hostname
         try:
-            store_ops.note_worker(self.app.runtime.client, hostname, self.app.time_source())
+            self._note_worker(hostname)
             self._reap_orphans(orphans.consumer_id(hostname))
             self._recover()
             self._complete_feeds()
@@ -193,6 +194,12 @@ class _Receivers:
             return  # Redis away: the watch starts again once beats go through
         except Exception as exc:  # never let the heartbeat die; the next one tries again
             log.warning("orphan check failed", extra={"error": _reason(exc)})
+
+    def _note_worker(self, hostname: str) -> None:
+        """This worker is alive (/healthz), consuming these queues (/metrics reads them)."""
+        consumed = list(self.app.amqp.queues.consume_from)
+        client, moment = self.app.runtime.client, self.app.time_source()
+        store_ops.note_worker(client, hostname, moment, consumed)
 
     def _reap_orphans(self, consumer: str) -> None:
         client, moment = self.app.runtime.client, self.app.time_source().timestamp()

@@ -110,8 +110,8 @@ def sweep_once(
 
 def _queues(client: Client, unfinished: Iterable[Unfinished]) -> list[str]:
     """Where a message of these versions can wait: ``syndicate`` and their languages'
-    translate queues (kombu's bindings may be gone with a Redis that lost its data), and
-    every queue kombu declared."""
+    translate queues (the list of queues may be gone with a Redis that lost its data), and
+    every queue a worker consumes."""
     langs = {lang for u in unfinished for lang in u.languages}
     names = [DEFAULT_QUEUE, *(translate_queue(lang) for lang in sorted(langs))]
     return list(dict.fromkeys([*names, *ops.broker_queues(client)]))
