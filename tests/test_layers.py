@@ -2,15 +2,17 @@
 
 Every import form is resolved (``import x.y``, ``from syndicate import x``, ``from . import
 x``, ``from ..store import keys``) to the module it names, then checked against the
-package's allow-list. Core packages (news, markup, translation, feeds) also import no I/O
-library, read no ``os.environ`` and no clock: they are pure functions over dataclasses, so
-``now`` is passed in. Module import cycles are refused everywhere. The checker proves itself
-on small bad trees written to a temporary directory.
+package's allow-list. Every package is placed, core or shell (``CORE``, ``SHELL``): a new
+one is refused until it is, and docs/architecture.md's table must list it too. Core
+packages also import no I/O library, read no ``os.environ`` and no clock: they are pure
+functions over dataclasses, so ``now`` is passed in. Module import cycles are refused
+everywhere. The checker proves itself on small bad trees written to a temporary directory.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 import textwrap
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -20,9 +22,12 @@ from typing import Final
 import pytest
 
 SRC: Final = Path(__file__).resolve().parents[1] / "src"
+ARCHITECTURE: Final = SRC.parent / "docs" / "architecture.md"
 
-_CORE: Final = ("errors", "news", "markup", "translation", "feeds", "ingest")
-_SHELL_BASE: Final = (*_CORE, "clock", "config", "logs", "models", "store")
+# Every package (or top-level module) under syndicate, placed: pure core, or shell.
+CORE: Final = ("errors", "news", "markup", "translation", "feeds", "ingest")
+SHELL: Final = ("clock", "config", "logs", "models", "store", "worker", "api", "cli")
+_SHELL_BASE: Final = (*CORE, "clock", "config", "logs", "models", "store")
 # Who may import whom, by the first name under ``syndicate`` ("" is the package itself,
 # which holds only __version__). Everything may import ``errors``.
 ALLOWED: Final[Mapping[str, frozenset[str]]] = {
@@ -37,13 +42,14 @@ ALLOWED: Final[Mapping[str, frozenset[str]]] = {
     # Foreign formats in: read with the feeds' safe XML parser, checked by translation's admit.
     "ingest": frozenset({"", "errors", "news", "markup", "translation", "feeds", "ingest"}),
     "config": frozenset({"", "errors", "news", "translation", "config"}),
-    "models": frozenset({"", *_CORE, "config", "logs", "models"}),
-    "store": frozenset({"", *_CORE, "store"}),
+    "models": frozenset({"", *CORE, "config", "logs", "models"}),
+    "store": frozenset({"", *CORE, "store"}),
     "worker": frozenset({"", *_SHELL_BASE, "worker"}),
     "api": frozenset({"", *_SHELL_BASE, "worker", "api"}),
     "cli": frozenset({"", *_SHELL_BASE, "worker", "api", "cli"}),
 }
-CORE_PACKAGES: Final = frozenset(_CORE)
+CORE_PACKAGES: Final = frozenset(CORE)
+PLACED: Final = frozenset({"", *CORE, *SHELL})  # "" is the package itself (__version__)
 # Libraries that do I/O or keep time: a core module importing one is no longer pure.
 IMPURE: Final = frozenset(
     {
@@ -145,6 +151,8 @@ def check_tree(root: Path) -> list[Violation]:
         tree = ast.parse(path.read_text("utf-8"))
         layer = _layer(module)
         allowed = ALLOWED.get(layer)
+        if layer not in PLACED:
+            found.append(Violation(module, 1, f"package {layer!r} is neither CORE nor SHELL"))
         if allowed is None:
             found.append(Violation(module, 1, f"package {layer!r} has no allow-list"))
             continue
@@ -191,9 +199,17 @@ def test_the_tree_keeps_its_layers() -> None:
     assert not found, "\n".join(map(str, found))
 
 
-def test_every_allow_list_names_a_real_package() -> None:
+def test_every_package_is_placed_once_with_an_allow_list() -> None:
     layers = {_layer(m) for m in _modules(SRC)}
-    assert layers == set(ALLOWED)
+    assert not set(CORE) & set(SHELL)
+    assert layers == set(PLACED) == set(ALLOWED)
+
+
+def test_the_architecture_lists_every_package() -> None:
+    text = ARCHITECTURE.read_text("utf-8")
+    table = text[text.index("| package | may import |") : text.index("`tests/test_layers.py`")]
+    listed = re.findall(r"^\| `(\w+)` \|", table, re.M)
+    assert sorted(listed) == sorted([*CORE, *SHELL])
 
 
 def _write(root: Path, files: Mapping[str, str]) -> Path:

@@ -5,7 +5,7 @@ Partners poll every minute or so (brief section 3): a repeat poll with the ETag 
 must cost a Redis read and a 304, and a gzip answer must not be confused with the plain
 one by a cache, so each representation has its own strong ETag (``"<sha256>-gzip"`` for
 the compressed bytes) and every answer says ``Vary: Accept-Encoding``. Nothing here maps
-errors to status codes: it raises, and api.py answers (style guide 7).
+errors to status codes: it raises, and answers.py answers (style guide 7).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Every handler is ``handler(args, settings) -> int``: main.py reads the settings 
 passes them down, so nothing here reads a process-wide global and a test hands a command
 the Settings it built.
 
-Exit codes follow cli.py: 0 done, 1 the environment failed (Redis or the broker away),
+Exit codes follow main.py: 0 done, 1 the environment failed (Redis or the broker away),
 2 bad input. Every error is one line on stderr, never a traceback.
 """
 

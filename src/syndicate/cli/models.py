@@ -1,6 +1,6 @@
 """`syndicate models ...`: build, list, install, remove and browse translation packages.
 
-Exit codes follow cli.py: 0 done, 1 the environment failed (index offline), 2 bad input
+Exit codes follow main.py: 0 done, 1 the environment failed (index offline), 2 bad input
 (a bad package file, an unknown pair or code). Errors are one line on stderr.
 """
 

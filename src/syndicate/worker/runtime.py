@@ -2,7 +2,7 @@
 site, clock, limits), and the Celery app class that carries it with the settings.
 
 The runtime is built on first use in each process and dropped after a fork
-(``worker_process_init``, app.py): no Redis connection or CTranslate2 thread crosses a fork.
+(``worker_process_init``, hooks.py): no Redis connection or CTranslate2 thread crosses a fork.
 """
 
 from __future__ import annotations

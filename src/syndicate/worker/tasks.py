@@ -1,7 +1,7 @@
 """The Celery tasks: ingest -> translate (one per language, queue ``translate.<lang>``) ->
 publish. Each takes (article_id, version, lang), calls one pipeline step and enqueues the
 next; all are idempotent, because ``acks_late`` redelivers (app.py). Timing, metrics and
-log context are Celery signals (app.py), so the bodies stay a few lines.
+log context are Celery signals (hooks.py), so the bodies stay a few lines.
 
 Retries: ``StoreUnavailable`` and broker errors only, with exponential backoff and jitter.
 Anything else is final: a translate task records ``failed`` with the reason.
