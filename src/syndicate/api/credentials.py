@@ -30,6 +30,7 @@ _SUPERDESK_SCHEME: Final = "sha1="
 _KEY_PREFIX: Final = "syn_"
 _MAX_DIGESTS: Final = 8  # v1= values looked at: rotation needs two
 _MAX_TIME_DIGITS: Final = 12
+STATUS_SIGNED: Final = '"<t>.GET /v1/articles/<id>"'  # what status_message signs, for people
 
 
 class Verdict(StrEnum):

@@ -30,6 +30,7 @@ from syndicate.api.answers import Refused
 from syndicate.api.auth import is_operator, newsroom_verdict
 from syndicate.api.credentials import (
     SIGNATURE_HEADER,
+    STATUS_SIGNED,
     SUPERDESK_HEADER,
     Verdict,
     is_legacy,
@@ -44,8 +45,7 @@ from syndicate.store.client import Client
 log = logging.getLogger("syndicate.api")
 SIGNED: Final = {"WWW-Authenticate": f'Signature header="{SIGNATURE_HEADER}"'}
 _TIMESTAMPED: Final = 't=<unix>,v1=<hex HMAC-SHA256 of "<t>." + body>'
-_STATUS_SIGNED: Final = '"<t>.GET /v1/articles/<id>"'
-_STATUS_FORM: Final = f"t=<unix>,v1=<hex HMAC-SHA256 of {_STATUS_SIGNED}>"
+_STATUS_FORM: Final = f"t=<unix>,v1=<hex HMAC-SHA256 of {STATUS_SIGNED}>"
 _H: Final = SIGNATURE_HEADER
 _BEARER_OR_SIGNED: Final = {"WWW-Authenticate": f"Bearer, {SIGNED['WWW-Authenticate']}"}
 
@@ -127,7 +127,7 @@ def check_status_reader(policy: Policy, headers: Headers, article_id: str, now: 
     if verdict is Verdict.BAD:
         verdict = _unbound(policy, headers, secret, now)
     if verdict is not Verdict.VALID:
-        raise Refused(401, _reason(verdict, policy.tolerance, _STATUS_SIGNED), SIGNED)
+        raise Refused(401, _reason(verdict, policy.tolerance, STATUS_SIGNED), SIGNED)
 
 
 def _unbound(policy: Policy, headers: Headers, secret: str, now: datetime) -> Verdict:
@@ -138,9 +138,9 @@ def _unbound(policy: Policy, headers: Headers, secret: str, now: datetime) -> Ve
         return verdict
     if not policy.unbound_status:
         message = f"{_H} signs the empty body, which would read every article: sign"
-        raise Refused(401, f"{message} {_STATUS_SIGNED} (accept_unbound_status_signature)", SIGNED)
+        raise Refused(401, f"{message} {STATUS_SIGNED} (accept_unbound_status_signature)", SIGNED)
     if verdict is Verdict.VALID:
-        log.warning(f"status read signed over the empty body accepted; sign {_STATUS_SIGNED}")
+        log.warning(f"status read signed over the empty body accepted; sign {STATUS_SIGNED}")
     return verdict
 
 

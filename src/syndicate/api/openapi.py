@@ -8,6 +8,7 @@ from typing import Any, Final
 
 from syndicate import __version__
 from syndicate.api.article_schema import article_schema
+from syndicate.api.credentials import STATUS_SIGNED
 from syndicate.api.negotiation import NINJS_MEDIA, VERSION_PARAMETER
 from syndicate.feeds.ninjs_versions import DEFAULT_VERSION, SCHEMA_URIS, NinjsVersion
 
@@ -79,11 +80,10 @@ _SIGNATURE: Final = _parameter(
     f"{_TIMESTAMPED}, t within signature_tolerance (300 s) of the server's clock; the plain"
     " sha256=<hex HMAC of the body> unless require_signature_timestamp",
 )
-_STATUS_SIGNED: Final = '"<t>.GET /v1/articles/<id>"'
 _STATUS_SIGNATURE: Final = _parameter(
     "X-Syndicate-Signature",
     "header",
-    f"t=<unix>,v1=<hex HMAC-SHA256 of {_STATUS_SIGNED}>: the id exactly as posted, no query"
+    f"t=<unix>,v1=<hex HMAC-SHA256 of {STATUS_SIGNED}>: the id exactly as posted, no query"
     " string, no body; t within signature_tolerance (300 s). The plain sha256= form is"
     " refused here, the old form over the empty body unless accept_unbound_status_signature",
 )
@@ -245,7 +245,7 @@ def _get_article() -> Json:
     responses = {
         "200": _answer("The latest version and its languages", _ref("ArticleStatus")),
         "401": _error(
-            f"Neither the operator token nor a timestamped signature of {_STATUS_SIGNED}"
+            f"Neither the operator token nor a timestamped signature of {STATUS_SIGNED}"
             " within the tolerance"
         ),
         "404": _error("Unknown article id"),
@@ -320,7 +320,7 @@ def _security_schemes() -> Json:
     signature = (
         f"{_TIMESTAMPED} with SYNDICATE_NEWSROOM_SECRET (several v1= for a secret rotation),"
         " or the brief's sha256=<hex HMAC-SHA256 of the raw body> on POST /v1/articles;"
-        f" a status read has no body and signs {_STATUS_SIGNED} instead"
+        f" a status read has no body and signs {STATUS_SIGNED} instead"
     )
     return {
         "newsroomSignature": {

@@ -45,7 +45,8 @@ def is_dispatched(client: Client, article_id: str, version: int) -> bool:
 @guarded
 def note_worker(client: Client, hostname: str, now: datetime, queues: Collection[str] = ()) -> None:
     """A worker's heartbeat, for /healthz, with the queues it consumes (``broker_queues``),
-    in one round trip: noted at every beat, the list survives a Redis that lost its data."""
+    in one round trip: noted at every beat, so the list comes back after a Redis that lost
+    its data."""
     pipe = client.pipeline(transaction=True)
     pipe.zadd(keys.workers_key(), {hostname: now.timestamp()})
     if queues:
