@@ -1,5 +1,6 @@
-"""Rendering: a unit's translated segments and its source elements woven back into lxml
-mixed content, where ``projection.project_spans`` placed them (brief section 4).
+"""Rendering: a unit's translated segments written as pieces (text, and marks where its
+elements open, close or sit: ``markup/pieces.py``), where ``projection.project_spans``
+placed them (brief section 4); ``splice_run`` puts a built unit back into the tree.
 
 Target tokens are written in order; an inline element is rebuilt around the tokens placed
 in it (the leading space of its first token stays outside: ``the <a>city</a>``), a
@@ -21,8 +22,8 @@ from syndicate.markup.alignment import (
     Placement,
     SourceSpan,
 )
+from syndicate.markup.pieces import Mark, MarkKind, Piece, joined
 from syndicate.markup.projection import project_spans
-from syndicate.markup.sanitiser import xml_text
 from syndicate.markup.units import Run, Span, SpanKind, Unit
 
 CHECK = 0.95
@@ -37,56 +38,107 @@ but checks 75%). 0 turns the check off."""
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
-    """A unit's translated content in a holder element; ``notes``: the segments (indices
-    within the unit) whose spans needed the fallback (``placement``) or were placed with
-    less than ``LOW_CONFIDENCE`` (``low_confidence_markup``); ``unclear``: the source texts
-    of element spans placed below ``CHECK`` with no translation of their own to go by."""
+    """A unit's translated segments as pieces (``markup/pieces.py``), one tuple per
+    segment; ``notes``: the segments (indices within the unit) whose spans needed the
+    fallback (``placement``) or were placed with less than ``LOW_CONFIDENCE``
+    (``low_confidence_markup``); ``confidence``: per segment, each element span's
+    placement confidence by span index; ``unclear``: the source texts of element spans
+    placed below ``CHECK`` with no translation of their own to go by."""
 
-    holder: etree._Element
+    pieces: list[tuple[Piece, ...]] = field(default_factory=list)
     notes: list[tuple[int, str]] = field(default_factory=list)
+    confidence: list[dict[int, float]] = field(default_factory=list)
     unclear: list[str] = field(default_factory=list)
 
 
 def render_unit(
     unit: Unit,
     results: Sequence[AlignedTranslation],
-    elements: Sequence[etree._Element],
     alone: Mapping[str, str],
+    fixed: Mapping[int, Sequence[Piece]] | None = None,
 ) -> Rendered:
-    """The unit rendered; ``alone`` maps an element span's source text to its translation
-    on its own (see ``CHECK``)."""
-    objects = _objects(unit.spans, elements)
+    """The unit's segments rendered as pieces; ``alone`` maps an element span's source
+    text to its translation on its own (see ``CHECK``); ``fixed`` gives segments (by index
+    within the unit) whose pieces are known already (a human translation): they are
+    taken as they are, not projected."""
     owners = _owners(unit)
-    done = Rendered(etree.Element("holder"))
-    out, cursor = _Out(done.holder), 0
+    done = Rendered()
     for k, (segment, tr) in enumerate(zip(unit.segments, results, strict=False)):
-        _render_gap(out, unit, cursor, segment[0], owners, objects)
+        if fixed and k in fixed:
+            done.pieces.append(joined(fixed[k]))
+            done.confidence.append({})
+            continue
         ids = [i for i, owner in enumerate(owners) if owner == k]
         local = [_local(unit, i, ids, segment[0], alone) for i in ids]
         placements = project_spans(tr, local)
         text, spans = unit.text[segment[0] : segment[1]], [unit.spans[i] for i in ids]
-        tree = _Tree(
-            text, spans, local, placements, [objects[i] for i in ids], _Words(tr.target_tokens)
-        )
+        objects = [_object(unit, i) for i in ids]
+        out = _Out()
+        tree = _Tree(text, spans, local, placements, objects, _Words(tr.target_tokens))
         tree.fill(out, -1, 0, len(tr.target_tokens))
+        done.pieces.append(joined(out.pieces))
+        done.confidence.append(
+            {i: p.confidence for i, p in zip(ids, placements, strict=True) if _placed(unit, i)}
+        )
         done.notes.extend((k, reason) for reason in _reasons(placements))
         done.unclear.extend(
             unit.text[unit.spans[i].start : unit.spans[i].end]
             for i, span, spot in zip(ids, local, placements, strict=True)
             if _unclear(unit.spans[i], span, spot)
         )
-        cursor = segment[1]
-    _render_gap(out, unit, cursor, len(unit.text), owners, objects)
     return done
 
 
-_Object = etree._Element | str
+def unit_pieces(unit: Unit, segments: Sequence[Sequence[Piece]]) -> list[Piece]:
+    """The whole unit as pieces: each segment's, with the source's text between them (its
+    whitespace) and the points that sit there."""
+    owners = _owners(unit)
+    out, cursor = _Out(), 0
+    for (start, end), pieces in zip(unit.segments, segments, strict=True):
+        _render_gap(out, unit, cursor, start, owners)
+        out.pieces.extend(pieces)
+        cursor = end
+    _render_gap(out, unit, cursor, len(unit.text), owners)
+    return out.pieces
 
 
-def _objects(spans: Sequence[Span], elements: Sequence[etree._Element]) -> list[_Object]:
-    """Each span's element, in order, or its term text."""
-    found = iter(elements)
-    return [span.text if span.kind is SpanKind.TERM else next(found) for span in spans]
+def source_pieces(unit: Unit, k: int) -> tuple[Piece, ...]:
+    """Segment ``k`` of the unit as written in the source, as pieces: what an editor sees
+    beside the translation (review/). A verbatim element is one mark, like a point."""
+    start, end = unit.segments[k]
+    owned = {i for i, owner in enumerate(_owners(unit)) if owner == k}
+    out: list[Piece] = []
+
+    def fill(parent: int, cursor: int, stop: int) -> None:
+        for i in sorted(owned, key=lambda i: (unit.spans[i].start, i)):
+            span = unit.spans[i]
+            if span.parent != parent or span.kind is SpanKind.TERM:
+                continue
+            out.append(unit.text[cursor : span.start])
+            kind = MarkKind.OPEN if span.kind is SpanKind.ELEMENT else MarkKind.POINT
+            out.append(Mark(kind, i))
+            if kind is MarkKind.OPEN:
+                fill(i, span.start, span.end)
+                out.append(Mark(MarkKind.CLOSE, i))
+            cursor = span.start if span.kind is SpanKind.POINT else span.end
+        out.append(unit.text[cursor:stop])
+
+    fill(-1, start, end)
+    return joined(out)
+
+
+# A span as rendering sees it: its term text, or its index in the unit (an element).
+_Object = str | int
+
+
+def _object(unit: Unit, index: int) -> _Object:
+    span = unit.spans[index]
+    return span.text if span.kind is SpanKind.TERM else index
+
+
+def _placed(unit: Unit, index: int) -> bool:
+    """Whether a span's placement is the projection's guess (an element with words)."""
+    return unit.spans[index].kind is SpanKind.ELEMENT
 
 
 def _owners(unit: Unit) -> list[int]:
@@ -149,15 +201,13 @@ def _unclear(span: Span, local: SourceSpan, spot: Placement) -> bool:
     )
 
 
-def _render_gap(
-    out: _Out, unit: Unit, start: int, end: int, owners: Sequence[int], objects: Sequence[_Object]
-) -> None:
+def _render_gap(out: _Out, unit: Unit, start: int, end: int, owners: Sequence[int]) -> None:
     """Source text between segments (whitespace) with the points that sit there."""
     cursor = start
     for i, span in enumerate(unit.spans):
         if owners[i] == -1 and start <= span.start <= end:
             out.text(unit.text[cursor : span.start])
-            out.element(objects[i])
+            out.element(i)
             cursor = span.start
     out.text(unit.text[cursor:end])
 
@@ -191,27 +241,17 @@ class _Words:
 
 
 class _Out:
-    """Appends text and elements to a holder, the way lxml stores mixed content."""
+    """Records a segment's text and marks, in writing order."""
 
-    def __init__(self, holder: etree._Element) -> None:
-        self.holder = holder
+    def __init__(self) -> None:
+        self.pieces: list[Piece] = []
 
     def text(self, text: str) -> None:
-        text = xml_text(text)  # a model can emit what XML cannot carry
-        if not text:
-            return
-        if len(self.holder):
-            last = self.holder[-1]
-            last.tail = (last.tail or "") + text
-        else:
-            self.holder.text = (self.holder.text or "") + text
+        self.pieces.append(text)
 
     def element(self, obj: _Object) -> None:
-        if isinstance(obj, str):
-            self.text(obj)
-            return
-        self.holder.append(obj)
-        obj.tail = None
+        """A term's text, or a point or verbatim element placed whole."""
+        self.pieces.append(obj if isinstance(obj, str) else Mark(MarkKind.POINT, obj))
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,10 +292,9 @@ class _Tree:
         if self.spans[kid].kind is SpanKind.ELEMENT and not isinstance(obj, str):
             if not empty:  # an empty element leaves the space to the word it precedes
                 out.text(self.words.lead(spot.start))
-            obj.text = None
-            del obj[:]
-            out.element(obj)
-            self.fill(_Out(obj), kid, spot.start, spot.end)
+            out.pieces.append(Mark(MarkKind.OPEN, obj))
+            self.fill(out, kid, spot.start, spot.end)
+            out.pieces.append(Mark(MarkKind.CLOSE, obj))
             return
         out.text(self.words.lead(spot.start))
         out.element(obj)  # verbatim element or term text replaces the words

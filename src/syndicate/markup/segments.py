@@ -39,7 +39,8 @@ from lxml import etree
 
 from syndicate.errors import TranslationRejected
 from syndicate.markup.alignment import AlignedTranslation, copy_translation
-from syndicate.markup.reassembly import render_unit, splice_run
+from syndicate.markup.pieces import Piece, build_holder
+from syndicate.markup.reassembly import render_unit, splice_run, unit_pieces
 from syndicate.markup.sanitiser import parse_fragment, sanitised_fragment, serialise_fragment
 from syndicate.markup.units import (
     Terms,
@@ -85,11 +86,15 @@ class SegmentedBody:
 class Reassembled:
     """The translated field (XHTML fragment, or plain text), the flags its segments got,
     and the source texts of its unclear element spans (``reassembly.CHECK``), to translate
-    alone and pass back as ``alone`` for a surer placement."""
+    alone and pass back as ``alone`` for a surer placement. ``pieces``: each segment's
+    translation as pieces (``rebuild`` makes ``html`` from them); ``confidence``: per
+    segment, each element span's placement confidence by its index in the unit."""
 
     html: str
     flags: tuple[SegmentFlag, ...] = ()
     unclear: tuple[str, ...] = ()
+    pieces: tuple[tuple[Piece, ...], ...] = ()
+    confidence: tuple[Mapping[int, float], ...] = ()
 
 
 def segment_html(html: str, protection: Protection) -> SegmentedBody:
@@ -121,53 +126,75 @@ def reassemble(
     translations: Sequence[AlignedTranslation],
     lang: str,
     alone: Mapping[str, str] | None = None,
+    fixed: Mapping[int, Sequence[Piece]] | None = None,
 ) -> Reassembled:
     """Put the translations of ``body.segments`` back in place (brief section 4).
 
     A body comes back as an XHTML fragment, ``<div lang dir>``, with the sanitised source's
     block structure and every source element exactly once with the same attributes; a
     plain-text field comes back as plain text. ``alone``: element spans' source texts
-    translated on their own (see ``Reassembled.unclear``).
+    translated on their own (see ``Reassembled.unclear``). ``fixed``: segments (by index)
+    whose pieces are known already (a human translation), used as they are and never
+    flagged; their entries in ``translations`` are not read.
     """
     if len(translations) != len(body.segments):
         raise TranslationRejected(
             f"{len(body.segments)} segments but {len(translations)} translations"
         )
-    results, flags = _checked(body.segments, translations)
+    fixed = fixed or {}
+    results, flags = _checked(body.segments, translations, fixed)
+    pieces: list[tuple[Piece, ...]] = []
+    confidence: list[Mapping[int, float]] = []
+    unclear: dict[str, None] = {}
+    offset = 0
+    for unit in body.units:
+        mine = {k - offset: p for k, p in fixed.items() if 0 <= k - offset < len(unit.segments)}
+        done = render_unit(unit, results[offset:], alone or {}, mine)
+        pieces += done.pieces
+        confidence += done.confidence
+        flags += [SegmentFlag(offset + k, why, body.segments[offset + k]) for k, why in done.notes]
+        unclear.update(dict.fromkeys(done.unclear))
+        offset += len(unit.segments)
+    html = rebuild(body, pieces, lang)
+    return Reassembled(html, _ordered(flags), tuple(unclear), tuple(pieces), tuple(confidence))
+
+
+def rebuild(body: SegmentedBody, pieces: Sequence[Sequence[Piece]], lang: str) -> str:
+    """The field written from its segments' pieces (``Reassembled.pieces``, or a review's
+    edit of them): the XHTML fragment of a body, the text of a plain field."""
+    if len(pieces) != len(body.segments):
+        raise TranslationRejected(f"{len(body.segments)} segments but {len(pieces)} given")
+    streams, offset = [], 0
+    for unit in body.units:
+        streams.append(unit_pieces(unit, pieces[offset : offset + len(unit.segments)]))
+        offset += len(unit.segments)
     if body.source is None:
-        (holder,), placed, unclear = _render_all(body, results, [[]], alone or {})
-        return Reassembled(holder.text or "", _ordered(flags + placed), unclear)
+        (stream,) = streams
+        return build_holder(stream, []).text or ""
     root = parse_fragment(body.source)
     runs, images = find_runs(root), find_images(root)
     if len(runs) + len(images) != len(body.units):
         raise TranslationRejected("the segmented body does not match its source markup")
-    elements = [run_elements(run) for run in runs] + [[] for _ in images]
-    holders, placed, unclear = _render_all(body, results, elements, alone or {})
-    for run, holder in zip(runs, holders, strict=False):
-        splice_run(run, holder)
-    for (img, name), holder in zip(images, holders[len(runs) :], strict=True):
-        img.set(name, holder.text or "")
-    return Reassembled(serialise_fragment(root, lang), _ordered(flags + placed), unclear)
+    for run, stream, unit in zip(runs, streams, body.units, strict=False):
+        splice_run(run, build_holder(stream, _elements(unit, run_elements(run))))
+    for (img, name), stream in zip(images, streams[len(runs) :], strict=True):
+        img.set(name, build_holder(stream, []).text or "")
+    return serialise_fragment(root, lang)
 
 
-def _render_all(
-    body: SegmentedBody,
-    results: Sequence[AlignedTranslation],
-    elements: Sequence[Sequence[etree._Element]],
-    alone: Mapping[str, str],
-) -> tuple[list[etree._Element], list[SegmentFlag], tuple[str, ...]]:
-    """Each unit rendered into a holder, its segments' placement flags, its unclear spans."""
-    holders: list[etree._Element] = []
-    flags: list[SegmentFlag] = []
-    unclear: dict[str, None] = {}
-    offset = 0
-    for unit, found in zip(body.units, elements, strict=True):
-        done = render_unit(unit, results[offset:], found, alone)
-        holders.append(done.holder)
-        flags += [SegmentFlag(offset + k, why, body.segments[offset + k]) for k, why in done.notes]
-        unclear.update(dict.fromkeys(done.unclear))
-        offset += len(unit.segments)
-    return holders, flags, tuple(unclear)
+def element_names(body: SegmentedBody) -> tuple[tuple[str, ...], ...]:
+    """Per unit, the tag name of each element span, in span order (an editor sees
+    ``<a>``, not a number alone); none for a plain field or an image's text."""
+    if body.source is None:
+        return tuple(() for _ in body.units)
+    runs = find_runs(parse_fragment(body.source))
+    names = [tuple(str(el.tag) for el in run_elements(run)) for run in runs]
+    return (*names, *(() for _ in body.units[len(runs) :]))
+
+
+def _elements(unit: Unit, found: Sequence[etree._Element]) -> list[etree._Element | None]:
+    """Each span's element, by span index (None for a term: terms come after elements)."""
+    return [*found, *(None for _ in unit.spans[len(found) :])]
 
 
 def _terms(protection: Protection) -> Terms:
@@ -181,12 +208,17 @@ def _segmented(units: list[Unit], source: str | None) -> SegmentedBody:
 
 
 def _checked(
-    segments: Sequence[str], translations: Sequence[AlignedTranslation]
+    segments: Sequence[str],
+    translations: Sequence[AlignedTranslation],
+    fixed: Mapping[int, Sequence[Piece]],
 ) -> tuple[list[AlignedTranslation], list[SegmentFlag]]:
     """The output checks: flag, and stand the source in for an empty translation."""
     results: list[AlignedTranslation] = []
     flags: list[SegmentFlag] = []
     for index, (text, tr) in enumerate(zip(segments, translations, strict=True)):
+        if index in fixed:
+            results.append(tr)
+            continue
         for reason in _check(text, tr):
             flags.append(SegmentFlag(index, reason, text))
         if not tr.text.strip():
