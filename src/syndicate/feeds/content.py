@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from syndicate.feeds.xml import clean_text, fromstring
+from syndicate.feeds.xml import clean_text, format_rfc3339, fromstring
 from syndicate.markup.sanitiser import polyglot_markup
 from syndicate.markup.segments import to_xhtml_fragment
 from syndicate.news.article import Article, ModelInfo, Translation
@@ -63,11 +63,18 @@ def _model_phrase(model: ModelInfo) -> str:
 
 
 def translation_note(translation: Translation) -> str:
-    """One English sentence naming the source language and every model in the chain."""
+    """One English sentence naming the source language and every model in the chain, and
+    the editor who reviewed it on the review desk, when one did (issue 18)."""
     models = " then ".join(_model_phrase(m) for m in translation.models) or "an unknown model"
     flagged = len(translation.flags)
     checks = f" {flagged} segment(s) were flagged by the output checks." if flagged else ""
+    review = translation.review
+    reviewed = (
+        f" Reviewed and approved by editor {review.editor} at {format_rfc3339(review.at)}."
+        if review
+        else ""
+    )
     return (
         f"Machine translated from the {language_name(translation.source_language)} original, "
-        f"version {translation.source_version}, by Argos package {models}.{checks}"
+        f"version {translation.source_version}, by Argos package {models}.{checks}{reviewed}"
     )

@@ -45,7 +45,7 @@ from syndicate.feeds.xml import XML_LANG, clean_line, element, format_rfc3339, s
 from syndicate.news.article import Article, ArticleStatus
 from syndicate.news.credits import Credit, format_credit_line
 from syndicate.news.languages import text_direction
-from syndicate.news.roles import ROLES, is_author_role
+from syndicate.news.roles import REVIEW_ROLE, ROLES, is_author_role
 
 NAR = "http://iptc.org/std/nar/2006-10-01/"
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -141,6 +141,11 @@ def _administrative(meta: etree._Element, article: Article) -> None:
         sub(source, _q("name"), clean_line(article.source))
     for credit in article.credits:
         _party(meta, credit)
+    review = article.translation.review if article.translation else None
+    if review is not None:  # the editor who approved the machine translation (issue 18)
+        party = sub(meta, _q("contributor"), attrs={"role": f"exrole:{REVIEW_ROLE}"})
+        sub(party, _q("name"), clean_line(review.editor))
+        sub(party, _q("note"), f"Reviewed the translation at {format_rfc3339(review.at)}")
 
 
 def _descriptive(meta: etree._Element, article: Article) -> None:

@@ -26,6 +26,7 @@ from syndicate.feeds.ninjs_versions import DEFAULT_VERSION, SCHEMA_URIS, NinjsVe
 from syndicate.feeds.record import Channel, Entry, Publication, require_visible, select_entries
 from syndicate.feeds.xml import clean_text, format_rfc3339
 from syndicate.news.article import Article, ArticleStatus, Media
+from syndicate.news.roles import REVIEW_ROLE
 
 _NATURE = {"image": "picture", "video": "video", "audio": "audio"}
 
@@ -77,6 +78,9 @@ def _parties(article: Article) -> Json:
     sources = [{"name": clean_text(c.name), "role": clean_text(c.role)} for c in article.credits]
     if article.source:
         sources.append({"name": clean_text(article.source), "role": "source"})
+    review = article.translation.review if article.translation else None
+    if review is not None:  # the editor who approved the machine translation (issue 18)
+        sources.append({"name": clean_text(review.editor), "role": REVIEW_ROLE})
     out: Json = {"infoSources": sources} if sources else {}
     if article.tags:
         out["subjects"] = [{"name": clean_text(tag)} for tag in article.tags]

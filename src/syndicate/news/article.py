@@ -74,6 +74,15 @@ class SegmentFlag:
 
 
 @dataclass(frozen=True, slots=True)
+class Review:
+    """Who approved a machine translation on the review desk, and when (issue 18): feeds
+    name the editor as a contributor and say the translation was reviewed."""
+
+    editor: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Translation:
     """Provenance of a translated article: its source and the model chain (two for a pivot)."""
 
@@ -81,6 +90,7 @@ class Translation:
     source_version: int
     models: tuple[ModelInfo, ...]
     flags: tuple[SegmentFlag, ...] = ()
+    review: Review | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +140,7 @@ def _translation_to_dict(t: Translation) -> dict[str, Any]:
             {"pair": m.pair, "code": m.code, "version": m.version, "demo": m.demo} for m in t.models
         ],
         "flags": [{"segment": f.segment, "reason": f.reason, "text": f.text} for f in t.flags],
-    }
+    } | ({"review": {"editor": t.review.editor, "at": _rfc3339(t.review.at)}} if t.review else {})
 
 
 def article_to_dict(article: Article) -> dict[str, Any]:
@@ -190,7 +200,10 @@ _ARTICLE_FIELDS: Final = frozenset(
 _CREDIT_FIELDS: Final = frozenset({"role", "name", "location"})
 _MEDIA_FIELDS: Final = frozenset({"type", "url", "caption", "credit"})
 _RIGHTS_FIELDS: Final = frozenset({"holder", "notice", "usage_terms"})
-_TRANSLATION_FIELDS: Final = frozenset({"source_language", "source_version", "models", "flags"})
+_TRANSLATION_FIELDS: Final = frozenset(
+    {"source_language", "source_version", "models", "flags", "review"}
+)
+_REVIEW_FIELDS: Final = frozenset({"editor", "at"})
 _MODEL_FIELDS: Final = frozenset({"pair", "code", "version", "demo"})
 _FLAG_FIELDS: Final = frozenset({"segment", "reason", "text"})
 _MAX_MODELS: Final = 8  # a chain is one model, or two through an English pivot
@@ -252,7 +265,16 @@ def _translation(r: ObjectReader) -> Translation | None:
         source_version=t.integer("source_version", minimum=1),
         models=_each(t, "models", _model, _MODEL_FIELDS, _MAX_MODELS),
         flags=_each(t, "flags", _flag, _FLAG_FIELDS, _MAX_FLAGS),
+        review=_review(t),
     )
+
+
+def _review(r: ObjectReader) -> Review | None:
+    review = r.object("review", _REVIEW_FIELDS)
+    if review is None:
+        return None
+    at = review.stamp("at", required=True) or _EPOCH
+    return Review(review.need_text("editor", line=True), at)
 
 
 def _targets(r: ObjectReader, language: str | None) -> tuple[str, ...] | None:

@@ -31,6 +31,9 @@ ROLES: Final[Mapping[str, str]] = MappingProxyType(
     }
 )
 
+# The role the feeds give the editor who approved a machine translation (issue 18).
+REVIEW_ROLE: Final = "editing"
+
 # NewsML-G2 calls the people who wrote the story creators and everyone else contributors.
 _AUTHOR_ROLES: Final = frozenset({"reporting", "writing", "additional_reporting"})
 
