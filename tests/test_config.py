@@ -5,11 +5,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tomllib
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
-from syndicate.config import guid_domain_problem, load_settings
+from syndicate.config import (
+    DEFAULT_CONFIG,
+    Settings,
+    flat_values,
+    guid_domain_problem,
+    load_settings,
+)
 from syndicate.errors import SettingsInvalid
 
 
@@ -60,3 +68,22 @@ def test_a_placeholder_guid_domain_is_named(domain: str, placeholder: bool) -> N
     assert (problem is not None) is placeholder
     if problem:
         assert "SYNDICATE_PROVIDER_DOMAIN" in problem
+
+
+def test_the_review_table_is_read_and_the_environment_overrides_it(tmp_path: Path) -> None:
+    config = tmp_path / "syndicate.toml"
+    config.write_text('feed_size = 20\n[review]\nhold = ["ckb"]\nhold_flagged = ["ar"]\n', "utf-8")
+    settings = load_settings({"SYNDICATE_CONFIG": str(config)})
+    assert (settings.review_hold, settings.review_hold_flagged) == (("ckb",), ("ar",))
+    env = {"SYNDICATE_CONFIG": str(config), "SYNDICATE_REVIEW_HOLD": "ckb, kmr"}
+    env |= {"SYNDICATE_REVIEW_HOLD_FLAGGED": "", "SYNDICATE_FEED_SIZE": "7"}
+    settings = load_settings(env)
+    assert (settings.review_hold, settings.review_hold_flagged) == (("ckb", "kmr"), ())
+    assert settings.feed_size == 7
+
+
+def test_every_key_of_the_shipped_file_is_a_setting() -> None:
+    """A key appended below the [review] table would silently become review_<key>."""
+    document = tomllib.loads(DEFAULT_CONFIG.read_text("utf-8"))
+    known = {f.name for f in fields(Settings)}
+    assert set(flat_values(document)) <= known

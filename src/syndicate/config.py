@@ -67,6 +67,10 @@ class Settings:
     # GET /v1/articles/{id} (issue 16): also accept the old status-read signature, over the
     # empty body alone, which reads any article's status; only while a CMS migrates.
     accept_unbound_status_signature: bool = False
+    # The review desk (issue 18), table [review] of the file: translations into ``hold``
+    # wait for an editor; into ``hold_flagged``, only those an output check flagged.
+    review_hold: tuple[str, ...] = ()
+    review_hold_flagged: tuple[str, ...] = ()
 
 
 def _coerce(name: str, raw: Any, default: Any) -> Any:
@@ -87,11 +91,24 @@ def _coerce(name: str, raw: Any, default: Any) -> Any:
     return str(raw)
 
 
+def flat_values(document: dict[str, Any]) -> dict[str, Any]:
+    """A TOML document's settings: key ``k`` of a table ``[t]`` is setting ``t_k`` (env
+    ``SYNDICATE_T_K``), so a group of settings reads as one in the file."""
+    values: dict[str, Any] = {}
+    for key, value in document.items():
+        if isinstance(value, dict):
+            values |= {f"{key}_{inner}": item for inner, item in value.items()}
+        else:
+            values[key] = value
+    return values
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Read the TOML file named by SYNDICATE_CONFIG (default config/syndicate.toml), then env."""
     env = dict(os.environ if environ is None else environ)
     path = Path(env.get("SYNDICATE_CONFIG", DEFAULT_CONFIG))
-    values: dict[str, Any] = tomllib.loads(path.read_text("utf-8")) if path.exists() else {}
+    document = tomllib.loads(path.read_text("utf-8")) if path.exists() else {}
+    values = flat_values(document)
     defaults = Settings()
     resolved: dict[str, Any] = {}
     for f in fields(Settings):
