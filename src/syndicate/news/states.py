@@ -19,6 +19,8 @@ class LanguageState(StrEnum):
     FAILED = "failed"
     NO_MODEL = "no_model"
     WITHDRAWN = "withdrawn"
+    IN_REVIEW = "in_review"  # translated, held for an editor (issue 18): partners see nothing
+    REJECTED = "rejected"  # an editor refused the translation: nothing published
 
 
 class Outcome(StrEnum):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -46,6 +46,7 @@ class Segment:
     flags: tuple[str, ...] = ()
     confidence: tuple[tuple[int, float], ...] = ()  # (tag n, placement confidence)
     origin: Origin = Origin.MACHINE
+    new: bool = False  # machine-new in a version after one an editor worked on
 
     @property
     def key(self) -> str:
@@ -154,14 +155,9 @@ def renumbered(
 
 
 def carried(
-    old: Sequence[Segment], edits: Mapping[int, Sequence[Piece]], new: Sequence[Segment]
-) -> dict[int, tuple[Piece, ...]]:
-    """The edits of ``old`` segments that ``new`` holds again (same key), on ``new``'s
-    numbering: a new version keeps an editor's work where its source did not change."""
-    by_key = {old[n].key: (old[n], pieces) for n, pieces in edits.items() if n < len(old)}
-    out = {}
-    for segment in new:
-        found = by_key.get(segment.key)
-        if found is not None:
-            out[segment.n] = renumbered(found[1], found[0].tags, segment.tags)
-    return out
+    old: Sequence[Segment], edited: Iterable[int], new: Sequence[Segment]
+) -> dict[int, int]:
+    """Which edited ``old`` segment each ``new`` segment holds again (same key): new n ->
+    old n. A new version keeps an editor's work where its source did not change."""
+    by_key = {old[n].key: n for n in edited if n < len(old)}
+    return {s.n: by_key[s.key] for s in new if s.key in by_key}

@@ -46,7 +46,7 @@ class Item:
     version_created: datetime
 
 
-def _status_json(version: int, state: LanguageState, now: datetime, reason: str | None) -> str:
+def status_json(version: int, state: LanguageState, now: datetime, reason: str | None) -> str:
     at = encode_time(now)
     return json.dumps({"version": version, "state": str(state), "at": at, "reason": reason})
 
@@ -58,7 +58,7 @@ def decode_status(raw: bytes) -> LanguageStatus:
     )
 
 
-def _article_json(article: Article) -> str:
+def article_json(article: Article) -> str:
     return json.dumps(article_to_dict(article), ensure_ascii=False, separators=(",", ":"))
 
 
@@ -71,9 +71,9 @@ def save_version(
     A newer version replaces the stored one and resets the states to ``queued``; the same
     version is a replay; an older one raises ``StaleVersion`` and changes nothing.
     """
-    queued = _status_json(article.version, LanguageState.QUEUED, now, None)
+    queued = status_json(article.version, LanguageState.QUEUED, now, None)
     states = [part for lang in languages for part in (lang, queued)]
-    args = [article.version, _article_json(article), encode_time(article.published_at)]
+    args = [article.version, article_json(article), encode_time(article.published_at)]
     args.append(encode_time(now))
     ids = [keys.article_key(article.id), keys.state_key(article.id)]
     answer, stored = run_script(client, scripts.SAVE_VERSION, ids, [*args, *states])
@@ -131,7 +131,7 @@ def set_state(
     withdrawn in ``lang``; ``NoSuchArticle`` for a version never stored.
     """
     ids = [keys.article_key(article_id), keys.state_key(article_id)]
-    args = [version, lang, _status_json(version, state, now, reason)]
+    args = [version, lang, status_json(version, state, now, reason)]
     return _checked(article_id, version, run_script(client, scripts.SET_STATE, ids, args))
 
 
@@ -148,17 +148,27 @@ def publish_item(
     finds the item in the feeds. ``mark_done`` marks it in the same write (withdrawn for a
     kill), for a caller that renders no feeds.
     """
+    ids, args = item_write(article, now, mark_done=mark_done)
+    answer = run_script(client, scripts.PUBLISH_ITEM, ids, args)
+    return _checked(article.id, article.version, answer)
+
+
+def item_write(
+    article: Article, now: datetime, *, mark_done: bool = False
+) -> tuple[list[str], list[Any]]:
+    """The keys and arguments of scripts.PUBLISH_ITEM (and of scripts that store an item
+    the same way: the review desk's approval)."""
     lang = article.language
     withdrawn = article.status is ArticleStatus.WITHDRAWN
     state = LanguageState.WITHDRAWN if withdrawn else LanguageState.PUBLISHED
     shows = max(aware(now), aware(article.embargo_until or now))
     ids = [keys.article_key(article.id), keys.state_key(article.id)]
     ids += [*keys.feed_index_keys(lang), keys.langs_key(article.id)]
-    args = [article.version, lang, article.id, _article_json(article), encode_time(now)]
-    done = _status_json(article.version, state, now, None) if mark_done else ""
+    args: list[Any] = [article.version, lang, article.id, article_json(article)]
+    args.append(encode_time(now))
+    done = status_json(article.version, state, now, None) if mark_done else ""
     args += [repr(shows.timestamp()), done, "1" if withdrawn else "0"]
-    answer = run_script(client, scripts.PUBLISH_ITEM, ids, args)
-    return _checked(article.id, article.version, answer)
+    return ids, args
 
 
 def decode_item(raw: bytes) -> Item:

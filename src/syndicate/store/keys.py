@@ -26,6 +26,15 @@ data and operators' tools depend on these strings: changing one is a data migrat
 | ``syn:rerender:{lang}:{epoch}`` | string | until the render | ops.claim_rerender | one scheduled re-render per language and embargo end |
 | ``syn:recovery:{run_id}`` | string | 7 days | recovery.claim_sweep | the worker that sweeps after this Redis server run began (worker/recovery.py) |
 | ``syn:deliveries`` | hash | none (acked entries dropped by deliveries.orphaned) | deliveries.note_delivery, deliveries.forget | kombu delivery tag -> the consumer (``hostname#pid``) that received the message |
+| ``syn:editor:{name}`` | hash | none | editors.add_editor, editors.revoke_editor | ``name``, ``token_sha256``, ``languages``, ``created`` of a review desk editor |
+| ``syn:editor-token:{sha256}`` | hash | none | editors.add_editor, editors.revoke_editor | the same record, found by token digest (one read per request) |
+| ``syn:editors`` | set | none | editors.add_editor, editors.revoke_editor | editor names |
+| ``syn:review:{id}:{lang}`` | hash | none while held; 30 days once rejected | review.hold, review.save_edit, review.reject, review.approve, review.drop | a translation held for review: ``version``, ``state`` (held, rejected), ``held_since``, ``reason``, ``summary`` (JSON for the queue), ``draft`` (JSON: the machine article, each field's segmented source, the segments), ``edit:{n}`` (JSON: an editor's segment n), ``rev`` (bumped by every edit) |
+| ``syn:review-queue:{lang}`` | zset | none | review.hold, review.reject, review.approve, review.drop | ids held in lang, scored by held-since (epoch s): the desk's queue, oldest first |
+| ``syn:review-langs`` | set | none | review.hold | languages that ever held a translation (metrics and status read their queues) |
+| ``syn:review-log:{id}:{lang}`` | list | none (newest 500 kept) | review.log | JSON events ``{at, who, action, version, segment, detail}``: who held, edited, approved, rejected, retranslated |
+| ``syn:tm-human:{lang}:{sha256}`` | string | 365 days | review.approve | an approved segment's translation (placeholder text, editor, time), keyed by the digest of its source with markup (review.segments.source_key); preferred over the model |
+| ``syn:session:{sha256}`` | hash | 8 hours | sessions.open_session, sessions.close_session | a review desk login: ``who`` (editor name or operator), ``proof`` (the digest the login was made with), ``csrf`` |
 | ``syn:consumers`` | zset | none (a week of silence drops one) | deliveries.note_delivery, deliveries.beat | consumer -> its last beat (epoch s): who is alive to hold messages |
 
 Writers are modules of ``syndicate.store``. Writes that belong together are one Lua script
@@ -136,6 +145,43 @@ def deliveries_key() -> str:
 
 def consumers_key() -> str:
     return f"{_PREFIX}:consumers"
+
+
+def editor_key(name: str) -> str:
+    return f"{_PREFIX}:editor:{name}"
+
+
+def editor_token_key(token_sha256: str) -> str:
+    return f"{_PREFIX}:editor-token:{token_sha256}"
+
+
+def editors_key() -> str:
+    return f"{_PREFIX}:editors"
+
+
+def review_key(article_id: str, lang: str) -> str:
+    return f"{_PREFIX}:review:{article_id}:{lang}"
+
+
+def review_queue_key(lang: str) -> str:
+    return f"{_PREFIX}:review-queue:{lang}"
+
+
+def review_langs_key() -> str:
+    return f"{_PREFIX}:review-langs"
+
+
+def review_log_key(article_id: str, lang: str) -> str:
+    return f"{_PREFIX}:review-log:{article_id}:{lang}"
+
+
+def human_tm_key(lang: str, source_key: str) -> str:
+    """By target language and the digest review.segments.source_key already is."""
+    return f"{_PREFIX}:tm-human:{lang}:{source_key}"
+
+
+def session_key(session_sha256: str) -> str:
+    return f"{_PREFIX}:session:{session_sha256}"
 
 
 def feed_index_keys(lang: str) -> list[str]:

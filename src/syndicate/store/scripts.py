@@ -51,14 +51,8 @@ return 'written'
 """
 )
 
-# KEYS: article hash, state hash, items hash, live zset, withdrawn zset, generation counter,
-# the article's languages set.
-# ARGV: version, lang, article id, article JSON, version_created, score, state JSON (or ''
-# to leave the state for the caller to set once the feeds show the item), '1' when the
-# article is withdrawn.
-PUBLISH_ITEM: Final = (
-    _CHECK_VERSION
-    + """
+# Stores an item: KEYS 1-7 and ARGV 1-8 as PUBLISH_ITEM says.
+_WRITE_ITEM: Final = """
 local first = redis.call('HGET', KEYS[1], 'first_created')
 local item = '{"first_created":"' .. first .. '","version_created":"' .. ARGV[5]
              .. '","article":' .. ARGV[4] .. '}'
@@ -70,6 +64,78 @@ redis.call('ZREM', out, ARGV[3])
 redis.call('INCR', KEYS[6])
 redis.call('SADD', KEYS[7], ARGV[2])
 if ARGV[7] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], ARGV[7]) end
+"""
+
+# KEYS: article hash, state hash, items hash, live zset, withdrawn zset, generation counter,
+# the article's languages set.
+# ARGV: version, lang, article id, article JSON, version_created, score, state JSON (or ''
+# to leave the state for the caller to set once the feeds show the item), '1' when the
+# article is withdrawn.
+PUBLISH_ITEM: Final = _CHECK_VERSION + _WRITE_ITEM + "return 'written'\n"
+
+# The review desk (issue 18). A held translation's record carries its version, its state
+# (held, rejected) and a revision every edit bumps: a hold or an approval computed from one
+# revision is refused ('retry') once an edit changed it, so no edit is ever lost.
+_HELD: Final = """
+local held = redis.call('HMGET', KEYS[8], 'version', 'state', 'rev')
+if tonumber(held[1]) ~= tonumber(ARGV[1]) or held[2] ~= 'held' then return 'stale' end
+if (held[3] or '') ~= ARGV[9] then return 'retry' end
+"""
+
+# KEYS 1-7 and ARGV 1-8 as PUBLISH_ITEM, then KEYS: review record, review queue; ARGV: the
+# record's revision the approved article was built from. The item is stored and the
+# translation leaves the queue in one step.
+APPROVE_ITEM: Final = (
+    _CHECK_VERSION
+    + _HELD
+    + _WRITE_ITEM
+    + """
+redis.call('DEL', KEYS[8])
+redis.call('ZREM', KEYS[9], ARGV[3])
+return 'written'
+"""
+)
+
+# KEYS: article hash, state hash, review record, review queue, held languages set.
+# ARGV: version, lang, state JSON (in_review), the revision of the record the carried edits
+# were read from ('' for none), article id, held-since score, then the record's field,
+# value pairs. Replaces any earlier record of the article in lang.
+HOLD: Final = (
+    _CHECK_VERSION
+    + """
+if (redis.call('HGET', KEYS[3], 'rev') or '') ~= ARGV[4] then return 'retry' end
+redis.call('DEL', KEYS[3])
+redis.call('HSET', KEYS[3], unpack(ARGV, 7))
+redis.call('HSET', KEYS[3], 'rev', (tonumber(ARGV[4]) or 0) + 1)
+redis.call('ZADD', KEYS[4], ARGV[6], ARGV[5])
+redis.call('SADD', KEYS[5], ARGV[2])
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+return 'written'
+"""
+)
+
+# KEYS: review record. ARGV: version, field, value. An edit of a held translation of that
+# version; bumps the revision.
+EDIT: Final = """
+local held = redis.call('HMGET', KEYS[1], 'version', 'state')
+if not held[1] then return 'missing' end
+if tonumber(held[1]) ~= tonumber(ARGV[1]) or held[2] ~= 'held' then return 'stale' end
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+redis.call('HINCRBY', KEYS[1], 'rev', 1)
+return 'written'
+"""
+
+# KEYS: article hash, state hash, review record, review queue.
+# ARGV: version, lang, state JSON (rejected), article id, reason, seconds kept.
+REJECT: Final = (
+    _CHECK_VERSION
+    + """
+local held = redis.call('HMGET', KEYS[3], 'version', 'state')
+if tonumber(held[1]) ~= tonumber(ARGV[1]) or held[2] ~= 'held' then return 'stale' end
+redis.call('HSET', KEYS[3], 'state', 'rejected', 'reason', ARGV[5])
+redis.call('EXPIRE', KEYS[3], ARGV[6])
+redis.call('ZREM', KEYS[4], ARGV[4])
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 return 'written'
 """
 )
