@@ -17,6 +17,9 @@
      +-- Embargoed               an item asked for before its embargo
      +-- EmptyFeed               a newsMessage with no item (the XSD forbids it)
      +-- LaunchError             make run: a process would not start, died or did not answer
+     +-- NotHeld                 no translation of the article is held for review in a language
+     +-- ReviewConflict          the held translation is not the version the editor acted on
+     +-- EditInvalid             an editor's segment breaks a tag or protected text (FieldErrors)
 
 Every one lives here, so this tree is the whole list. Only the adapters map them: the
 API to status codes, the Celery tasks to retries, the CLI to exit codes.
@@ -138,3 +141,25 @@ class LaunchError(SyndicateError):
 
 class SettingsInvalid(SyndicateError):
     """A setting (config file or ``SYNDICATE_*`` variable) of the wrong type."""
+
+
+class NotHeld(SyndicateError):
+    """No translation of the article waits for review in that language (issue 18)."""
+
+
+class ReviewConflict(SyndicateError):
+    """The held translation moved on (a newer version arrived, or was held since) or was
+    decided already: the editor's action was made on something else (HTTP 409)."""
+
+    def __init__(self, message: str, version: int | None = None) -> None:
+        self.version = version
+        super().__init__(message)
+
+
+class EditInvalid(SyndicateError):
+    """An editor's segment breaks the placeholder or protected-text rules; every broken
+    rule is listed, each naming the segment and the tag."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -21,8 +21,16 @@ from syndicate.markup.pieces import Mark, MarkKind, Piece
 from syndicate.markup.reassembly import source_pieces
 from syndicate.markup.segments import SegmentedBody, element_names, rebuild
 from syndicate.markup.units import SpanKind, Unit
-from syndicate.review.placeholders import Tag, TagKind, count_term, plain, write
-from syndicate.translation.stage import Draft
+from syndicate.review.placeholders import (
+    EditRefused,
+    Tag,
+    TagKind,
+    count_term,
+    plain,
+    read,
+    write,
+)
+from syndicate.translation.stage import Draft, Known
 
 
 class Origin(StrEnum):
@@ -88,9 +96,25 @@ def _protected(unit: Unit, k: int, machine: Sequence[Piece]) -> tuple[str, ...]:
     return tuple(term for term, count in sorted(kept.items()) for _ in range(count))
 
 
-def _units(body: SegmentedBody) -> list[tuple[int, int]]:
-    """(unit, segment within the unit) of each segment of ``body``, in order."""
-    return [(u, k) for u, unit in enumerate(body.units) for k in range(len(unit.segments))]
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """A segment of a field as the source has it: where it is, its pieces and its tags."""
+
+    index: int
+    unit: int
+    k: int  # within the unit
+    pieces: tuple[Piece, ...]
+    tags: tuple[Tag, ...]
+
+
+def _sources(body: SegmentedBody) -> list[_Source]:
+    names = element_names(body)
+    places = [(u, k) for u, unit in enumerate(body.units) for k in range(len(unit.segments))]
+    out = []
+    for index, (u, k) in enumerate(places):
+        pieces = source_pieces(body.units[u], k)
+        out.append(_Source(index, u, k, pieces, _tags(body.units[u], pieces, names[u])))
+    return out
 
 
 def review_segments(draft: Draft) -> tuple[Segment, ...]:
@@ -100,31 +124,56 @@ def review_segments(draft: Draft) -> tuple[Segment, ...]:
         flags.setdefault(flag.segment, []).append(flag.reason)
     out: list[Segment] = []
     for key, body in draft.fields.items():
-        done, names = draft.done[key], element_names(body)
-        for index, (u, k) in enumerate(_units(body)):
-            unit, source = body.units[u], source_pieces(body.units[u], k)
-            tags = _tags(unit, source, names[u])
-            machine = done.pieces[index]
-            number = {t.span: t.n for t in tags}
-            confidence = tuple(sorted((number[s], c) for s, c in done.confidence[index].items()))
-            human = index in draft.known.get(key, frozenset())
+        done, known = draft.done[key], draft.known.get(key, frozenset())
+        for src in _sources(body):
+            machine = done.pieces[src.index]
+            number = {t.span: t.n for t in src.tags}
+            conf = tuple(sorted((number[s], c) for s, c in done.confidence[src.index].items()))
             n = len(out)
             out.append(
                 Segment(
                     n=n,
                     field=key,
-                    index=index,
-                    unit=u,
-                    tags=tags,
-                    protected=_protected(unit, k, machine),
-                    source=source,
+                    index=src.index,
+                    unit=src.unit,
+                    tags=src.tags,
+                    protected=_protected(body.units[src.unit], src.k, machine),
+                    source=src.pieces,
                     machine=machine,
                     flags=tuple(dict.fromkeys(flags.get(n, []))),
-                    confidence=confidence,
-                    origin=Origin.HUMAN if human else Origin.MACHINE,
+                    confidence=conf,
+                    origin=Origin.HUMAN if src.index in known else Origin.MACHINE,
                 )
             )
     return tuple(out)
+
+
+def remembered(lookup: Callable[[Sequence[str]], Mapping[str, str]]) -> Known:
+    """The translate stage's ``known``: segments whose source key ``lookup`` finds an
+    approved translation for (placeholder text), read back onto their own tags. An entry
+    that no longer reads (a changed rule) is left to the model."""
+
+    def known(fields: Mapping[str, SegmentedBody]) -> dict[str, dict[int, Sequence[Piece]]]:
+        sources = {key: _sources(body) for key, body in fields.items()}
+        wanted = [source_key(s.pieces, s.tags) for found in sources.values() for s in found]
+        texts = lookup(wanted) if wanted else {}
+        out: dict[str, dict[int, Sequence[Piece]]] = {}
+        for key, found in sources.items():
+            for src in found:
+                text = texts.get(source_key(src.pieces, src.tags))
+                pieces = _readable(text, src.tags) if text is not None else None
+                if pieces is not None:
+                    out.setdefault(key, {})[src.index] = pieces
+        return out
+
+    return known
+
+
+def _readable(text: str, tags: Sequence[Tag]) -> tuple[Piece, ...] | None:
+    try:
+        return read(text, tags, ())
+    except EditRefused:
+        return None
 
 
 def final_fields(

@@ -148,6 +148,7 @@ class _Receivers:
             for reason, n in sorted(flags.items()):
                 labels = {"lang": lang, "reason": str(reason)}
                 store_ops.count(client, "syndicate_translation_flags_total", labels, int(n))
+            _count_memory(client, lang, result)
         except Exception as exc:  # the translation is done; only its metrics are lost
             log.warning("translation metrics not recorded", extra={"error": _reason(exc)})
         outcome = result.get("outcome")
@@ -250,3 +251,15 @@ class _Receivers:
             deliveries.note_delivery(client, request.message.delivery_tag, consumer, moment)
         except Exception as exc:  # the message still runs; only fast recovery is lost
             log.warning("delivery not recorded", extra={"error": _reason(exc)})
+
+
+def _count_memory(client: Any, lang: str, result: dict[str, Any]) -> None:
+    """The translation memories' use (issue 18): texts looked up, and found by origin
+    (``human``: approved on the review desk; ``machine``: the model's, remembered)."""
+    looked_up = int(result.get("looked_up", 0))
+    if looked_up:
+        store_ops.count(client, "syndicate_tm_lookups_total", {"lang": lang}, looked_up)
+    for origin, n in sorted((result.get("found") or {}).items()):
+        if n:
+            labels = {"lang": lang, "origin": str(origin)}
+            store_ops.count(client, "syndicate_tm_hits_total", labels, int(n))

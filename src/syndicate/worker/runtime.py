@@ -16,6 +16,7 @@ from syndicate.clock import Clock
 from syndicate.config import Settings, read_glossary
 from syndicate.feeds.edition import FeedSite, make_provider
 from syndicate.models.engine import Engine, engine_from
+from syndicate.review.policy import ReviewPolicy
 from syndicate.store.client import Client, connect
 from syndicate.translation.glossary import Glossary
 
@@ -32,6 +33,7 @@ class Runtime:
     default_targets: tuple[str, ...]
     clock: Clock
     rerender_within: timedelta  # a scheduled re-render waits at most this long
+    review: ReviewPolicy  # which translations wait for an editor (issue 18)
 
 
 def build_runtime(s: Settings, clock: Clock) -> Runtime:
@@ -48,6 +50,7 @@ def build_runtime(s: Settings, clock: Clock) -> Runtime:
         clock=clock,
         # below the visibility timeout, so a countdown message is never redelivered early
         rerender_within=timedelta(seconds=s.visibility_timeout // 2),
+        review=ReviewPolicy(s.review_hold, s.review_hold_flagged),
     )
 
 

@@ -143,11 +143,12 @@ def translate(task: ReliableTask, article_id: str, version: int, lang: str) -> d
     (measured with benchmarks/service.py: every article became visible only at the end)."""
     rt, ids = task.runtime, (article_id, version, lang)
     done = translating.translate_language(
-        rt.client, rt.engine, rt.glossary, ids, rt.clock(), site=rt.site
+        rt.client, rt.engine, rt.glossary, ids, rt.clock(), site=rt.site, policy=rt.review
     )
     if done.outcome in (Outcome.WRITTEN, Outcome.ALREADY_DONE):
-        _publish(task, ids)
-    return {"outcome": str(done.outcome), "segments": done.segments, "flags": dict(done.flags)}
+        _publish(task, ids)  # a translation held for review (in_review) waits for approval
+    result = {"outcome": str(done.outcome), "segments": done.segments, "flags": dict(done.flags)}
+    return result | {"looked_up": done.looked_up, "found": dict(done.found)}
 
 
 def publish(task: ReliableTask, article_id: str, version: int, lang: str) -> str:
