@@ -73,17 +73,19 @@ class Held:
 
 def hold_draft(draft: Draft, now: datetime, previous: Held | None) -> tuple[Held, dict[int, Edit]]:
     """A draft to hold, with the edits of ``previous`` (an earlier version, or this one
-    again after a retranslation) carried over where a segment's source did not change,
-    and the segments the model wrote anew marked ``new`` when an editor had worked on an
-    earlier version. Returns the held value and the carried edits."""
+    again after a retranslation) carried over where a segment's source did not change.
+    Where an editor worked on the article before (a record, or segments from the human
+    memory), the segments the model wrote anew are marked ``new``. Returns the held value
+    and the carried edits."""
     segments = review_segments(draft)
     edits: dict[int, Edit] = {}
-    if previous is not None:
-        before = {s.key for s in previous.segments}
+    before = {s.key for s in previous.segments} if previous is not None else set()
+    if previous is not None or any(s.origin is Origin.HUMAN for s in segments):
         segments = tuple(
             dataclasses.replace(s, new=s.origin is Origin.MACHINE and s.key not in before)
             for s in segments
         )
+    if previous is not None:
         for n, m in carried(previous.segments, previous.edits, segments).items():
             old = previous.edits[m]
             pieces = renumbered(old.pieces, previous.segments[m].tags, segments[n].tags)
