@@ -13,8 +13,9 @@ FLOWER_PORT ?= 5555
 FLOWER_ADDRESS ?= 127.0.0.1
 FLOWER_ARGS ?=
 RUN_ARGS ?=
+POLL_ARGS ?=
 
-.PHONY: help run flower test check lint typecheck pytest models bench bench-service fidelity clean
+.PHONY: help run flower test check lint typecheck pytest models bench bench-service fidelity poll cluster clean
 
 # The stamp of a larger set implies the smaller ones (pip adds to what is installed).
 OPS_STAMP := $(VENV)/.installed-ops
@@ -84,6 +85,13 @@ bench-service: $(BENCH_STAMP)
 ## make fidelity: benchmarks/fidelity.py, tag placement with noisy and reordering models (docs/performance.md).
 fidelity: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/fidelity.py
+
+## make poll: benchmarks/poll.py, the partner poll path against a bare Starlette app serving the
+## same bytes, driven by wrk (installed from Debian's packages when missing; docs/performance.md).
+## Options: make poll POLL_ARGS="--workers 2 --connections 32 --rounds 3"
+poll: $(OPS_STAMP)
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	$(BIN)/python benchmarks/poll.py $(POLL_ARGS)
 
 ## make clean: delete .venv, var/ (models, run logs) and the tool caches.
 clean:

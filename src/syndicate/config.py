@@ -26,6 +26,12 @@ class Settings:
     source_language: str = "en"
     default_targets: tuple[str, ...] = ("ar", "tr", "ckb", "kmr")
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # With redis_url = "sentinel://h1:26379;sentinel://h2:26379;...": the master's name.
+    redis_master: str = "mymaster"
+    # Replicas a write must reach (Redis WAIT, within redis_wait_ms) before a 202 or a
+    # published state is reported; 0 trusts the master's answer (docs/operations.md).
+    redis_min_replicas: int = 0
+    redis_wait_ms: int = 1000
     require_durable_store: bool = False
     models_dir: Path = PROJECT_ROOT / "var" / "models"
     intra_threads: int = 1

@@ -89,6 +89,11 @@ class StoreUnavailable(SyndicateError):
     """Redis cannot be reached; transient, so tasks retry and the API answers 503."""
 
 
+class NotReplicated(StoreUnavailable):
+    """A write did not reach the replicas it must (``redis_min_replicas``) in time: not
+    acknowledged, so the API answers 503 and a task retries; the write itself is whole."""
+
+
 class StoreNotDurable(SyndicateError):
     """The store's Redis does not fsync a write before answering it (no ``appendonly yes``
     with ``appendfsync always``), and ``require_durable_store`` is on: a 202 would not

@@ -105,7 +105,9 @@ def test_status_overview_shows_every_default_queue_and_recent_failures(
     assert done.outcome is LanguageState.NO_MODEL
     assert cli.main(["status"], service_settings) == 0
     out = capsys.readouterr().out
-    queues = dict(line.split() for line in out.split("\n\n")[0].splitlines()[1:])
+    where, waiting, recent = out.split("\n\n")
+    assert where.startswith("redis: 127.0.0.1:") and "master, 0 replicas connected" in where
+    queues = dict(line.split() for line in waiting.splitlines()[1:])
     assert queues == {
         "syndicate": "1",
         "translate.ar": "0",
@@ -113,7 +115,7 @@ def test_status_overview_shows_every_default_queue_and_recent_failures(
         "translate.ckb": "0",
         "translate.kmr": "0",
     }
-    listed = out.split("\n\n")[1].splitlines()
+    listed = recent.splitlines()
     assert listed[0].startswith("recent failures")
     assert listed[2].split(None, 5) == [
         "2026-11-20T12:01:00Z",
@@ -131,6 +133,9 @@ def test_status_overview_json_on_an_empty_store(
 ) -> None:
     assert cli.main(["status", "--json"], service_settings) == 0
     data = json.loads(capsys.readouterr().out)
+    where = data.pop("redis")
+    assert where["role"] == "master" and where["sentinels"] is None
+    assert where["master"] == service_settings.redis_url.split("/")[2]
     assert data == {
         "queues": {
             "syndicate": 0,

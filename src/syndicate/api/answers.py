@@ -20,6 +20,7 @@ from syndicate.errors import (
     BodyTimeout,
     Embargoed,
     NoSuchArticle,
+    NotReplicated,
     PayloadTooLarge,
     StaleVersion,
     StoreUnavailable,
@@ -65,6 +66,8 @@ def _domain_answer(request: Request, exc: Exception) -> Response | None:
         return error(413, str(exc))
     if isinstance(exc, BodyTimeout):  # the rest of the body may never come: close
         return error(408, str(exc), _CLOSE)
+    if isinstance(exc, NotReplicated):
+        return unavailable({"reason": str(exc)})
     if isinstance(exc, StoreUnavailable):
         return unavailable()
     return None

@@ -1,14 +1,14 @@
 """The HTTP API (brief section 3; issue 4, item 3): a routes list and small handlers.
 
 Each handler authenticates, parses (off the event loop), calls the pipeline or the store
-(blocking calls in the thread pool) and answers; a feed poll reads the partner's key
-record and the bytes rendered at publish time. Errors become status codes in answers.py
-alone (style guide 7), and nothing about a refused request is stored. The mechanics
-(bounded body, ETag, 304, gzip, access log, read deadlines) are in http.py, credentials in
-auth.py and newsroom.py, /healthz and /metrics in monitoring.py, the document in
-openapi.py; the one submit-and-dispatch path, shared with the CLI, in worker/submit.py.
-``POST /v1/ingest/superdesk`` reads foreign formats through the pure ingest/ package and
-then takes that same path, with the same answers.
+(blocking calls in the thread pool) and answers; a feed poll (polls.py) reads the bytes
+rendered at publish time on the event loop, its partner's key cached for a second. Errors
+become status codes in answers.py alone (style guide 7), and nothing about a refused
+request is stored. The mechanics (bounded body, ETag, 304, gzip, access log, read
+deadlines) are in http.py, credentials in auth.py and newsroom.py, /healthz and /metrics in
+monitoring.py, the document in openapi.py; the one submit-and-dispatch path, shared with
+the CLI, in worker/submit.py. ``POST /v1/ingest/superdesk`` reads foreign formats through
+the pure ingest/ package and then takes that same path, with the same answers.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Final, TypeVar, cast
 
@@ -30,7 +30,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from syndicate.api import auth as api_auth
-from syndicate.api import monitoring, newsroom
+from syndicate.api import monitoring, newsroom, polls
 from syndicate.api.answers import HANDLED, Refused, answer
 from syndicate.api.credentials import Verdict
 from syndicate.api.durability import check_store
@@ -61,15 +61,15 @@ from syndicate.news.languages import is_language_tag
 from syndicate.news.payload import decode_json
 from syndicate.news.states import Outcome
 from syndicate.store import articles as store
-from syndicate.store import feeds as store_feeds
 from syndicate.store import ops as store_ops
 from syndicate.store.articles import Item, LanguageStatus
-from syndicate.store.client import Client, connect
+from syndicate.store.client import Client, LoopClient
 from syndicate.store.feeds import FeedFormat
 from syndicate.store.partners import Partner
 from syndicate.translation.admission import admit
 from syndicate.worker.intake import Accepted
 from syndicate.worker.routing import consumed_queues
+from syndicate.worker.store_client import store_client
 from syndicate.worker.submit import submit
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -90,6 +90,8 @@ class _Context:
     policy: newsroom.Policy  # who may post and read status (signatures, operator token)
     provider: Provider  # the same one the workers build (worker/runtime.py)
     queues: tuple[str, ...]  # always shown in /metrics, even before a worker notes them
+    redis: LoopClient  # the event loop's client: partner keys and feeds (polls.py)
+    partners: polls.Partners = field(default_factory=polls.Partners)
 
 
 def _ctx(request: Request) -> _Context:
@@ -198,7 +200,7 @@ async def get_article(request: Request) -> Response:
 
 async def _partner(request: Request, ctx: _Context) -> Partner:
     key = api_auth.partner_key(request.headers, request.query_params)
-    found = None if key is None else await run_in_threadpool(api_auth.find_partner, ctx.client, key)
+    found = None if key is None else await ctx.partners.find(ctx.redis(), key)
     if found is None:
         message = "a valid partner key is required (Authorization: Bearer <key> or ?key=)"
         raise Refused(401, message, _BEARER)
@@ -256,14 +258,9 @@ def _feed_endpoint(fmt: FeedFormat) -> Endpoint:
         lang, configured = _language(request, ctx.settings)
         _require_entitled(partner, lang, fmt, configured)
         v = _variant(request, fmt)
-        name = body_name(fmt, v.version)
-        feed = await run_in_threadpool(store_feeds.read_feed, ctx.client, lang, name)
-        if feed is None and not configured:
-            raise Refused(404, f"unknown language {lang!r}")
-        if feed is None or not feed.body:
-            raise Refused(404, f"no items published in {lang} yet")
-        rep = Representation(feed.body, feed.etag, feed.last_modified, v.media_type, v.vary)
-        return conditional_response(request.headers, rep, ctx.settings.feed_ttl * 60)
+        name, max_age = body_name(fmt, v.version), ctx.settings.feed_ttl * 60
+        read = polls.FeedRead(lang, name, v.media_type, v.vary, max_age, configured)
+        return await polls.serve_feed(ctx.redis(), request.headers, read)
 
     return get_feed
 
@@ -345,7 +342,8 @@ def create_app(settings: Settings, celery_app: Celery, clock: Clock) -> Starlett
     """The ASGI app on ``settings``, enqueueing through ``celery_app``, reading the time
     from ``clock``; one Redis client (a thread-safe pool), closed at shutdown."""
     s = settings
-    client = connect(s.redis_url)
+    client = store_client(s)
+    loop_client = LoopClient(s.redis_url, s.redis_master)
     provider = make_provider(s.provider_name, s.provider_domain, s.provider_uri, s.public_base_url)
     queues = consumed_queues(s.default_targets)
 
@@ -359,6 +357,7 @@ def create_app(settings: Settings, celery_app: Celery, clock: Clock) -> Starlett
         await run_in_threadpool(check_store, client, s.require_durable_store)
         yield
         client.close()
+        await loop_client.aclose()
 
     app = Starlette(
         routes=ROUTES,
@@ -366,5 +365,6 @@ def create_app(settings: Settings, celery_app: Celery, clock: Clock) -> Starlett
         exception_handlers={kind: answer for kind in HANDLED},
         lifespan=lifespan,
     )
-    app.state.ctx = _Context(s, client, celery_app, clock, newsroom.Policy.of(s), provider, queues)
+    policy = newsroom.Policy.of(s)
+    app.state.ctx = _Context(s, client, celery_app, clock, policy, provider, queues, loop_client)
     return app

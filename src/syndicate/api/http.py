@@ -10,7 +10,6 @@ errors to status codes: it raises, and answers.py answers (style guide 7).
 
 from __future__ import annotations
 
-import gzip
 import logging
 import re
 import time
@@ -29,6 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from syndicate import logs
 from syndicate.errors import BodyTimeout, PayloadTooLarge
+from syndicate.feeds.encoding import gzipped
 
 log = logging.getLogger("syndicate.api")
 _ETAG: Final = re.compile(r'(?:W/)?"([^"]*)"')
@@ -151,32 +151,62 @@ def is_not_modified(headers: Headers, etags: Sequence[str], last_modified: datet
 
 @lru_cache(maxsize=32)
 def _gzipped(body: bytes) -> bytes:
-    """Compressed once per feed render (keyed by the bytes), not once per poll."""
-    return gzip.compress(body, compresslevel=6, mtime=0)
+    """An item rendered per request, compressed once per distinct render."""
+    return gzipped(body)
 
 
-def conditional_response(headers: Headers, rep: Representation, max_age: int) -> Response:
-    """200 with the (possibly gzipped) body, or 304 with the validators and no body.
+def is_conditional(headers: Headers) -> bool:
+    """The request carries a validator: the answer may be a 304 without the body."""
+    return "if-none-match" in headers or "if-modified-since" in headers
+
+
+def _validator_headers(
+    etag: str, last_modified: datetime, vary: Sequence[str], compressed: bool, max_age: int
+) -> dict[str, str]:
+    return {
+        "ETag": gzip_etag(etag) if compressed else etag,
+        "Last-Modified": format_datetime(last_modified.astimezone(UTC), usegmt=True),
+        "Cache-Control": f"private, max-age={max_age}",
+        "Vary": ", ".join((*vary, "Accept-Encoding")),
+    }
+
+
+def not_modified(
+    headers: Headers, etag: str, last_modified: datetime, vary: Sequence[str], max_age: int
+) -> Response | None:
+    """The 304 for a request holding either representation of this render, else None.
 
     A tag of either representation gives 304: both are the same render, so a client that
     cached the plain bytes and now accepts gzip (or the other way round) holds what is
     current and keeps it, instead of downloading it again (the trap of Apache's ``-gzip``
     tags, which never matched again)."""
+    if not is_not_modified(headers, (etag, gzip_etag(etag)), last_modified):
+        return None
     compressed = accepts_gzip(headers.get("accept-encoding"))
-    tags = (rep.etag, gzip_etag(rep.etag))
-    etag = tags[1] if compressed else tags[0]
-    out = {
-        "ETag": etag,
-        "Last-Modified": format_datetime(rep.last_modified.astimezone(UTC), usegmt=True),
-        "Cache-Control": f"private, max-age={max_age}",
-        "Vary": ", ".join((*rep.vary, "Accept-Encoding")),
-    }
-    if is_not_modified(headers, tags, rep.last_modified):
-        return Response(status_code=304, headers=out)
+    out = _validator_headers(etag, last_modified, vary, compressed, max_age)
+    return Response(status_code=304, headers=out)
+
+
+def full_response(
+    rep: Representation, compressed: bool, max_age: int, packed: bytes | None = None
+) -> Response:
+    """200 with the body, gzipped when ``compressed`` (``packed``: the gzip bytes already
+    made, else compressed here)."""
+    out = _validator_headers(rep.etag, rep.last_modified, rep.vary, compressed, max_age)
     if not compressed:
         return Response(rep.body, headers=out, media_type=rep.media_type)
     out["Content-Encoding"] = "gzip"
-    return Response(_gzipped(rep.body), headers=out, media_type=rep.media_type)
+    body = _gzipped(rep.body) if packed is None else packed
+    return Response(body, headers=out, media_type=rep.media_type)
+
+
+def conditional_response(headers: Headers, rep: Representation, max_age: int) -> Response:
+    """304 with the validators and no body (``not_modified``), or 200 with the (possibly
+    gzipped) body."""
+    unchanged = not_modified(headers, rep.etag, rep.last_modified, rep.vary, max_age)
+    if unchanged is not None:
+        return unchanged
+    return full_response(rep, accepts_gzip(headers.get("accept-encoding")), max_age)
 
 
 class ReadDeadline:

@@ -12,6 +12,11 @@ so it holds under any ASGI server; this one needs uvicorn's h11 protocol, which 
 always selects (httptools is not used even where installed). Behind a reverse proxy
 (nginx ``client_header_timeout``, HAProxy ``timeout http-request``) the proxy's limit
 applies first; docs/operations.md says so.
+
+``syndicate serve --workers N`` runs N such processes under uvicorn's supervisor, which
+shares one listening socket between them, restarts a process that dies and stops them all
+on SIGTERM; each builds its own app (``served_app``): its own Redis connections, its own
+partner-key cache (api/polls.py).
 """
 
 from __future__ import annotations
@@ -21,7 +26,12 @@ import logging
 from typing import Any, Final
 
 import h11
+from starlette.applications import Starlette
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from syndicate import logs
+from syndicate.clock import system_now
+from syndicate.config import settings
 
 log = logging.getLogger("syndicate.api")
 _BODY: Final = b'{"error": "request headers not received in time"}'
@@ -85,10 +95,26 @@ def guarded_protocol(header_timeout: float) -> type[GuardedH11]:
     return type("GuardedH11", (GuardedH11,), {"header_timeout": float(header_timeout)})
 
 
-def server_options(header_timeout: float) -> dict[str, Any]:
-    """The uvicorn.run options every ``syndicate serve`` uses (and so ``make run``)."""
+def server_options(header_timeout: float, workers: int = 1) -> dict[str, Any]:
+    """The uvicorn.run options every ``syndicate serve`` uses (and so ``make run``). With
+    several ``workers`` each process is started afresh (spawned) and builds its app from the
+    process settings (``served_app``), which set its header deadline: a class made here
+    would not reach it."""
     return {
-        "http": guarded_protocol(header_timeout),
+        "http": guarded_protocol(header_timeout) if workers == 1 else GuardedH11,
         "log_config": None,
         "access_log": False,  # http.AccessLog logs requests, without query strings (keys)
     }
+
+
+def served_app() -> Starlette:
+    """The app of one process of ``syndicate serve --workers N`` (uvicorn's factory, run in
+    each process it spawns): logs, header deadline and app from the process settings, which
+    ``serve`` passed on in the environment."""
+    from syndicate.api.app import create_app
+    from syndicate.worker.app import create_app as create_celery_app
+
+    s = settings()
+    logs.configure(s.log_format, s.log_level)
+    GuardedH11.header_timeout = float(s.header_timeout)
+    return create_app(s, create_celery_app(s, system_now), system_now)

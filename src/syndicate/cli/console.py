@@ -24,7 +24,8 @@ from kombu.exceptions import OperationalError
 from syndicate.clock import system_now
 from syndicate.config import Settings
 from syndicate.errors import StoreUnavailable
-from syndicate.store.client import Client, RedisError, connect
+from syndicate.store.client import Client, RedisError
+from syndicate.worker.store_client import store_client
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -39,9 +40,9 @@ def fail(command: str, message: str, code: int) -> int:
 
 
 @contextmanager
-def connected(redis_url: str) -> Iterator[Client]:
-    """A client on the Redis at ``redis_url``, closed afterwards."""
-    client = connect(redis_url)
+def connected(s: Settings) -> Iterator[Client]:
+    """A store client on the configured Redis, closed afterwards."""
+    client = store_client(s)
     try:
         yield client
     finally:
@@ -55,7 +56,7 @@ def dispatching(s: Settings) -> Iterator[tuple[Client, Celery]]:
     from syndicate.worker.app import create_app  # Celery loads only for commands that enqueue
 
     celery_app = create_app(s, system_now)
-    with connected(s.redis_url) as client:
+    with connected(s) as client:
         try:
             yield client, celery_app
         finally:

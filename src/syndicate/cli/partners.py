@@ -63,7 +63,7 @@ def _cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     partner = store_partners.Partner(
         args.name, key_digest(key), _split(args.languages), _split(args.formats), system_now()
     )
-    with connected(settings.redis_url) as client:
+    with connected(settings) as client:
         if not store_partners.add_partner(client, partner):
             return fail("partners add", f"{args.name}: a partner with this name exists", 2)
     print(key)
@@ -77,7 +77,7 @@ def _cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 
 @environment_guarded("partners list")
 def _cmd_list(args: argparse.Namespace, settings: Settings) -> int:
-    with connected(settings.redis_url) as client:
+    with connected(settings) as client:
         partners = store_partners.list_partners(client)
     if not partners:
         print("no partners (add one with `syndicate partners add NAME --languages ar,tr`)")
@@ -91,7 +91,7 @@ def _cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 @environment_guarded("partners revoke")
 def _cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
-    with connected(settings.redis_url) as client:
+    with connected(settings) as client:
         if not store_partners.revoke_partner(client, args.name):
             return fail("partners revoke", f"{args.name}: no such partner", 2)
     print(f"partner {args.name} revoked: its key no longer opens any feed")

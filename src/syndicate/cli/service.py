@@ -197,23 +197,35 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from syndicate.api import app as api
     from syndicate.api.server import server_options
-    from syndicate.worker.app import create_app
 
-    _, level = _configure_logs(args, settings.log_format, settings.log_level)
-    app = api.create_app(settings, create_app(settings, system_now), system_now)
+    if args.workers < 1:
+        return fail("serve", "--workers: at least 1", 2)
+    fmt, level = _configure_logs(args, settings.log_format, settings.log_level)
+    options = server_options(settings.header_timeout, args.workers)
+    where = {"host": args.host, "port": args.port, "log_level": level.lower()}
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         # read deadlines (api/server.py, api/http.py), logs through logs.py, no access log
-        options = server_options(settings.header_timeout)
-        uvicorn.run(app, host=args.host, port=args.port, log_level=level.lower(), **options)
+        if args.workers == 1:
+            uvicorn.run(_single_app(settings), **where, **options)
+        else:  # each spawned process reads its settings, the chosen logs too, from here
+            os.environ.update(SYNDICATE_LOG_FORMAT=fmt, SYNDICATE_LOG_LEVEL=level)
+            factory = "syndicate.api.server:served_app"
+            uvicorn.run(factory, factory=True, workers=args.workers, **where, **options)
     except _Stopped:
         pass  # uvicorn shut down gracefully, then passed the signal on: exit 0, no traceback
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 0
+
+
+def _single_app(settings: Settings) -> Any:
+    from syndicate.api import app as api
+    from syndicate.worker.app import create_app
+
+    return api.create_app(settings, create_app(settings, system_now), system_now)
 
 
 def _add_log_options(p: argparse.ArgumentParser) -> None:
@@ -237,6 +249,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     p = commands.add_parser("serve", help="run the HTTP API (uvicorn)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (8000)")
+    p.add_argument("--workers", type=int, default=1, help="API processes sharing the port (1)")
     _add_log_options(p)
     p.set_defaults(handler=_cmd_serve)
     p = commands.add_parser("worker", help="run a Celery worker with the project's defaults")

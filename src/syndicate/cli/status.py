@@ -1,14 +1,16 @@
 """`syndicate status [ID]` and `syndicate retry ID [--lang L]`: what operators read and redo.
 
 ``status ID`` shows an article's latest version and a row per language (the same values as
-``GET /v1/articles/{id}``); ``status`` alone shows the broker queues with the messages
-waiting in each, and the newest failed and no_model languages (``store_ops.note_failure``).
+``GET /v1/articles/{id}``); ``status`` alone shows where the store writes (the master,
+through Sentinel too, and its replicas), the broker queues with the messages waiting in
+each, and the newest failed and no_model languages (``store_ops.note_failure``).
 ``retry`` puts unfinished languages back to ``queued`` and enqueues their translations.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from typing import Any, Final
 
@@ -26,6 +28,7 @@ from syndicate.errors import NoSuchArticle
 from syndicate.news.languages import is_language_tag
 from syndicate.store import articles as store
 from syndicate.store import ops as store_ops
+from syndicate.store import server
 from syndicate.store.articles import LanguageStatus
 from syndicate.store.client import Client
 from syndicate.worker.routing import DEFAULT_QUEUE, translate_queue
@@ -76,6 +79,7 @@ def _failure_row(f: store_ops.Failure) -> list[str]:
 
 
 def _show_overview(client: Client, as_json: bool, targets: tuple[str, ...]) -> int:
+    where = server.topology(client)
     names = queue_names(store_ops.broker_queues(client), targets)
     depths = store_ops.queue_depths(client, names)
     failures = store_ops.recent_failures(client, FAILURES_SHOWN)
@@ -85,8 +89,11 @@ def _show_overview(client: Client, as_json: bool, targets: tuple[str, ...]) -> i
             | {"reason": f.reason, "at": f.at.isoformat()}
             for f in failures
         ]
-        print(json.dumps({"queues": depths, "failures": recent}, ensure_ascii=False, indent=2))
+        overview = {"redis": dataclasses.asdict(where), "queues": depths, "failures": recent}
+        print(json.dumps(overview, ensure_ascii=False, indent=2))
         return 0
+    print(f"redis: {where.describe()}")
+    print()
     print_table(["queue", "waiting"], [[name, str(n)] for name, n in depths.items()])
     print()
     if not failures:
@@ -100,7 +107,7 @@ def _show_overview(client: Client, as_json: bool, targets: tuple[str, ...]) -> i
 
 @environment_guarded("status")
 def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    with connected(settings.redis_url) as client:
+    with connected(settings) as client:
         if args.id is None:
             return _show_overview(client, args.json, settings.default_targets)
         try:

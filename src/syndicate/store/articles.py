@@ -17,7 +17,7 @@ from syndicate.errors import NoSuchArticle, StaleVersion
 from syndicate.feeds.xml import aware
 from syndicate.news.article import Article, ArticleStatus, article_to_dict, parse_article
 from syndicate.news.states import LanguageState, Outcome
-from syndicate.store import keys, scripts
+from syndicate.store import keys, scripts, server
 from syndicate.store.client import (
     Client,
     decode_text,
@@ -128,8 +128,12 @@ def set_state(
     """Record a language's state for ``version`` only while it is the stored version.
 
     STALE when a newer version is stored; ALREADY_DONE once that version is published or
-    withdrawn in ``lang``; ``NoSuchArticle`` for a version never stored.
+    withdrawn in ``lang``; ``NoSuchArticle`` for a version never stored. A language is
+    marked published (or withdrawn) only once what was written before is on the required
+    replicas (``NotReplicated`` otherwise: the task retries).
     """
+    if state in (LanguageState.PUBLISHED, LanguageState.WITHDRAWN):
+        server.confirm_replicated(client)  # the item and feeds written before it
     ids = [keys.article_key(article_id), keys.state_key(article_id)]
     args = [version, lang, status_json(version, state, now, reason)]
     return _checked(article_id, version, run_script(client, scripts.SET_STATE, ids, args))
@@ -142,6 +146,9 @@ def publish_item(
     """Store ``article`` (a translation or the source) as its language's item, in one write;
     idempotent on (id, version, lang). The item goes to the top of its feed at ``now`` (or
     when its embargo ends).
+
+    The language's item already at this version makes it ALREADY_DONE: each (id, version,
+    lang) is written once, and ``item_writes`` counts the writes to show it.
 
     The language's state is left as it is: the service marks it published once the feeds
     are rendered (``worker.rendering.mark_published``), so a client that sees ``published``
@@ -169,6 +176,19 @@ def item_write(
     done = status_json(article.version, state, now, None) if mark_done else ""
     args += [repr(shows.timestamp()), done, "1" if withdrawn else "0"]
     return ids, args
+
+
+@guarded
+def item_writes(client: Client, article_id: str) -> dict[tuple[int, str], int]:
+    """How often each (version, lang) item of the article was written by ``publish_item``:
+    1 each, or something was published twice (the cluster's faults count them)."""
+    fields = cast(dict[bytes, bytes], client.hgetall(keys.article_key(article_id)))
+    found = {}
+    for name, count in fields.items():
+        parsed = keys.parse_item_writes_field(decode_text(name))
+        if parsed is not None:
+            found[parsed] = int(count)
+    return found
 
 
 def decode_item(raw: bytes) -> Item:

@@ -8,6 +8,7 @@ data and operators' tools depend on these strings: changing one is a data migrat
 |---|---|---|---|---|
 | ``syn:article:{id}`` | hash | none | articles.save_version | ``version``, ``article`` (JSON of the latest version), ``first_created`` (fixes the guid), ``received_at`` |
 | ``syn:article:{id}`` field ``dispatched`` | hash field | none | ops.mark_dispatched | the version whose ingest task reached the broker |
+| ``syn:article:{id}`` field ``writes:{version}:{lang}`` | hash field | none | articles.publish_item | how often that item was written: 1 (more would be a second publication) |
 | ``syn:state:{id}`` | hash | none | articles.save_version, articles.set_state, articles.publish_item | lang -> ``{"version","state","at","reason"}`` of the latest version; reset by a newer version |
 | ``syn:items:{lang}`` | hash | none | articles.publish_item | id -> latest published item JSON in lang (``first_created``, ``version_created``, ``article``) |
 | ``syn:live:{lang}`` | zset | none | articles.publish_item | ids RSS and ninjs show, scored by visible-since (publish time or embargo end, epoch s) |
@@ -24,6 +25,7 @@ data and operators' tools depend on these strings: changing one is a data migrat
 | ``syn:metrics`` | hash | none | ops.count, ops.observe | Prometheus series -> value, written by every process |
 | ``syn:failures`` | zset | none (newest 100 kept) | ops.note_failure | JSON ``{id, version, lang, state, reason}`` of failed and no_model languages, scored by time (epoch s), for ``syndicate status`` |
 | ``syn:rerender:{lang}:{epoch}`` | string | until the render | ops.claim_rerender | one scheduled re-render per language and embargo end |
+| ``syn:replicated`` | string | none | server.confirm_replicated | a counter written just before ``WAIT``, so the wait covers every write made before it |
 | ``syn:recovery:{run_id}`` | string | 7 days | recovery.claim_sweep | the worker that sweeps after this Redis server run began (worker/recovery.py) |
 | ``syn:deliveries`` | hash | none (acked entries dropped by deliveries.orphaned) | deliveries.note_delivery, deliveries.forget | kombu delivery tag -> the consumer (``hostname#pid``) that received the message |
 | ``syn:editor:{name}`` | hash | none | editors.add_editor, editors.revoke_editor | ``name``, ``token_sha256``, ``languages``, ``created`` of a review desk editor |
@@ -58,6 +60,19 @@ _PREFIX: Final = "syn"
 
 def article_key(article_id: str) -> str:
     return f"{_PREFIX}:article:{article_id}"
+
+
+def item_writes_field(version: int, lang: str) -> str:
+    """The article hash's field counting the writes of one (version, lang) item (the Lua
+    of scripts._WRITE_ITEM builds the same from its arguments)."""
+    return f"writes:{version}:{lang}"
+
+
+def parse_item_writes_field(name: str) -> tuple[int, str] | None:
+    """(version, lang) of an ``item_writes_field``; None for any other field."""
+    prefix, _, rest = name.partition(":")
+    version, _, lang = rest.partition(":")
+    return (int(version), lang) if prefix == "writes" and version.isdigit() and lang else None
 
 
 def state_key(article_id: str) -> str:
@@ -137,6 +152,10 @@ def rerender_key(lang: str, epoch: int) -> str:
 
 def recovery_key(run_id: str) -> str:
     return f"{_PREFIX}:recovery:{run_id}"
+
+
+def replication_probe_key() -> str:
+    return f"{_PREFIX}:replicated"
 
 
 def deliveries_key() -> str:

@@ -15,11 +15,13 @@ import redis
 
 from syndicate.store import keys, scripts
 from syndicate.store.client import (
+    AsyncClient,
     Client,
     decode_text,
     decode_time,
     encode_time,
     guarded,
+    guarded_async,
     run_script,
 )
 
@@ -55,6 +57,13 @@ def add_partner(client: Client, partner: Partner) -> bool:
 def find_partner(client: Client, key_sha256: str) -> Partner | None:
     """The partner whose key hashes to ``key_sha256``: one read per poll."""
     fields = cast(dict[bytes, bytes], client.hgetall(keys.partner_digest_key(key_sha256)))
+    return _partner(fields) if fields else None
+
+
+@guarded_async
+async def poll_partner(client: AsyncClient, key_sha256: str) -> Partner | None:
+    """``find_partner`` on the API's event loop (the poll path)."""
+    fields = cast(dict[bytes, bytes], await client.hgetall(keys.partner_digest_key(key_sha256)))
     return _partner(fields) if fields else None
 
 

@@ -51,8 +51,11 @@ return 'written'
 """
 )
 
-# Stores an item: KEYS 1-7 and ARGV 1-8 as PUBLISH_ITEM says.
+# Stores an item: KEYS 1-7 and ARGV 1-8 as PUBLISH_ITEM says. Counts the write in the
+# article hash (field keys.item_writes_field: writes:<version>:<lang>), so a second
+# publication of one item would show.
 _WRITE_ITEM: Final = """
+redis.call('HINCRBY', KEYS[1], 'writes:' .. ARGV[1] .. ':' .. ARGV[2], 1)
 local first = redis.call('HGET', KEYS[1], 'first_created')
 local item = '{"first_created":"' .. first .. '","version_created":"' .. ARGV[5]
              .. '","article":' .. ARGV[4] .. '}'
@@ -71,7 +74,13 @@ if ARGV[7] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], ARGV[7]) end
 # ARGV: version, lang, article id, article JSON, version_created, score, state JSON (or ''
 # to leave the state for the caller to set once the feeds show the item), '1' when the
 # article is withdrawn.
-PUBLISH_ITEM: Final = _CHECK_VERSION + _WRITE_ITEM + "return 'written'\n"
+# The language's item already at this version is done: two runs of one task (a message
+# handed back while its first run went on) write it once.
+_ITEM_WRITTEN: Final = """
+local held = redis.call('HGET', KEYS[3], ARGV[3])
+if held and cjson.decode(held).article.version == version then return 'already_done' end
+"""
+PUBLISH_ITEM: Final = _CHECK_VERSION + _ITEM_WRITTEN + _WRITE_ITEM + "return 'written'\n"
 
 # The review desk (issue 18). A held translation's record carries its version, its state
 # (held, rejected) and a revision every edit bumps: a hold or an approval computed from one

@@ -1,5 +1,6 @@
 """What the store knows about its Redis server: whether it keeps a write on disk before
-answering, and which run of the server it is talking to.
+answering, whether a write reached the replicas it must, and which run of the server it is
+talking to.
 
 A 202 promises the article survives a kill -9 of redis-server (docs/operations.md,
 "Durability"). With Redis 7.0 (no WAITAOF) the promise rests on the server's own settings:
@@ -16,7 +17,10 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from redis.exceptions import ResponseError
+from redis.sentinel import SentinelConnectionPool
 
+from syndicate.errors import NotReplicated
+from syndicate.store import keys
 from syndicate.store.client import Client, guarded
 
 
@@ -45,6 +49,76 @@ def persistence(client: Client) -> Persistence | None:
         return None
     values = {_text(k): _text(v) for k, v in found.items()}
     return Persistence(values.get("appendonly", "no"), values.get("appendfsync", "everysec"))
+
+
+@guarded
+def confirm_replicated(client: Client) -> None:
+    """Return once every write made before this call is on ``client.min_replicas``
+    replicas, or raise ``NotReplicated`` after ``client.wait_ms``.
+
+    Redis's WAIT counts the replicas that acknowledged the replication offset of this
+    connection's last write, so it follows a write of its own on the same connection (one
+    pipeline): that offset lies beyond every write answered before it, whichever
+    connection or process made them (the article's Lua script, kombu's message). WAIT
+    confirms receipt in the replicas' memory; each replica's own ``appendfsync`` decides
+    when it is on their disk (Redis 7.0 has no WAITAOF)."""
+    wanted = _wanted(client)
+    if wanted <= 0:
+        return
+    pipe = client.pipeline(transaction=False)
+    pipe.incr(keys.replication_probe_key())
+    pipe.wait(wanted, client.wait_ms)
+    _, acked = pipe.execute()
+    if int(acked) < wanted:
+        raise NotReplicated(
+            f"the write reached {int(acked)} of {wanted} replicas in {client.wait_ms} ms"
+        )
+
+
+def _wanted(client: Client) -> int:
+    """The replicas a write must reach: none for a plain redis-py client (tests, tools)."""
+    return int(getattr(client, "min_replicas", 0))
+
+
+@dataclass(frozen=True, slots=True)
+class Topology:
+    """Where the store writes, for ``syndicate status``: the master's address, its
+    connected replicas, the Sentinel set that named it (None for a plain URL) and the
+    replicas a write must reach."""
+
+    master: str
+    role: str
+    replicas: int
+    sentinels: tuple[str, ...] | None
+    master_name: str | None
+    min_replicas: int
+
+    def describe(self) -> str:
+        via = ""
+        if self.sentinels is not None:
+            via = f" (Sentinel master {self.master_name!r} via {', '.join(self.sentinels)})"
+        wait = f", writes wait for {self.min_replicas}" if self.min_replicas else ""
+        return f"{self.master}{via}, {self.role}, {self.replicas} replicas connected{wait}"
+
+
+@guarded
+def topology(client: Client) -> Topology:
+    """The master the client talks to now (asked of the sentinels, for a Sentinel URL)."""
+    info = client.info("replication")
+    role, replicas = str(info.get("role", "?")), int(info.get("connected_slaves", 0))
+    pool = client.connection_pool
+    if isinstance(pool, SentinelConnectionPool):
+        host, port = pool.sentinel_manager.discover_master(pool.service_name)
+        sentinels = tuple(_address(s.connection_pool) for s in pool.sentinel_manager.sentinels)
+        return Topology(
+            f"{host}:{port}", role, replicas, sentinels, pool.service_name, _wanted(client)
+        )
+    return Topology(_address(pool), role, replicas, None, None, _wanted(client))
+
+
+def _address(pool: Any) -> str:
+    found = pool.connection_kwargs
+    return f"{found.get('host', '?')}:{found.get('port', '?')}"
 
 
 @dataclass(frozen=True, slots=True)

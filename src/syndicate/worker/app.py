@@ -36,10 +36,12 @@ from syndicate.worker.routing import DEFAULT_QUEUE
 from syndicate.worker.runtime import SyndicateCelery
 
 
-def _transport_options(visibility_timeout: int) -> dict[str, object]:
-    """Kombu's Redis transport settings (the module docstring explains the first)."""
+def _transport_options(s: Settings) -> dict[str, object]:
+    """Kombu's Redis transport settings (the module docstring explains the first; a
+    ``sentinel://`` broker URL is kombu's Sentinel transport, for ``master_name``)."""
     return {
-        "visibility_timeout": visibility_timeout,
+        "visibility_timeout": s.visibility_timeout,
+        "master_name": s.redis_master,
         # Look for messages abandoned by a dead worker every 10 s (kombu's default
         # scans every 100 s): recovery takes visibility_timeout + 10 s at most.
         "unacked_restore_interval": 10,
@@ -65,7 +67,7 @@ def _configuration(s: Settings) -> dict[str, Any]:
         "worker_concurrency": s.worker_concurrency,
         "task_time_limit": s.task_time_limit,
         "task_soft_time_limit": max(1, s.task_time_limit - 30),
-        "broker_transport_options": _transport_options(s.visibility_timeout),
+        "broker_transport_options": _transport_options(s),
         "broker_connection_retry_on_startup": True,
         "broker_connection_max_retries": None,
         # On a lost broker connection running tasks finish (their work is idempotent, and a

@@ -17,8 +17,9 @@ from syndicate.config import Settings, read_glossary
 from syndicate.feeds.edition import FeedSite, make_provider
 from syndicate.models.engine import Engine, engine_from
 from syndicate.review.policy import ReviewPolicy
-from syndicate.store.client import Client, connect
+from syndicate.store.client import Client
 from syndicate.translation.glossary import Glossary
+from syndicate.worker.store_client import store_client
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,7 @@ def build_runtime(s: Settings, clock: Clock) -> Runtime:
     base = s.public_base_url
     provider = make_provider(s.provider_name, s.provider_domain, s.provider_uri, base)
     return Runtime(
-        client=connect(s.redis_url),
+        client=store_client(s),
         engine=engine_from(s),
         glossary=read_glossary(s.glossary),
         site=FeedSite(provider, base, s.feed_ttl, s.feed_size),

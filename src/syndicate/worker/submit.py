@@ -19,6 +19,7 @@ from celery import Celery
 from syndicate.news.article import Article
 from syndicate.news.states import Outcome
 from syndicate.store import ops as store_ops
+from syndicate.store import server
 from syndicate.store.client import Client
 from syndicate.worker import intake
 from syndicate.worker.intake import Accepted
@@ -48,15 +49,19 @@ def submit(
     on_new: Callable[[Accepted], None] | None = None,
 ) -> Submitted:
     """Store a version and dispatch its ingest when it is new work, or a replay whose
-    ingest never reached the broker (``StaleVersion`` for an older version, nothing sent).
+    ingest never reached the broker (``StaleVersion`` for an older version, nothing sent);
+    return once all of it is on the required replicas (``NotReplicated`` otherwise: the
+    answer is 503, and the client's retry is a replay).
     ``on_new`` runs once a new version is stored, before its dispatch (the API counts it)."""
     accepted = intake.accept(client, article, default_targets, now)
     if accepted.outcome is Outcome.WRITTEN:
         if on_new is not None:
             on_new(accepted)
     elif store_ops.is_dispatched(client, accepted.article_id, accepted.version):
+        server.confirm_replicated(client)  # a replay is an acknowledgement too
         return Submitted(accepted, dispatched=False)
     dispatch(client, celery_app, (accepted.article_id, accepted.version, accepted.source))
+    server.confirm_replicated(client)  # the version, its states and its message
     return Submitted(accepted, dispatched=True)
 
 

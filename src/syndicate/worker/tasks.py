@@ -25,7 +25,7 @@ from kombu.exceptions import OperationalError
 from syndicate.errors import StoreUnavailable
 from syndicate.news.states import LanguageState, Outcome
 from syndicate.store import ops as store_ops
-from syndicate.store.client import answers_ping
+from syndicate.store.client import DEFAULT_MASTER, answers_ping
 from syndicate.worker import failures, intake, items, rendering, translating
 from syndicate.worker.routing import INGEST, PUBLISH, TRANSLATE, translate_queue
 from syndicate.worker.runtime import Runtime, SyndicateCelery
@@ -53,9 +53,10 @@ class ReliableTask(Task[Any, Any]):
         wait for the broker (bounded by the task time limit) and, should the send still
         fail, hand the message back rather than drop it."""
         broker = str(self.app.conf.broker_url)
+        master = self.app.conf.broker_transport_options.get("master_name", DEFAULT_MASTER)
         deadline = time.monotonic() + BROKER_WAIT_SECONDS
         pause = 0.5
-        while not answers_ping(broker) and time.monotonic() < deadline:
+        while not answers_ping(broker, master=master) and time.monotonic() < deadline:
             time.sleep(pause)  # backoff while Redis is away, not synchronisation
             pause = min(pause * 2, 5.0)
         try:
