@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from redis import Redis
-from sentinels import MASTER, SentinelSet, start_replica, start_sentinel_set
 
 from syndicate.errors import NotReplicated, SettingsInvalid, StoreUnavailable
 from syndicate.news.states import LanguageState
@@ -21,6 +20,7 @@ from syndicate.worker.routing import DEFAULT_QUEUE, INGEST
 
 from api_support import TestClient, api_app, api_settings, article_data, post, queued_messages
 from redis_servers import start_redis_server
+from sentinels import MASTER, SentinelSet, start_replica, start_sentinel_set
 
 FAILOVER_SECONDS = 30.0  # 500 ms to judge the master down, then the election, on a busy machine
 
