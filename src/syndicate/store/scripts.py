@@ -169,10 +169,11 @@ table.insert(items, 1, generation)
 return items
 """
 
-# KEYS: feed hash. ARGV: generation, body, etag, last_modified, fingerprint.
+# KEYS: feed hash. ARGV: generation, body, etag, last_modified, fingerprint, gzip body.
 # A render from an older item set never replaces a newer one; a render of the same content
 # (same bytes, or the same fingerprint of what it shows: a redelivered publish renders a
-# new <sent> time) keeps the stored bytes, ETag and Last-Modified, so polls stay 304.
+# new <sent> time) keeps the stored bytes, ETag and Last-Modified, so polls stay 304. The
+# gzip body is stored beside the plain one, from the same render.
 WRITE_FEED: Final = """
 local stored = tonumber(redis.call('HGET', KEYS[1], 'generation'))
 if stored and tonumber(ARGV[1]) < stored then return 'stale' end
@@ -183,7 +184,7 @@ if same_bytes or same_content then
   return 'already_done'
 end
 redis.call('HSET', KEYS[1], 'generation', ARGV[1], 'body', ARGV[2], 'etag', ARGV[3],
-           'last_modified', ARGV[4], 'fingerprint', ARGV[5])
+           'last_modified', ARGV[4], 'fingerprint', ARGV[5], 'gzip', ARGV[6])
 return 'written'
 """
 
