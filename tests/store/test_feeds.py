@@ -46,6 +46,26 @@ def test_read_items_is_the_newest_n_plus_embargoed_ones(redis: Redis, source: Ar
     assert feeds.read_items(redis, "en", _later(30), 0).items[0].article.id == "embargoed"
 
 
+def test_a_render_from_before_an_embargo_ended_never_replaces_one_from_after(
+    redis: Redis, source: Article
+) -> None:
+    """Two renders of one item set, computed either side of the embargo's end and written
+    in the bad order: the later one (the item shown) stays (issue 16: the stale one won)."""
+    embargoed = replace(source, embargo_until=_later(60))
+    articles.save_version(redis, embargoed, (), NOW)
+    articles.publish_item(redis, embargoed, NOW)
+    before = feeds.read_items(redis, "en", _later(59), 50)  # computed while embargoed
+    after = feeds.read_items(redis, "en", _later(61), 50)  # computed once it ended
+    assert after.generation > before.generation
+    shown, hidden = b"<rss>the item</rss>", b"<rss/>"
+    assert feeds.write_feed(redis, "en", "rss", shown, after.generation, _later(61), "shown")
+    stale = feeds.write_feed(redis, "en", "rss", hidden, before.generation, _later(62), "hidden")
+    assert stale is Outcome.STALE
+    feed = feeds.read_feed(redis, "en", FeedFormat.RSS)
+    assert feed is not None and feed.body == shown
+    assert feeds.read_items(redis, "en", _later(63), 50).generation == after.generation
+
+
 def test_read_items_of_an_empty_language(redis: Redis) -> None:
     assert feeds.read_items(redis, "ckb", NOW, 50) == feeds.ItemSet(0, ())
 

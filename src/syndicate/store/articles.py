@@ -174,7 +174,8 @@ def item_write(
     args: list[Any] = [article.version, lang, article.id, article_json(article)]
     args.append(encode_time(now))
     done = status_json(article.version, state, now, None) if mark_done else ""
-    args += [repr(shows.timestamp()), done, "1" if withdrawn else "0"]
+    at_once = "1" if shows <= aware(now) else "0"
+    args += [repr(shows.timestamp()), done, "1" if withdrawn else "0", at_once]
     return ids, args
 
 

@@ -80,7 +80,9 @@ def read_items(client: Client, lang: str, now: datetime, limit: int) -> ItemSet:
     """The items a feed of ``limit`` entries may show, in one round trip.
 
     Holds the newest ``limit`` live and ``limit`` withdrawn items and every item still under
-    embargo at ``now``; ``feeds.record.select_entries`` picks from them.
+    embargo at ``now``; ``feeds.record.select_entries`` picks from them. The first read
+    after an embargo ended bumps the generation (scripts.READ_ITEMS): a render computed
+    before the end can never overwrite one computed after it.
     """
     args = [repr(aware(now).timestamp()), max(limit, 0)]
     answer = run_script(client, scripts.READ_ITEMS, keys.feed_index_keys(lang), args)

@@ -14,7 +14,8 @@ data and operators' tools depend on these strings: changing one is a data migrat
 | ``syn:live:{lang}`` | zset | none | articles.publish_item | ids RSS and ninjs show, scored by visible-since (publish time or embargo end, epoch s) |
 | ``syn:withdrawn:{lang}`` | zset | none | articles.publish_item | withdrawn ids (NewsML shows them canceled), same score |
 | ``syn:langs:{id}`` | set | none | articles.publish_item | the languages holding an item of the article: every later version goes to them |
-| ``syn:generation:{lang}`` | string | none | articles.publish_item | counter bumped by every publish in lang; an older render never replaces a newer one |
+| ``syn:generation:{lang}`` | string | none | articles.publish_item, feeds.read_items | counter bumped by every publish in lang, and by the first read after an embargo there ended; an older render never replaces a newer one |
+| ``syn:shown:{lang}`` | string | none | articles.publish_item, feeds.read_items | the newest visible-since score (epoch s) the generation accounts for: an embargo ending after it bumps the generation |
 | ``syn:feed:{lang}:{body}`` | hash | none | feeds.write_feed | ``body``, ``etag``, ``last_modified``, ``generation``, ``fingerprint`` (of the items shown) of one render: ``rss``, ``newsml``, ``ninjs`` (3.1), ``ninjs-2.2``, ``ninjs-1.6`` (feeds.edition.BODIES); an empty body means no item to show |
 | ``syn:partner:{name}`` | hash | none | partners.add_partner, partners.revoke_partner | ``name``, ``key_sha256``, ``languages``, ``formats``, ``created`` |
 | ``syn:partner-key:{sha256}`` | hash | none | partners.add_partner, partners.revoke_partner | the same record, found by key digest (one read per poll) |
@@ -103,6 +104,10 @@ def generation_key(lang: str) -> str:
 def generation_pattern() -> str:
     """Matches ``generation_key`` of every language that ever had an item published."""
     return f"{_PREFIX}:generation:*"
+
+
+def shown_key(lang: str) -> str:
+    return f"{_PREFIX}:shown:{lang}"
 
 
 def langs_key(article_id: str) -> str:
@@ -204,6 +209,12 @@ def session_key(session_sha256: str) -> str:
 
 
 def feed_index_keys(lang: str) -> list[str]:
-    """Items, live and withdrawn ids, and the generation counter of one language, in the
-    order scripts.PUBLISH_ITEM and scripts.READ_ITEMS take them."""
-    return [items_key(lang), live_key(lang), withdrawn_key(lang), generation_key(lang)]
+    """Items, live and withdrawn ids, the generation counter and the shown mark of one
+    language, in the order scripts.PUBLISH_ITEM and scripts.READ_ITEMS take them."""
+    return [
+        items_key(lang),
+        live_key(lang),
+        withdrawn_key(lang),
+        generation_key(lang),
+        shown_key(lang),
+    ]

@@ -51,7 +51,7 @@ return 'written'
 """
 )
 
-# Stores an item: KEYS 1-7 and ARGV 1-8 as PUBLISH_ITEM says. Counts the write in the
+# Stores an item: KEYS 1-8 and ARGV 1-9 as PUBLISH_ITEM says. Counts the write in the
 # article hash (field keys.item_writes_field: writes:<version>:<lang>), so a second
 # publication of one item would show.
 _WRITE_ITEM: Final = """
@@ -65,15 +65,18 @@ if ARGV[8] == '1' then into, out = KEYS[5], KEYS[4] end
 redis.call('ZADD', into, ARGV[6], ARGV[3])
 redis.call('ZREM', out, ARGV[3])
 redis.call('INCR', KEYS[6])
-redis.call('SADD', KEYS[7], ARGV[2])
+if ARGV[9] == '1' and tonumber(ARGV[6]) > (tonumber(redis.call('GET', KEYS[7])) or 0) then
+  redis.call('SET', KEYS[7], ARGV[6])
+end
+redis.call('SADD', KEYS[8], ARGV[2])
 if ARGV[7] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], ARGV[7]) end
 """
 
 # KEYS: article hash, state hash, items hash, live zset, withdrawn zset, generation counter,
-# the article's languages set.
+# shown mark, the article's languages set.
 # ARGV: version, lang, article id, article JSON, version_created, score, state JSON (or ''
 # to leave the state for the caller to set once the feeds show the item), '1' when the
-# article is withdrawn.
+# article is withdrawn, '1' when it shows at once (no embargo ahead).
 # The language's item already at this version is done: two runs of one task (a message
 # handed back while its first run went on) write it once.
 _ITEM_WRITTEN: Final = """
@@ -86,12 +89,12 @@ PUBLISH_ITEM: Final = _CHECK_VERSION + _ITEM_WRITTEN + _WRITE_ITEM + "return 'wr
 # (held, rejected) and a revision every edit bumps: a hold or an approval computed from one
 # revision is refused ('retry') once an edit changed it, so no edit is ever lost.
 _HELD: Final = """
-local held = redis.call('HMGET', KEYS[8], 'version', 'state', 'rev')
+local held = redis.call('HMGET', KEYS[9], 'version', 'state', 'rev')
 if tonumber(held[1]) ~= tonumber(ARGV[1]) or held[2] ~= 'held' then return 'stale' end
-if (held[3] or '') ~= ARGV[9] then return 'retry' end
+if (held[3] or '') ~= ARGV[10] then return 'retry' end
 """
 
-# KEYS 1-7 and ARGV 1-8 as PUBLISH_ITEM, then KEYS: review record, review queue; ARGV: the
+# KEYS 1-8 and ARGV 1-9 as PUBLISH_ITEM, then KEYS: review record, review queue; ARGV: the
 # record's revision the approved article was built from. The item is stored and the
 # translation leaves the queue in one step.
 APPROVE_ITEM: Final = (
@@ -99,8 +102,8 @@ APPROVE_ITEM: Final = (
     + _HELD
     + _WRITE_ITEM
     + """
-redis.call('DEL', KEYS[8])
-redis.call('ZREM', KEYS[9], ARGV[3])
+redis.call('DEL', KEYS[9])
+redis.call('ZREM', KEYS[10], ARGV[3])
 return 'written'
 """
 )
@@ -149,9 +152,23 @@ return 'written'
 """
 )
 
-# KEYS: items hash, live zset, withdrawn zset, generation counter. ARGV: now score, limit.
+# KEYS: items hash, live zset, withdrawn zset, generation counter, shown mark.
+# ARGV: now score, limit.
 # The newest `limit` live and `limit` withdrawn items, plus every one still under embargo.
+# An item whose embargo ended since the mark (the newest visible-since the generation
+# accounts for) bumps the generation: a render computed before the end is then older than
+# one computed after it, whichever is written last (WRITE_FEED).
 READ_ITEMS: Final = """
+local shown = tonumber(redis.call('GET', KEYS[5])) or 0
+local newest = nil
+for _, key in ipairs({KEYS[2], KEYS[3]}) do
+  local top = redis.call('ZREVRANGEBYSCORE', key, ARGV[1], '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  if top[2] and tonumber(top[2]) > (tonumber(newest) or shown) then newest = top[2] end
+end
+if newest then
+  redis.call('INCR', KEYS[4])
+  redis.call('SET', KEYS[5], newest)
+end
 local limit = tonumber(ARGV[2])
 local ids, seen = {}, {}
 for _, key in ipairs({KEYS[2], KEYS[3]}) do
