@@ -17,6 +17,7 @@ from syndicate.config import (
     flat_values,
     guid_domain_problem,
     load_settings,
+    visibility_problem,
 )
 from syndicate.errors import SettingsInvalid
 
@@ -87,3 +88,12 @@ def test_every_key_of_the_shipped_file_is_a_setting() -> None:
     document = tomllib.loads(DEFAULT_CONFIG.read_text("utf-8"))
     known = {f.name for f in fields(Settings)}
     assert set(flat_values(document)) <= known
+
+
+def test_the_visibility_timeout_must_exceed_the_task_time_limit() -> None:
+    base = {"SYNDICATE_CONFIG": "/nonexistent.toml"}
+    assert visibility_problem(load_settings(base)) is None  # 3600 over 600
+    same = {"SYNDICATE_VISIBILITY_TIMEOUT": "600", "SYNDICATE_TASK_TIME_LIMIT": "600"}
+    problem = visibility_problem(load_settings(base | same))
+    assert problem is not None
+    assert "visibility_timeout (600 s)" in problem and "task_time_limit (600 s)" in problem

@@ -155,6 +155,21 @@ def guid_domain_problem(s: Settings) -> str | None:
     )
 
 
+def visibility_problem(s: Settings) -> str | None:
+    """Why the broker would hand a running task to a second worker, or None. Kombu's Redis
+    transport redelivers a message left unacknowledged for ``visibility_timeout``; a task
+    may run up to ``task_time_limit``, so the timeout must exceed it or a long task runs
+    twice at once (kombu #337). A worker and the API refuse to start on it."""
+    if s.visibility_timeout > s.task_time_limit:
+        return None
+    return (
+        f"visibility_timeout ({s.visibility_timeout} s) must exceed task_time_limit "
+        f"({s.task_time_limit} s), or a task running longer than the broker's visibility "
+        "timeout is handed to a second worker and runs twice (SYNDICATE_VISIBILITY_TIMEOUT, "
+        "SYNDICATE_TASK_TIME_LIMIT)"
+    )
+
+
 @cache
 def settings() -> Settings:
     """The process-wide settings, read on first use."""

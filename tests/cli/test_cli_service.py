@@ -226,3 +226,26 @@ def test_only_an_unrecoverable_error_after_a_real_run_restarts_the_worker() -> N
     assert restarts(True, 31.0)
     assert not restarts(True, 5.0)  # a worker that cannot start must not loop
     assert not restarts(False, 3600.0)  # Ctrl-C and a cold shutdown end for good
+
+
+@pytest.mark.parametrize("command", ["worker", "serve"])
+def test_a_visibility_timeout_a_task_can_outlast_refuses_the_start(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = worker_settings(SYNDICATE_VISIBILITY_TIMEOUT="600", SYNDICATE_TASK_TIME_LIMIT="600")
+    assert cli.main([command], settings) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"syndicate {command}: ")
+    assert "visibility_timeout (600 s)" in lines[0] and "task_time_limit (600 s)" in lines[0]
+
+
+def test_celerys_own_worker_command_refuses_the_same_start() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SYNDICATE_")}
+    env |= {"SYNDICATE_VISIBILITY_TIMEOUT": "300", "SYNDICATE_TASK_TIME_LIMIT": "600"}
+    env |= {"SYNDICATE_REDIS_URL": f"redis://127.0.0.1:{_free_port()}/0"}  # never reached
+    command = [sys.executable, "-m", "celery", "-A", "worker", "worker", "--pool", "solo"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, lines
+    assert "visibility_timeout (300 s)" in lines[0] and "task_time_limit (600 s)" in lines[0]

@@ -25,7 +25,7 @@ from typing import Any, Final
 from syndicate import logs
 from syndicate.cli.console import fail
 from syndicate.clock import system_now
-from syndicate.config import Settings
+from syndicate.config import Settings, visibility_problem
 from syndicate.news.languages import is_language_tag
 from syndicate.worker.routing import consumed_queues, installed_targets, translate_queue
 
@@ -171,7 +171,7 @@ def restarts(unrecoverable: bool, ran_seconds: float) -> bool:
 
 
 def _cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
-    problem = _worker_problem(args)
+    problem = _worker_problem(args) or visibility_problem(settings)
     if problem:
         return fail("worker", problem, 2)
     fmt, level = _configure_logs(args, settings.log_format, settings.log_level)
@@ -201,6 +201,8 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.workers < 1:
         return fail("serve", "--workers: at least 1", 2)
+    if (problem := visibility_problem(settings)) is not None:  # the API enqueues
+        return fail("serve", problem, 2)
     fmt, level = _configure_logs(args, settings.log_format, settings.log_level)
     options = server_options(settings.header_timeout, args.workers)
     where = {"host": args.host, "port": args.port, "log_level": level.lower()}

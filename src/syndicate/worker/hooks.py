@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from celery import signals
 from celery.exceptions import SecurityWarning
 
 from syndicate import logs
-from syndicate.config import guid_domain_problem
+from syndicate.config import guid_domain_problem, visibility_problem
 from syndicate.errors import StoreUnavailable
 from syndicate.feeds.edition import BODIES
 from syndicate.news.languages import primary
@@ -74,11 +75,15 @@ class _Receivers:
 
     def worker_starting(self, instance: Any, options: dict[str, Any], **_: Any) -> None:
         """A worker started from the command line (a test worker sends no celeryd_init):
+        refused, exit code 2, on a visibility timeout a task can outlast (config.py),
         JSON logs from the first line, one short line instead of Celery's root warning,
         and ``celery -A worker worker`` without ``-Q`` consuming what ``syndicate worker``
         does (Celery alone would read only ``syndicate``, and nothing would translate)."""
         if instance.app is not self.app:
             return
+        if (problem := visibility_problem(self.app.settings)) is not None:
+            print(f"celery worker: {problem}", file=sys.stderr)
+            raise SystemExit(2)  # Celery logs and swallows an Exception from a receiver
         logs.configure(self.app.settings.log_format, self.app.settings.log_level)
         warnings.filterwarnings("ignore", _ROOT_WARNING, SecurityWarning)
         if os.geteuid() == 0:

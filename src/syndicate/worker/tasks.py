@@ -32,9 +32,16 @@ from syndicate.worker.runtime import Runtime, SyndicateCelery
 
 log = logging.getLogger("syndicate.tasks")
 TRANSIENT: Final = (StoreUnavailable, OperationalError, ConnectionError)
-# How long a retry waits for the broker before sending itself: under task_time_limit (600 s).
-BROKER_WAIT_SECONDS: Final = 300.0
+# What a retry leaves of the hard time limit when it stops waiting for the broker: the
+# soft limit's 30 s before it (app.py) and 10 s to send the retry or hand the message back.
+RETRY_MARGIN_SECONDS: Final = 40.0
 Ids = tuple[str, int, str]
+
+
+def broker_wait_seconds(time_limit: float, spent: float) -> float:
+    """How long a retry may wait for the broker: what is left of the task's hard time limit
+    after the ``spent`` seconds, less the margin to send the retry; never negative."""
+    return max(0.0, time_limit - spent - RETRY_MARGIN_SECONDS)
 
 
 class ReliableTask(Task[Any, Any]):
@@ -46,15 +53,23 @@ class ReliableTask(Task[Any, Any]):
     retry_backoff_max = 60
     retry_jitter = True
 
+    def before_start(self, task_id: str, args: Any, kwargs: Any) -> None:
+        """Note when this run began: a retry waits only within what is left of the limit."""
+        self.request.update(started_at=time.monotonic())
+
     def retry(self, *args: Any, **kwargs: Any) -> Any:
         """Celery's retry, once the broker answers again. Celery sends a retry as a new
         message and, when it cannot send it, rejects the message in hand for good: with
         Redis away, an accepted article was lost (seen in the outage test, issue 9). So
-        wait for the broker (bounded by the task time limit) and, should the send still
-        fail, hand the message back rather than drop it."""
+        wait for the broker, within what the hard time limit leaves after the time this
+        run already spent (a fixed wait overran it: the pool killed the task before the
+        hand-back), and, should the send still fail, hand the message back."""
         broker = str(self.app.conf.broker_url)
         master = self.app.conf.broker_transport_options.get("master_name", DEFAULT_MASTER)
-        deadline = time.monotonic() + BROKER_WAIT_SECONDS
+        limit = float(self.time_limit or self.app.conf.task_time_limit or 0)
+        started = getattr(self.request, "started_at", None) or time.monotonic()
+        spent = time.monotonic() - started
+        deadline = time.monotonic() + broker_wait_seconds(limit, spent)
         pause = 0.5
         while not answers_ping(broker, master=master) and time.monotonic() < deadline:
             time.sleep(pause)  # backoff while Redis is away, not synchronisation
