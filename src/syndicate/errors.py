@@ -6,6 +6,7 @@
      +-- BodyTimeout             a request body not received within the body timeout (408)
      +-- StaleVersion            a version older than the stored one
      +-- NoSuchArticle           an id the store does not know
+ +-- UnknownLanguage         a language to retry that nothing knows (syndicate retry --lang)
      +-- NoModel                 no installed package (or pivot chain) serves a pair
      +-- ModelPackageInvalid     a .argosmodel file or index entry that cannot be used
      +-- IndexUnavailable        the Argos package index cannot be fetched
@@ -63,6 +64,18 @@ class StaleVersion(SyndicateError):
 
 class NoSuchArticle(SyndicateError):
     """The store knows no article with this id."""
+
+
+class UnknownLanguage(SyndicateError):
+    """Languages an operator asked to retry that are neither configured, served by an
+    installed package, nor among the article's languages: a typo, never work to queue."""
+
+    def __init__(self, article_id: str, langs: list[str]) -> None:
+        self.article_id, self.langs = article_id, langs
+        super().__init__(
+            f"unknown language {', '.join(langs)}: not configured, served by no installed "
+            f"package and not among {article_id}'s languages"
+        )
 
 
 class NoModel(SyndicateError):

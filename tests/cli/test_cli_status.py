@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -219,3 +220,33 @@ def test_retry_of_an_unknown_article_or_a_bad_language_is_exit_2(
         "syndicate retry: no-such-id: no such article",
         "syndicate retry: --lang: not a language tag: a r",
     ]
+
+
+def test_retry_of_a_language_no_worker_would_translate_ends_no_model(
+    service_settings: Settings, enqueued: Redis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 16: it went back to ``queued`` on a queue no worker reads, for ever."""
+    reason = "no translation model installed for en->de"
+    _set(enqueued, "de", LanguageState.NO_MODEL, reason)  # ingest ended it so
+    settings = replace(service_settings, models_dir=tmp_path / "no-models")
+    assert cli.main(["retry", ERBIL_ID, "--lang", "de"], settings) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"syndicate retry: {ERBIL_ID}: version 1: de ends no_model: {reason}"
+    ]
+    status = articles.get_status(enqueued, ERBIL_ID)[1]["de"]
+    assert (status.state, status.reason) == (LanguageState.NO_MODEL, reason)
+    assert enqueued.llen("translate.de") == 0
+
+
+def test_retry_of_a_language_nothing_knows_is_exit_2_and_changes_nothing(
+    service_settings: Settings, enqueued: Redis, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = replace(service_settings, models_dir=tmp_path / "no-models")
+    before = articles.get_status(enqueued, ERBIL_ID)[1]
+    assert cli.main(["retry", ERBIL_ID, "--lang", "ar,xx"], settings) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"syndicate retry: --lang: unknown language xx: not configured, served by no installed"
+        f" package and not among {ERBIL_ID}'s languages"
+    ]
+    assert articles.get_status(enqueued, ERBIL_ID)[1] == before
+    assert enqueued.llen("translate.ar") == 0 and enqueued.llen("translate.xx") == 0

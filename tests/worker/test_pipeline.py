@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 from redis import Redis
 
-from syndicate.errors import StaleVersion
+from syndicate.errors import StaleVersion, UnknownLanguage
 from syndicate.feeds.edition import FeedSite, make_provider
 from syndicate.models.engine import Engine
 from syndicate.news.article import Article, ArticleStatus, parse_article
@@ -179,10 +179,25 @@ def test_requeue_puts_back_only_unfinished_languages(
 ) -> None:
     intake.accept(redis, source, [], NOW)
     _run_all(redis, engine, source)
-    done = intake.requeue(redis, source.id, None, NOW)
+    done = intake.requeue(redis, engine, source.id, None, CONFIGURED, NOW)
     assert (done.version, done.source, sorted(done.again)) == (1, "en", ["ckb", "kmr"])
     assert _states(redis, source.id)["ckb"] is LanguageState.QUEUED
-    assert intake.requeue(redis, source.id, ["ar"], NOW).again == ()
+    assert intake.requeue(redis, engine, source.id, ["ar"], CONFIGURED, NOW).again == ()
+
+
+def test_requeue_makes_ingests_checks(redis: Redis, engine: Engine, source: Article) -> None:
+    """A target no worker would translate ends no_model again, as at ingest, rather than
+    queued for ever; a language nothing knows is refused before anything changes."""
+    article = replace(source, targets=("ar", "de"))
+    intake.accept(redis, article, CONFIGURED, NOW)
+    done = intake.requeue(redis, engine, article.id, ["ar", "de"], CONFIGURED, NOW)
+    assert done.again == ("ar",)
+    assert done.no_model == (("de", "no translation model installed for en->de"),)
+    status = articles.get_status(redis, article.id)[1]["de"]
+    assert (status.state, status.reason) == (LanguageState.NO_MODEL, done.no_model[0][1])
+    with pytest.raises(UnknownLanguage, match="unknown language xx"):
+        intake.requeue(redis, engine, article.id, ["ar", "xx"], CONFIGURED, NOW)
+    assert intake.requeue(redis, engine, article.id, ["ckb"], CONFIGURED, NOW).again == ("ckb",)
 
 
 def test_failure_is_recorded_with_its_reason(redis: Redis, source: Article) -> None:

@@ -4,7 +4,9 @@
 ``GET /v1/articles/{id}``); ``status`` alone shows where the store writes (the master,
 through Sentinel too, and its replicas), the broker queues with the messages waiting in
 each, and the newest failed and no_model languages (``store_ops.note_failure``).
-``retry`` puts unfinished languages back to ``queued`` and enqueues their translations.
+``retry`` puts unfinished languages back to ``queued`` and enqueues their translations,
+with ingest's checks (worker/intake.py ``requeue``): a language nothing knows is refused
+(exit 2), a target no worker would translate ends ``no_model`` (exit 1).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from syndicate.cli.console import (
 )
 from syndicate.clock import system_now
 from syndicate.config import Settings
-from syndicate.errors import NoSuchArticle
+from syndicate.errors import NoSuchArticle, UnknownLanguage
 from syndicate.news.languages import is_language_tag
 from syndicate.store import articles as store
 from syndicate.store import ops as store_ops
@@ -130,18 +132,26 @@ def _cmd_retry(args: argparse.Namespace, settings: Settings) -> int:
     bad = [lang for lang in langs or [] if not is_language_tag(lang)]
     if bad or langs == []:
         return fail("retry", f"--lang: not a language tag: {', '.join(bad) or '(empty)'}", 2)
+    from syndicate.models.engine import engine_from
     from syndicate.worker import submit  # Celery loads only for the commands that enqueue
 
+    configured = settings.default_targets
     with dispatching(settings) as (client, celery_app):
         try:
-            version, again = submit.retry(client, celery_app, args.id, langs, system_now())
+            done = submit.retry(
+                client, celery_app, engine_from(settings), args.id, langs, configured, system_now()
+            )
         except NoSuchArticle:
             return fail("retry", f"{args.id}: no such article", 2)
-    if not again:
-        print(f"{args.id}: version {version}: nothing to retry (all published or withdrawn)")
-    else:
-        print(f"{args.id}: version {version} requeued for {', '.join(again)}")
-    return 0
+        except UnknownLanguage as exc:
+            return fail("retry", f"--lang: {exc}", 2)
+    if done.again:
+        print(f"{args.id}: version {done.version} requeued for {', '.join(done.again)}")
+    elif not done.no_model:
+        print(f"{args.id}: version {done.version}: nothing to retry (all published or withdrawn)")
+    for lang, reason in done.no_model:  # recorded as ingest records it, reason and all
+        fail("retry", f"{args.id}: version {done.version}: {lang} ends no_model: {reason}", 1)
+    return 1 if done.no_model else 0
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
@@ -156,6 +166,11 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
         "--lang",
         action="append",
         metavar="L",
-        help="only these languages (repeat or comma-separate; default: every unfinished one)",
+        help=(
+            "only these languages (repeat or comma-separate; default: every unfinished one)."
+            " Unknown (exit 2): not a language tag, or neither configured, served by an"
+            " installed package, nor among the article's languages. A target no worker can"
+            " translate ends no_model with the reason, as at ingest (exit 1)"
+        ),
     )
     p.set_defaults(handler=_cmd_retry)

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
-from syndicate.errors import NoModel
+from syndicate.errors import NoModel, UnknownLanguage
 from syndicate.models.engine import Engine
 from syndicate.news.article import Article, ArticleStatus
 from syndicate.news.languages import primary
@@ -93,46 +94,93 @@ def fan_out(
     targets = [t for t, st in states.items() if primary(t) != source and st.version == version]
     if article.status is ArticleStatus.WITHDRAWN:
         return FanOut(withdraw=tuple(targets))
-    known = {primary(c) for c in configured}
     keep = []
     for target in targets:
-        try:
-            if primary(target) not in known:
-                engine.models_for(source, primary(target))
+        missing = unserved(engine, configured, source, target)
+        if missing is None:
             keep.append(target)
-        except NoModel as exc:
-            record_no_model(client, (article_id, version, target), exc, now)
+        else:
+            record_no_model(client, (article_id, version, target), missing, now)
     return FanOut(translate=tuple(keep))
+
+
+def unserved(engine: Engine, configured: Sequence[str], source: str, target: str) -> NoModel | None:
+    """Why no worker would translate ``source`` into ``target`` (None: one would). A
+    configured language always has a consumer (``syndicate worker`` listens to the
+    configured and installed languages; it may run elsewhere, with models this process
+    lacks); any other needs a package installed here."""
+    if primary(target) in {primary(c) for c in configured}:
+        return None
+    try:
+        engine.models_for(primary(source), primary(target))
+    except NoModel as exc:
+        return exc
+    return None
+
+
+_DONE: Final = (LanguageState.PUBLISHED, LanguageState.WITHDRAWN)
 
 
 @dataclass(frozen=True, slots=True)
 class Requeued:
-    """What ``requeue`` put back to ``queued``: when ``source`` is among ``again`` the caller
-    sends the ingest (it republishes the source and fans the targets out again), otherwise
-    a translation per language."""
+    """What ``requeue`` did: ``again`` back to ``queued`` (when ``source`` is among them the
+    caller sends the ingest, which republishes the source and fans the targets out again,
+    otherwise a translation per language); ``no_model`` ended at once, by ingest's rule,
+    each with its reason."""
 
     version: int
     source: str
     again: tuple[str, ...]
+    no_model: tuple[tuple[str, str], ...] = ()
 
 
 def requeue(
-    client: Client, article_id: str, langs: Sequence[str] | None, now: datetime
+    client: Client,
+    engine: Engine,
+    article_id: str,
+    langs: Sequence[str] | None,
+    configured: Sequence[str],
+    now: datetime,
 ) -> Requeued:
     """Put the latest version's unfinished languages (or ``langs``), the source included,
-    back to ``queued``, for ``syndicate retry``. Published and withdrawn languages stay as
-    they are."""
+    back to ``queued``, for ``syndicate retry``; published and withdrawn ones stay as they
+    are. A target no worker would translate ends ``no_model`` instead, as at ingest
+    (``fan_out``): queued, it would wait for ever on a queue nobody reads. A language of
+    ``langs`` that is neither configured, served by an installed package, nor among the
+    article's languages raises ``UnknownLanguage`` before anything changes."""
     item, states = articles.get_status(client, article_id)
-    version = item.article.version
-    done = (LanguageState.PUBLISHED, LanguageState.WITHDRAWN)
-    again = []
+    article, version = item.article, item.article.version
+    unknown = [
+        lang
+        for lang in langs or ()
+        if lang not in states
+        and primary(lang) != primary(article.language)
+        and unserved(engine, configured, article.language, lang) is not None
+    ]
+    if unknown:
+        raise UnknownLanguage(article_id, unknown)
+    again, ended = [], []
     for lang in langs or states:
         status = states.get(lang)
-        if status is not None and status.version == version and status.state in done:
+        if status is not None and status.version == version and status.state in _DONE:
             continue
-        if (
-            articles.set_state(client, article_id, version, lang, LanguageState.QUEUED, now)
-            is Outcome.WRITTEN
-        ):
+        missing = _missing_model(engine, configured, article, lang)
+        if missing is not None:
+            record_no_model(client, (article_id, version, lang), missing, now)
+            ended.append((lang, str(missing)))
+        elif _queue(client, (article_id, version, lang), now):
             again.append(lang)
-    return Requeued(version, item.article.language, tuple(again))
+    return Requeued(version, article.language, tuple(again), tuple(ended))
+
+
+def _queue(client: Client, ids: tuple[str, int, str], now: datetime) -> bool:
+    return articles.set_state(client, *ids, LanguageState.QUEUED, now) is Outcome.WRITTEN
+
+
+def _missing_model(
+    engine: Engine, configured: Sequence[str], article: Article, lang: str
+) -> NoModel | None:
+    """``unserved`` for a translation; the source and a kill's languages need no model."""
+    if article.status is ArticleStatus.WITHDRAWN or primary(lang) == primary(article.language):
+        return None
+    return unserved(engine, configured, article.language, lang)

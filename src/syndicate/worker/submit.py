@@ -16,13 +16,14 @@ from typing import Final
 
 from celery import Celery
 
+from syndicate.models.engine import Engine
 from syndicate.news.article import Article
 from syndicate.news.states import Outcome
 from syndicate.store import ops as store_ops
 from syndicate.store import server
 from syndicate.store.client import Client
 from syndicate.worker import intake
-from syndicate.worker.intake import Accepted
+from syndicate.worker.intake import Accepted, Requeued
 from syndicate.worker.routing import INGEST
 from syndicate.worker.tasks import enqueue_translation
 
@@ -75,18 +76,21 @@ def dispatch(client: Client, celery_app: Celery, ids: tuple[str, int, str]) -> N
 def retry(
     client: Client,
     celery_app: Celery,
+    engine: Engine,
     article_id: str,
     langs: Sequence[str] | None,
+    configured: Sequence[str],
     now: datetime,
-) -> tuple[int, list[str]]:
+) -> Requeued:
     """Put the latest version's unfinished languages (or ``langs``) back to ``queued`` and
-    send their work (``NoSuchArticle`` for an unknown id): the ingest when the source is
-    among them (it fans the targets out again), else one translation per language.
-    Returns the version and the languages requeued."""
-    done = intake.requeue(client, article_id, langs, now)
+    send their work, with ingest's checks (``intake.requeue``: ``NoSuchArticle``,
+    ``UnknownLanguage``; a target no worker would translate ends ``no_model``): the ingest
+    when the source is among them (it fans the targets out again), else one translation
+    per language."""
+    done = intake.requeue(client, engine, article_id, langs, configured, now)
     if done.source in done.again:
         dispatch(client, celery_app, (article_id, done.version, done.source))
     else:
         for lang in done.again:
             enqueue_translation(celery_app, (article_id, done.version, lang))
-    return done.version, list(done.again)
+    return done
