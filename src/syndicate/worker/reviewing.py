@@ -11,6 +11,7 @@ language published: what partners, polls and pushes see). Every action is logged
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
@@ -18,6 +19,7 @@ from celery import Celery
 
 from syndicate.errors import EditInvalid, FieldError, NotHeld, ReviewConflict
 from syndicate.feeds.edition import FeedSite
+from syndicate.models.engine import Engine
 from syndicate.news.article import Article
 from syndicate.news.states import Outcome
 from syndicate.review.held import Edit, Held, HeldState, approved_article, memory_entries
@@ -163,16 +165,26 @@ def reject(
 
 
 def retranslate(
-    client: Client, celery_app: Celery, ids: tuple[str, str], editor: str, now: datetime
+    client: Client,
+    celery_app: Celery,
+    ids: tuple[str, str],
+    editor: str,
+    now: datetime,
+    *,
+    engine: Engine,
+    configured: Sequence[str],
 ) -> int:
     """Translate the language again (after a model or glossary change); its edits carry
-    over to the new translation. The version queued."""
+    over to the new translation. The version queued (``syndicate retry``'s checks:
+    ``engine`` and the ``configured`` targets say whether a worker would translate it)."""
     article_id, lang = ids
     found = store_review.get_held(client, article_id, lang)
     if found is None:
         raise NotHeld(f"no translation of {article_id} is held or rejected in {lang}")
-    version, again = submit.retry(client, celery_app, article_id, [lang], now)
-    if lang not in again:
+    done = submit.retry(client, celery_app, engine, article_id, [lang], configured, now)
+    if done.no_model:
+        raise ReviewConflict(f"{article_id} in {lang}: {done.no_model[0][1]}")
+    if lang not in done.again:
         raise ReviewConflict(f"{article_id} in {lang} is published or withdrawn already")
     _log(client, found.held, editor, "retranslated", now)
-    return version
+    return done.version
