@@ -24,6 +24,7 @@ from celery.contrib.testing.worker import start_worker
 from redis import Redis
 
 from syndicate.config import load_settings
+from syndicate.models.engine import Engine
 from syndicate.news.article import Article, parse_article
 from syndicate.store import articles as store
 from syndicate.store import feeds as store_feeds
@@ -134,15 +135,18 @@ def test_a_stored_poison_is_left_out_and_the_feed_renders_the_rest(
     assert (status.reason or "").startswith("left out of the feeds: OverflowError")
 
 
-def test_retry_redoes_the_source_language(celery_app: Celery, redis: Redis) -> None:
+def test_retry_redoes_the_source_language(
+    celery_app: Celery, redis: Redis, demo_models_dir: Path
+) -> None:
     """A version whose ingest failed for good (every language ``failed``) is redone in full
     by ``syndicate retry``: the source is requeued and ingested again."""
     article = _article("retried-source")
     intake.accept(redis, article, ("ar",), datetime.now(UTC))
     failed = failures.fail_version(redis, article.id, 1, "OSError: disk full", datetime.now(UTC))
     assert sorted(failed) == ["ar", "en"]
-    version, again = retry(redis, celery_app, article.id, None, datetime.now(UTC))
-    assert (version, sorted(again)) == (1, ["ar", "en"])
+    engine = Engine(demo_models_dir)
+    done = retry(redis, celery_app, engine, article.id, None, ("ar",), datetime.now(UTC))
+    assert (done.version, sorted(done.again)) == (1, ["ar", "en"])
     wait_for(lambda: _published(redis, article.id), DEADLINE_SECONDS, "the retried article")
 
 
