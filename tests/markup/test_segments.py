@@ -362,3 +362,33 @@ def test_protected_span_claims_its_words_before_an_element_sharing_one() -> None
         '<p><a id="1">AA</a><a id="2"></a> <code class="c">x = 1</code> </p>'
     )
     assert [f.reason for f in out.flags] == ["placement"]
+
+
+def _glued(texts: Sequence[str]) -> list[AlignedTranslation]:
+    """Like ``upper``, but a lone punctuation mark is one piece with the word after it
+    (``=7``), as real SentencePiece vocabularies have it: a piece spans a protected number."""
+    out = []
+    for tr in upper(texts):
+        tokens, spans = list(tr.target_tokens), list(tr.source_tokens)
+        k = 0
+        while k < len(tokens) - 1:
+            if tokens[k] in ("=", "-") and not tokens[k + 1].startswith(" "):
+                tokens[k : k + 2] = [tokens[k] + tokens[k + 1]]
+                spans[k : k + 2] = [(spans[k][0], spans[k + 1][1])]
+            k += 1
+        out.append(replace(tr, source_tokens=tuple(spans), target_tokens=tuple(tokens),
+                           alignment=tuple(range(len(tokens)))))  # fmt: skip
+    return out
+
+
+def test_a_piece_spanning_a_number_keeps_its_other_characters() -> None:
+    html = "<p>Pay 7 or see <b>form=7</b> and page-12 today.</p>"
+    out = _translate(html, _glued)
+    assert _inner(out.html) == "<p>PAY 7 OR SEE <b>FORM=7</b> AND PAGE-12 TODAY.</p>"
+
+
+def test_urls_and_addresses_in_the_text_come_out_byte_identical() -> None:
+    url = "https://example.org/reports/erbil_water_2024?id=7"
+    html = f"<p>See {url}, or write to desk@example.org.</p>"
+    out = _translate(html, _glued)
+    assert _inner(out.html) == f"<p>SEE {url}, OR WRITE TO desk@example.org.</p>"

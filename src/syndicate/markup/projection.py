@@ -123,7 +123,7 @@ def _written(ctx: Context, span: SourceSpan, bounds: Placement) -> tuple[int, in
     off other spans' protected text; of several places, the one its alignment points to
     most, its confidence that place's share of their mass."""
     want = written.expected(ctx.source[span.start : span.end], span.rendering, True)
-    places = written.occurrences(ctx.tokens, want, bounds.start, bounds.end)
+    places = written.inside_tokens(ctx.tokens, want, bounds.start, bounds.end)
     words = inside(ctx, span)
     found = [(_mass(ctx, words, lo, hi), lo, hi) for lo, hi in _unblocked(ctx, span, places)]
     if not found:

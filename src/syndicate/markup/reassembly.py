@@ -296,8 +296,13 @@ class _Tree:
             self.fill(out, kid, spot.start, spot.end)
             out.pieces.append(Mark(MarkKind.CLOSE, obj))
             return
-        out.text(self.words.lead(spot.start))
+        own = self.text[self.local[kid].start : self.local[kid].end]
+        texts = (obj, own) if isinstance(obj, str) else (own,)  # a term's rendering first
+        written = self.words.take(spot.start, spot.end) if not empty else ""
+        before, after = _around(written, texts) if written else (self.words.lead(spot.start), "")
+        out.text(before)
         out.element(obj)  # verbatim element or term text replaces the words
+        out.text(after)
         if empty and spot.start < self.words.size:
             out.text(" ")  # inserted by the fallback: keep it apart from the next word
 
@@ -306,6 +311,17 @@ class _Tree:
         there, so it never lands inside it."""
         kids = [i for i, s in enumerate(self.local) if s.parent == parent]
         return sorted(kids, key=lambda i: (self.placements[i].start, self.placements[i].end, i))
+
+
+def _around(written: str, texts: Sequence[str]) -> tuple[str, str]:
+    """What a protected span leaves of the words it replaces: the text before and after
+    the first of ``texts`` the model wrote inside them (a piece ``=7`` holding the number
+    ``7`` keeps its ``=``), else only the leading space."""
+    for text in texts:
+        at = written.find(text) if text else -1
+        if at >= 0:
+            return written[:at], written[at + len(text) :]
+    return written[: len(written) - len(written.lstrip())], ""
 
 
 def splice_run(run: Run, holder: etree._Element) -> None:

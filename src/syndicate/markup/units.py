@@ -47,6 +47,12 @@ _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 # A number, digits of any script with inner separators (28,000  12.5  5:30): numbers come
 # out byte-identical in every language (brief section 4), so they are protected like terms.
 _NUMBER = r"\d+(?:[.,:]\d+)*"
+# A URL or e-mail address written in the text is byte-identical too: a model would
+# translate its words (``erbil_water`` -> ``erbil_ماء``). It ends before closing punctuation.
+_ADDRESS = (
+    r"(?:(?:https?|ftp)://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]}'\u00bb\u201d\u2019]"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+)
 
 
 class SpanKind(StrEnum):
@@ -89,7 +95,7 @@ class Terms:
     """The protected words of one target language, compiled once per field: ``fixed``
     maps a term to what it must come out as; a matched number comes out as itself."""
 
-    pattern: re.Pattern[str] | None
+    pattern: re.Pattern[str]
     fixed: Mapping[str, str]
 
     def output(self, word: str) -> str:
@@ -97,11 +103,10 @@ class Terms:
 
 
 def compile_terms(fixed: Mapping[str, str], numbers: bool = True) -> Terms:
-    """Whole words (Unicode word boundaries), case-sensitive, the longest term first."""
+    """Whole words (Unicode word boundaries), case-sensitive, the longest term first; then
+    URLs and e-mail addresses, then numbers (unless ``numbers`` is off)."""
     words = sorted((t for t in fixed if t.strip()), key=lambda t: (-len(t), t))
-    parts = [re.escape(w) for w in words] + ([_NUMBER] if numbers else [])
-    if not parts:
-        return Terms(None, {})
+    parts = [re.escape(w) for w in words] + [_ADDRESS] + ([_NUMBER] if numbers else [])
     return Terms(re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)"), dict(fixed))
 
 
@@ -279,8 +284,6 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def _find_terms(text: str, spans: Sequence[Span], terms: Terms) -> list[Span]:
     """Term matches that sit inside one element's text and outside verbatim content: a
     term cannot be replaced across markup."""
-    if terms.pattern is None:
-        return []
     found: list[Span] = []
     for match in terms.pattern.finditer(text):
         start, end = match.span()

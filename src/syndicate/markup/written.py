@@ -4,7 +4,8 @@ translation/stage.py). Text, not attention: this is the strongest lexical anchor
 has, and it does not care how noisy the attention was.
 
 Comparison ignores whitespace and case (a model may write ``rudaw`` for ``Rudaw``); matches
-cover whole target tokens, so a span never cuts one.
+cover whole target tokens, so a span never cuts one (protected text may sit inside a token
+beside punctuation, ``inside_tokens``: reassembly keeps the rest of the token).
 """
 
 from __future__ import annotations
@@ -28,6 +29,40 @@ def occurrences(tokens: Sequence[str], want: str, start: int, end: int) -> list[
     """Every run ``[lo, hi)`` of ``tokens[start:end]`` whose text is ``want`` (as
     ``expected`` gives it)."""
     return _occurrences([_squeezed(token) for token in tokens], want, start, end)
+
+
+def inside_tokens(
+    tokens: Sequence[str], want: str, start: int, end: int
+) -> list[tuple[int, int]]:
+    """Like ``occurrences``, but a run may also begin or end inside a token where the rest
+    of that token there is not part of a word: a piece ``=7`` holds the number ``7``, and
+    a real model's vocabulary is full of such pieces. For protected text, which replaces
+    only itself (reassembly keeps the ``=``)."""
+    folded: list[str] = []
+    where: list[tuple[int, int]] = []
+    for k in range(start, end):
+        for offset, char in enumerate(tokens[k]):
+            if not char.isspace():
+                for part in char.casefold():
+                    folded.append(part)
+                    where.append((k, offset))
+    text, found = "".join(folded), list[tuple[int, int]]()
+    at = text.find(want) if want else -1
+    while at >= 0:
+        (first, head), (last, tail) = where[at], where[at + len(want) - 1]
+        if _apart(tokens[first], head - 1) and _apart(tokens[last], tail + 1):
+            found.append((first, last + 1))
+        at = text.find(want, at + 1)
+    return list(dict.fromkeys(found))
+
+
+def _apart(token: str, index: int) -> bool:
+    """Whether a match may end next to ``token[index]``: outside the token, a space, or a
+    character that is not part of a word."""
+    if not 0 <= index < len(token):
+        return True
+    char = token[index]
+    return char.isspace() or not (char.isalnum() or char == "_")
 
 
 def _occurrences(pieces: Sequence[str], want: str, start: int, end: int) -> list[tuple[int, int]]:
