@@ -13,9 +13,7 @@ SentencePiece thread, fixed zip timestamps.
 from __future__ import annotations
 
 import io
-import json
 import tempfile
-import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from pathlib import Path
 import sentencepiece as spm
 
 from syndicate.errors import ModelPackageInvalid
+from syndicate.models.archive import write_package
 from syndicate.models.gloss import PRESETS, GlossConverter, Preset, widened
 from syndicate.models.packages import install_package, list_packages
 from syndicate.models.variants import CLEAN, Variant
@@ -41,7 +40,6 @@ DEMO_PAIRS = ("en-ar", "ar-en", "en-tr", "tr-en", "en-ckb", "ckb-en", "en-kmr", 
 PACKAGE_VERSION = "1.0+demo.{preset}"  # a variant appends ".<label>" (variants.py)
 ARGOS_VERSION = "1.9"
 _LEXICON_REPEAT = 40  # lexicon words weigh this many corpus lines, so each stays one piece
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,10 +102,23 @@ def _training_lines(langs: Sequence[str], forms: Iterable[tuple[str, str]]) -> I
 def train_sentencepiece(lang_a: str, lang_b: str, vocab_size: int) -> bytes:
     """One SentencePiece model for both directions of a pair; byte fallback: no <unk>."""
     forms = lexicon_forms("en", lang_b if lang_a == "en" else lang_a)
+    return train_pieces((lang_a, lang_b), forms, vocab_size)
+
+
+def train_pieces(
+    langs: Sequence[str],
+    forms: Iterable[tuple[str, str]],
+    vocab_size: int,
+    symbols: Sequence[str] = (),
+) -> bytes:
+    """A BPE SentencePiece model over the ``langs``' corpora and the lexicon ``forms``
+    (repeated, so each stays one piece: the unigram trainer splits them on text this
+    small), with ``symbols`` as pieces of their own; byte fallback: no <unk>."""
     writer = io.BytesIO()
     spm.set_random_generator_seed(1)
+    extra = {"user_defined_symbols": list(symbols)} if symbols else {}
     spm.SentencePieceTrainer.train(
-        sentence_iterator=_training_lines((lang_a, lang_b), forms),
+        sentence_iterator=_training_lines(langs, list(forms)),
         model_writer=writer,
         vocab_size=vocab_size,
         model_type="bpe",
@@ -117,6 +128,7 @@ def train_sentencepiece(lang_a: str, lang_b: str, vocab_size: int) -> bytes:
         max_sentencepiece_length=24,
         num_threads=1,
         minloglevel=2,
+        **extra,
     )
     return writer.getvalue()
 
@@ -206,28 +218,6 @@ def _readme(meta: dict[str, object]) -> str:
     )
 
 
-def _zip_bytes(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
-    info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    archive.writestr(info, data, compresslevel=1)
-
-
-def _write_package(
-    path: Path, top: str, meta: dict[str, object], sp_model: bytes, model_dir: Path
-) -> None:
-    with zipfile.ZipFile(path, "w") as archive:
-        _zip_bytes(
-            archive,
-            f"{top}/metadata.json",
-            json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8"),
-        )
-        _zip_bytes(archive, f"{top}/README.md", _readme(meta).encode("utf-8"))
-        _zip_bytes(archive, f"{top}/sentencepiece.model", sp_model)
-        for file in sorted(model_dir.iterdir()):
-            _zip_bytes(archive, f"{top}/model/{file.name}", file.read_bytes())
-
-
 def build_package(
     pair: str,
     out_dir: Path,
@@ -259,7 +249,9 @@ def build_package(
             vocabulary, mapping, widened(shape, variant), seed, variant, classes
         )
         converter.convert(str(model_dir), quantization="int8")
-        _write_package(path, f"translate-{source}_{target}-demo", meta, sp_model, model_dir)
+        write_package(
+            path, f"translate-{source}_{target}-demo", meta, _readme(meta), sp_model, model_dir
+        )
     return path
 
 

@@ -90,7 +90,7 @@ def _slots(preset: Preset, variant: Variant) -> Slots:
     return slots
 
 
-def _codes(rng: np.random.Generator, count: int, width: int) -> FloatArray:
+def unit_codes(rng: np.random.Generator, count: int, width: int) -> FloatArray:
     """Random zero-mean unit-norm rows: LayerNorm then only rescales them."""
     codes = rng.standard_normal((count, width))
     codes -= codes.mean(axis=1, keepdims=True)
@@ -98,7 +98,7 @@ def _codes(rng: np.random.Generator, count: int, width: int) -> FloatArray:
     return codes.astype(np.float32)
 
 
-class _Weights:
+class Weights:
     """Draws every tensor from one seeded generator, in a fixed order: builds are repeatable."""
 
     def __init__(self, preset: Preset, seed: int, variant: Variant) -> None:
@@ -137,7 +137,7 @@ class _Weights:
         return out
 
 
-def _copying_attention(spec: object, w: _Weights) -> None:
+def _copying_attention(spec: object, w: Weights) -> None:
     """Decoder layer 0 cross-attention: one-hot on position t (the source's target-order
     code when reordering), copy the token code there."""
     lay, d = w.layout, w.preset.d_model
@@ -155,7 +155,7 @@ def _copying_attention(spec: object, w: _Weights) -> None:
         out.weight[target, head] = eye
 
 
-def _projection(tokens: FloatArray, mapping: Sequence[int], w: _Weights) -> FloatArray:
+def _projection(tokens: FloatArray, mapping: Sequence[int], w: Weights) -> FloatArray:
     """Row v = the sum of the token codes of every source piece that maps to v."""
     rows = np.zeros((len(mapping), w.preset.token_width), dtype=np.float32)
     np.add.at(rows, np.asarray(mapping), tokens)
@@ -188,13 +188,13 @@ class GlossConverter(Converter):  # type: ignore[misc]
 
     def _load(self) -> TransformerSpec:
         p, v = self.preset, self.variant
-        w = _Weights(p, self.seed, v)
+        w = Weights(p, self.seed, v)
         spec = TransformerSpec.from_config(
             (p.encoder_layers, p.decoder_layers), p.heads, alignment_layer=int(v.noisy)
         )
-        tokens = _codes(w.rng, len(self.vocabulary), p.token_width)
+        tokens = unit_codes(w.rng, len(self.vocabulary), p.token_width)
         codes = (
-            _codes(w.rng, p.max_positions, HEAD_DIM)
+            unit_codes(w.rng, p.max_positions, HEAD_DIM)
             if v.clean
             else position_codes(w.rng, p.max_positions)
         )
@@ -202,8 +202,8 @@ class GlossConverter(Converter):  # type: ignore[misc]
         decoder_positions = positions.copy()
         if not v.clean:
             _variant_codes(w, self.classes, codes, embeddings, positions, decoder_positions)
-        _fill_encoder(spec.encoder, w, embeddings, positions)
-        _fill_decoder(spec.decoder, w, len(self.vocabulary), decoder_positions)
+        fill_encoder(spec.encoder, w, embeddings, positions)
+        fill_decoder(spec.decoder, w, len(self.vocabulary), decoder_positions)
         _copying_attention(spec.decoder.layer[0].attention, w)
         if v.reorder:
             attention = spec.encoder.layer[0].self_attention
@@ -221,7 +221,7 @@ class GlossConverter(Converter):  # type: ignore[misc]
 
 
 def _variant_codes(
-    w: _Weights,
+    w: Weights,
     classes: WordClasses,
     codes: FloatArray,
     embeddings: FloatArray,
@@ -240,7 +240,7 @@ def _variant_codes(
         decoder_positions[:, lay.query] = query_codes(recipes, codes)
 
 
-def _fill_encoder(enc: object, w: _Weights, embeddings: FloatArray, positions: FloatArray) -> None:
+def fill_encoder(enc: object, w: Weights, embeddings: FloatArray, positions: FloatArray) -> None:
     enc.embeddings[0].weight = embeddings  # type: ignore[attr-defined]
     enc.scale_embeddings = False  # type: ignore[attr-defined]
     enc.position_encodings.encodings = positions  # type: ignore[attr-defined]
@@ -250,7 +250,7 @@ def _fill_encoder(enc: object, w: _Weights, embeddings: FloatArray, positions: F
         w.ffn(layer.ffn)
 
 
-def _fill_decoder(dec: object, w: _Weights, vocab_size: int, positions: FloatArray) -> None:
+def fill_decoder(dec: object, w: Weights, vocab_size: int, positions: FloatArray) -> None:
     """Zero input embeddings: step t depends on its position code alone."""
     dec.embeddings.weight = np.zeros((vocab_size, w.preset.d_model), dtype=np.float32)  # type: ignore[attr-defined]
     dec.scale_embeddings = False  # type: ignore[attr-defined]
