@@ -41,6 +41,11 @@ class Settings:
     # Which decoder layer and heads report attention (models/attention.py): auto, package,
     # or LAYER:HEADS for every package.
     attention_layer: str = "auto"
+    # Issue 17: where models run (auto|cpu|cuda; compute type "" = int8 on CPU,
+    # int8_float16 on CUDA), and whether licences forbidding commercial use are refused.
+    device: str = "auto"
+    compute_type: str = ""
+    commercial_use: bool = False
     glossary: Path = PROJECT_ROOT / "config" / "glossary.toml"
     feed_size: int = 50
     feed_ttl: int = 5

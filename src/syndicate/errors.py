@@ -81,9 +81,10 @@ class UnknownLanguage(SyndicateError):
 class NoModel(SyndicateError):
     """No installed package, directly or through an English pivot, serves the pair."""
 
-    def __init__(self, source: str, target: str) -> None:
+    def __init__(self, source: str, target: str, reason: str | None = None) -> None:
         self.source, self.target = source, target
-        super().__init__(f"no translation model installed for {source}->{target}")
+        why = f": {reason}" if reason else ""
+        super().__init__(f"no translation model installed for {source}->{target}{why}")
 
     @property
     def pair(self) -> str:

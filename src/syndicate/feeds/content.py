@@ -59,7 +59,8 @@ def language_name(lang: str) -> str:
 
 def _model_phrase(model: ModelInfo) -> str:
     demo = " (demo model)" if model.demo else ""
-    return f"{model.code} {model.version}{demo}"
+    licence = f", licence {model.license}" if model.license else ""  # none before issue 17
+    return f"{model.code} {model.version}{demo}{licence}"
 
 
 def translation_note(translation: Translation) -> str:

@@ -31,9 +31,7 @@ def occurrences(tokens: Sequence[str], want: str, start: int, end: int) -> list[
     return _occurrences([_squeezed(token) for token in tokens], want, start, end)
 
 
-def inside_tokens(
-    tokens: Sequence[str], want: str, start: int, end: int
-) -> list[tuple[int, int]]:
+def inside_tokens(tokens: Sequence[str], want: str, start: int, end: int) -> list[tuple[int, int]]:
     """Like ``occurrences``, but a run may also begin or end inside a token where the rest
     of that token there is not part of a word: a piece ``=7`` holds the number ``7``, and
     a real model's vocabulary is full of such pieces. For protected text, which replaces

@@ -35,7 +35,8 @@ def add_bytes(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
 def add_file(archive: zipfile.ZipFile, name: str, path: Path, *, compress: bool) -> None:
     """One entry streamed from a file: deflated (level 1) or stored as it is."""
     info = _info(name, path.stat().st_size, compress)
-    info._compresslevel = 1 if compress else None  # what writestr's compresslevel sets
+    # What writestr's compresslevel sets (public as compress_level from Python 3.13).
+    info._compresslevel = 1 if compress else None  # type: ignore[attr-defined]
     with path.open("rb") as src, archive.open(info, "w") as dest:
         shutil.copyfileobj(src, dest, _CHUNK)
 

@@ -27,6 +27,8 @@ from __future__ import annotations
 import mmap
 import re
 import struct
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -164,22 +166,33 @@ def informative(translator: Any, sp: Any) -> bool:
     return peaks >= _FLAT / (len(pieces) + 1)
 
 
-def model_files(
-    model_dir: Path, *, demo: bool, setting: str, metadata: dict[str, Any]
-) -> dict[str, bytes] | None:
-    """Every file of a CTranslate2 model directory, model.bin rewritten for the chosen
-    layer and heads; None when the package's own choice stands (load it from disk).
-    Only the variable index is read (mapped, not loaded) unless a rewrite is due."""
+@contextmanager
+def _mapped(model_dir: Path) -> Iterator[mmap.mmap]:
     with (
         (model_dir / "model.bin").open("rb") as f,
         mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as view,
     ):
+        yield view
+
+
+def plan(
+    model_dir: Path, *, demo: bool, setting: str, metadata: Mapping[str, Any]
+) -> tuple[int, int] | None:
+    """The (layer, heads) to load a model with, None for what it ships (or a model.bin
+    whose layout this cannot read). Only the variable index is read, mapped."""
+    with _mapped(model_dir) as view:
         shipped = read_shipped(view)
         if shipped is None:
             return None
-        choice = choose(shipped, demo=demo, setting=setting, metadata=metadata)
-        if choice is None:
-            return None
+        return choose(shipped, demo=demo, setting=setting, metadata=dict(metadata))
+
+
+def model_files(model_dir: Path, choice: tuple[int, int]) -> dict[str, bytes]:
+    """Every file of a CTranslate2 model directory, model.bin rewritten for ``choice``
+    (``plan``'s answer, not None), to load through the Translator's ``files``."""
+    with _mapped(model_dir) as view:
+        shipped = read_shipped(view)
+        assert shipped is not None  # plan chose a layer, so it read the index
         files = {p.name: p.read_bytes() for p in model_dir.iterdir() if p.is_file()}
         files["model.bin"] = patched(view[:], shipped, *choice)
     return files

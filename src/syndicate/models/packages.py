@@ -29,10 +29,12 @@ from typing import Any
 from tqdm import tqdm  # type: ignore[import-untyped]  # no stubs in the test extra
 
 from syndicate.errors import IndexUnavailable, ModelPackageInvalid
+from syndicate.models.digest import share_files
 from syndicate.news.article import ModelInfo
 
 DEFAULT_INDEX = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/"
 INDEX_CACHE = ".index.json"
+UNKNOWN_LICENSE = "unknown"
 _ARGOS_LOCK = threading.RLock()
 
 
@@ -48,13 +50,21 @@ class InstalledPackage:
     size: int
     demo: bool
     preset: str | None = None
+    license: str = UNKNOWN_LICENSE  # metadata.json "license", an SPDX id where one exists
+    target_prefix: str = ""  # Argos's metadata key: the token that starts the output
+    source_prefix: str = ""  # ours: the token(s) put before the source pieces
 
     @property
     def pair(self) -> str:
         return f"{self.from_code}-{self.to_code}"
 
+    @property
+    def multilingual(self) -> bool:
+        """A model that serves several languages, chosen by a token (issue 17)."""
+        return bool(self.target_prefix or self.source_prefix)
+
     def model_info(self) -> ModelInfo:
-        return ModelInfo(pair=self.pair, code=self.code, version=self.version, demo=self.demo)
+        return ModelInfo(self.pair, self.code, self.version, self.demo, self.license)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,18 +164,26 @@ def _size(path: Path) -> int:
 def _describe(pkg: Any) -> InstalledPackage:
     path = Path(pkg.package_path)
     meta = json.loads((path / "metadata.json").read_text("utf-8"))
-    code = pkg.code or f"{pkg.type}-{pkg.from_code}_{pkg.to_code}"
+    code = _code(pkg.code, pkg.type, pkg.from_code, pkg.to_code)
     preset = meta.get("demo_preset")
     return InstalledPackage(
         path=path,
-        code=str(code),
+        code=code,
         from_code=str(pkg.from_code),
         to_code=str(pkg.to_code),
         version=str(pkg.package_version),
         size=_size(path),
         demo=meta.get("demo") is True,
         preset=str(preset) if preset else None,
+        license=_text(meta, "license") or UNKNOWN_LICENSE,
+        target_prefix=_text(meta, "target_prefix"),
+        source_prefix=_text(meta, "source_prefix"),
     )
+
+
+def _text(meta: dict[str, Any], key: str) -> str:
+    value = meta.get(key)
+    return value.strip() if isinstance(value, str) else ""
 
 
 def _installed(package: Any, models_dir: Path) -> list[Any]:
@@ -186,20 +204,31 @@ def list_packages(models_dir: Path) -> list[InstalledPackage]:
 
 
 def install_package(models_dir: Path, path: Path) -> InstalledPackage:
-    """Install a .argosmodel file; it replaces any installed package for the same pair.
+    """Install a .argosmodel file; it replaces an installed package of the same pair and
+    code (another package for the pair, a multilingual one say, stays: the engine chooses,
+    models/catalogue.py). A model byte-identical to an installed one is hard-linked to it,
+    so the four pairs of one NLLB model take its disk once (digest.share_files).
 
-    One package per pair keeps the engine's choice obvious; checking the archive first
-    means a bad file never removes a working package.
+    Checking the archive first means a bad file never removes a working package.
     """
     top, meta = read_archive_metadata(path)
+    code = _code(meta.get("code"), meta.get("type"), meta["from_code"], meta["to_code"])
     with _argos(models_dir) as package:
         for old in _installed(package, models_dir):
-            if (old.from_code, old.to_code) == (meta["from_code"], meta["to_code"]):
+            same = (old.from_code, old.to_code) == (meta["from_code"], meta["to_code"])
+            if same and _code(old.code, old.type, old.from_code, old.to_code) == code:
                 package.uninstall(old)
         if (models_dir / top).exists():
             shutil.rmtree(models_dir / top)
         package.install_from_path(path)
+        others = [Path(p.package_path) for p in _installed(package, models_dir)]
+        share_files(models_dir / top, others)
         return _describe(package.Package(models_dir / top))
+
+
+def _code(code: Any, kind: Any, from_code: str, to_code: str) -> str:
+    """A package's code, as Argos derives one when metadata.json has none."""
+    return str(code or f"{kind or 'translate'}-{from_code}_{to_code}")
 
 
 def remove_package(models_dir: Path, code_or_pair: str) -> list[InstalledPackage]:

@@ -61,6 +61,7 @@ class ModelInfo:
     code: str  # package code, e.g. "translate-en_ar"
     version: str  # package_version from metadata.json
     demo: bool  # a gloss model built by `models build-demo`
+    license: str = ""  # metadata.json "license" ("unknown" when it has none); "" before it was kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +138,9 @@ def _translation_to_dict(t: Translation) -> dict[str, Any]:
         "source_language": t.source_language,
         "source_version": t.source_version,
         "models": [
-            {"pair": m.pair, "code": m.code, "version": m.version, "demo": m.demo} for m in t.models
+            {"pair": m.pair, "code": m.code, "version": m.version, "demo": m.demo}
+            | ({"license": m.license} if m.license else {})
+            for m in t.models
         ],
         "flags": [{"segment": f.segment, "reason": f.reason, "text": f.text} for f in t.flags],
     } | ({"review": {"editor": t.review.editor, "at": _rfc3339(t.review.at)}} if t.review else {})
@@ -204,7 +207,7 @@ _TRANSLATION_FIELDS: Final = frozenset(
     {"source_language", "source_version", "models", "flags", "review"}
 )
 _REVIEW_FIELDS: Final = frozenset({"editor", "at"})
-_MODEL_FIELDS: Final = frozenset({"pair", "code", "version", "demo"})
+_MODEL_FIELDS: Final = frozenset({"pair", "code", "version", "demo", "license"})
 _FLAG_FIELDS: Final = frozenset({"segment", "reason", "text"})
 _MAX_MODELS: Final = 8  # a chain is one model, or two through an English pivot
 _MAX_FLAGS: Final = 4 * MAX_SEGMENTS  # a segment gets at most a few flags
@@ -247,7 +250,7 @@ def _rights(r: ObjectReader) -> Rights | None:
 
 def _model(r: ObjectReader) -> ModelInfo:
     pair, code, version = r.need_text("pair"), r.need_text("code"), r.need_text("version")
-    return ModelInfo(pair, code, version, r.boolean("demo"))
+    return ModelInfo(pair, code, version, r.boolean("demo"), r.text("license", line=True) or "")
 
 
 def _flag(r: ObjectReader) -> SegmentFlag:

@@ -30,6 +30,7 @@ from syndicate import logs
 from syndicate.config import guid_domain_problem, visibility_problem
 from syndicate.errors import StoreUnavailable
 from syndicate.feeds.edition import BODIES
+from syndicate.models.catalogue import Catalogue
 from syndicate.news.languages import primary
 from syndicate.store import deliveries, feeds, server
 from syndicate.store import ops as store_ops
@@ -90,11 +91,24 @@ class _Receivers:
             log.warning("the worker runs as root; prefer an unprivileged user (--uid)")
         if (problem := guid_domain_problem(self.app.settings)) is not None:
             log.warning(problem)
+        self._report_models()
         if options.get("queues"):
             return
         queues = instance.app.amqp.queues
         for name in default_queues(self.app.settings):
             queues.select_add(queues[name])  # declared as a sender declares a missing queue
+
+    def _report_models(self) -> None:
+        """Which packages share one model, which have no licence, which commercial use
+        leaves out (models/catalogue.py): once, when the worker starts."""
+        s = self.app.settings
+        try:
+            lines = Catalogue.scan(s.models_dir, s.commercial_use).report()
+        except Exception as exc:  # a broken package must not stop the worker starting
+            log.warning("installed packages not read", extra={"error": _reason(exc)})
+            return
+        for warning, line in lines:
+            (log.warning if warning else log.info)(line)
 
     def keep_logging(self, **_: Any) -> None:
         """Answering setup_logging keeps Celery's hands off logging: a command-line worker
@@ -107,12 +121,15 @@ class _Receivers:
         self.app.drop_runtime()
         rt = self.app.runtime
         source = primary(rt.source_language)
+        pairs = []
         for target in rt.default_targets:
             try:
                 rt.engine.preload(source, primary(target))
+                pairs.append(f"{source}->{primary(target)}")
             except Exception as exc:  # the task will say no_model, or fail, with the reason
                 pair = f"{source}->{primary(target)}"
                 log.warning("model not preloaded", extra={"pair": pair, "error": _reason(exc)})
+        log.info("models loaded", extra={"models": rt.engine.loaded(), "pairs": pairs})
 
     def task_starting(self, task_id: str, task: Any, args: tuple[Any, ...], **_: Any) -> None:
         if task.app is not self.app:

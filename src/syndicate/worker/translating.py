@@ -17,7 +17,7 @@ from syndicate.errors import NoModel
 from syndicate.feeds.edition import FeedSite
 from syndicate.markup.alignment import AlignedTranslation, SegmentTranslator
 from syndicate.models.engine import Engine
-from syndicate.news.article import ArticleStatus, ModelInfo
+from syndicate.news.article import ArticleStatus
 from syndicate.news.languages import primary
 from syndicate.news.states import LanguageState, Outcome
 from syndicate.review.policy import ReviewPolicy
@@ -43,10 +43,6 @@ class Translated:
     flags: Mapping[str, int] = field(default_factory=dict)
     looked_up: int = 0
     found: Mapping[str, int] = field(default_factory=dict)
-
-
-def _tm_name(models: Sequence[ModelInfo]) -> str:
-    return ">".join(f"{m.code}@{m.version}" for m in models)
 
 
 def _remembering(client: Client, translator: SegmentTranslator, model: str) -> SegmentTranslator:
@@ -112,7 +108,8 @@ def translate_language(
     sent: list[int] = []
     asked: list[int] = []
     base = engine.translator(primary(article.language), primary(lang))
-    machine = _counting(_remembering(client, _counting(base, sent), _tm_name(models)), asked)
+    memory_key = engine.memory_key(primary(article.language), primary(lang))
+    machine = _counting(_remembering(client, _counting(base, sent), memory_key), asked)
     known = holding.human_memory(client, lang)
     draft = draft_translation(article, lang, machine, models, glossary, known)
     human = holding.from_memory(draft)
