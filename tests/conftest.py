@@ -20,6 +20,8 @@ from lxml import etree
 from redis import Redis
 
 from syndicate.models.demo import DEMO_PAIRS, install_demo_models
+from syndicate.models.multidemo import FAMILIES, build_family
+from syndicate.models.packages import install_package
 from syndicate.store.client import connect
 
 from redis_servers import RedisServer, start_redis_server
@@ -37,6 +39,37 @@ def demo_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     models_dir = tmp_path_factory.mktemp("demo") / "models"
     install_demo_models(models_dir, preset="tiny", pairs=DEMO_PAIRS)
     return models_dir
+
+
+@pytest.fixture(scope="session")
+def multilingual_archives(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Path]]:
+    """The tiny multilingual gloss packages (models/multidemo.py), built once per session:
+    family (``nllb``, ``madlad``) -> its four .argosmodel files, en -> ar, tr, ckb, kmr."""
+    out = tmp_path_factory.mktemp("multilingual")
+    return {name: build_family(family, out) for name, family in FAMILIES.items()}
+
+
+def _installed(root: Path, archives: list[Path]) -> Path:
+    models = root / "models"
+    for archive in archives:
+        install_package(models, archive)
+    return models
+
+
+@pytest.fixture(scope="session")
+def nllb_models_dir(
+    multilingual_archives: dict[str, list[Path]], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The NLLB-shaped family installed (read-only, like demo_models_dir)."""
+    return _installed(tmp_path_factory.mktemp("nllb"), multilingual_archives["nllb"])
+
+
+@pytest.fixture(scope="session")
+def madlad_models_dir(
+    multilingual_archives: dict[str, list[Path]], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The MADLAD-shaped family installed (read-only)."""
+    return _installed(tmp_path_factory.mktemp("madlad"), multilingual_archives["madlad"])
 
 
 # jsonschema checks "date-time" and "uri" only with optional packages not installed here.

@@ -24,7 +24,13 @@ import sentencepiece as spm
 from syndicate.errors import ModelPackageInvalid
 from syndicate.models.archive import write_package
 from syndicate.models.gloss import PRESETS, GlossConverter, Preset, widened
-from syndicate.models.packages import install_package, list_packages
+from syndicate.models.packages import (
+    InstalledPackage,
+    install_package,
+    list_packages,
+    read_archive_metadata,
+    remove_package,
+)
 from syndicate.models.variants import CLEAN, Variant
 from syndicate.models.wordclasses import word_classes
 
@@ -116,7 +122,6 @@ def train_pieces(
     small), with ``symbols`` as pieces of their own; byte fallback: no <unk>."""
     writer = io.BytesIO()
     spm.set_random_generator_seed(1)
-    extra = {"user_defined_symbols": list(symbols)} if symbols else {}
     spm.SentencePieceTrainer.train(
         sentence_iterator=_training_lines(langs, list(forms)),
         model_writer=writer,
@@ -128,7 +133,7 @@ def train_pieces(
         max_sentencepiece_length=24,
         num_threads=1,
         minloglevel=2,
-        **extra,
+        user_defined_symbols=",".join(symbols),
     )
     return writer.getvalue()
 
@@ -285,28 +290,50 @@ def install_demo_models(
     """Build and install gloss packages where no package serves a pair (brief section 6).
 
     A real package is never replaced; a demo one of the same preset and variant is kept
-    unless ``force``; one of another preset or variant is replaced.
+    unless ``force``; any other demo package of the pair is replaced (``install_demo``).
     """
     _preset(preset)
     for pair in pairs:
         _split_pair(pair)
-    installed = {p.pair: p for p in list_packages(models_dir)}
-    outcomes, todo = [], []
-    for pair in pairs:
-        have = installed.get(pair)
-        if have is not None and not have.demo:
-            outcomes.append(DemoOutcome(pair, False, f"real package {have.code} installed"))
-        elif have is not None and have.version == package_version(preset, variant) and not force:
-            outcomes.append(DemoOutcome(pair, False, f"demo ({have.version}) already installed"))
-        else:
-            todo.append(pair)
+    outcomes, todo = plan_demos(models_dir, pairs, package_version(preset, variant), force)
     with tempfile.TemporaryDirectory() as tmp:
         for path in _iter_packages(todo, Path(tmp), preset, variant):  # one on disk at a time
-            package = install_package(models_dir, path)
+            package = install_demo(models_dir, path)
             path.unlink()
             built = f"built {preset}" + ("" if variant.clean else f" {variant.label}")
             outcomes.append(DemoOutcome(package.pair, True, f"{built} {package.code}"))
     return sorted(outcomes, key=lambda o: pairs.index(o.pair))
+
+
+def plan_demos(
+    models_dir: Path, pairs: Sequence[str], version: str, force: bool
+) -> tuple[list[DemoOutcome], list[str]]:
+    """What a demo build skips (a pair a real package serves, or this very build already
+    installed, unless ``force``) and which pairs it builds."""
+    installed = list_packages(models_dir)
+    outcomes, todo = [], []
+    for pair in pairs:
+        real = [p for p in installed if p.pair == pair and not p.demo]
+        same = [p for p in installed if p.pair == pair and p.demo and p.version == version]
+        if real:
+            outcomes.append(DemoOutcome(pair, False, f"real package {real[0].code} installed"))
+        elif same and not force:
+            outcomes.append(DemoOutcome(pair, False, f"demo ({version}) already installed"))
+        else:
+            todo.append(pair)
+    return outcomes, todo
+
+
+def install_demo(models_dir: Path, path: Path) -> InstalledPackage:
+    """Install a demo package in place of every other demo package of its pair (a
+    bilingual one, a multilingual one): one demo per pair, so what a build asked for is
+    what the engine uses."""
+    _, meta = read_archive_metadata(path)
+    pair = f"{meta['from_code']}-{meta['to_code']}"
+    for old in list_packages(models_dir):
+        if old.demo and old.pair == pair:
+            remove_package(models_dir, old.path.name)
+    return install_package(models_dir, path)
 
 
 def _split_pair(pair: str) -> tuple[str, str]:
