@@ -14,6 +14,7 @@ FLOWER_ADDRESS ?= 127.0.0.1
 FLOWER_ARGS ?=
 RUN_ARGS ?=
 POLL_ARGS ?=
+MODELS ?= bilingual
 
 .PHONY: help run flower test check lint typecheck pytest models bench bench-service fidelity poll cluster clean
 
@@ -47,8 +48,10 @@ help:
 ## 127.0.0.1:8000, post the sample through the signed webhook, print the time to published
 ## per language, the feed URLs and the shell exports for the commands of docs/operations.md;
 ## serve until Ctrl-C. Options: make run RUN_ARGS="--port 8001 --article other.json --offline --once"
+## make run MODELS=multilingual: one multilingual demo model (NLLB-shaped, a target prefix
+## chooses the language; MODELS=madlad: MADLAD-shaped) serves en -> ar, tr, ckb and kmr.
 run: $(OPS_STAMP)
-	$(BIN)/syndicate run $(RUN_ARGS)
+	$(BIN)/syndicate run --models $(MODELS) $(RUN_ARGS)
 
 ## make flower: Flower, the Celery monitor, on the configured Redis (the one make run uses by default),
 ## listening on 127.0.0.1:5555 only (FLOWER_ADDRESS, FLOWER_PORT; FLOWER_ARGS="--basic-auth=user:pass");

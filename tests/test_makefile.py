@@ -26,3 +26,9 @@ def test_flower_listens_on_loopback_unless_told_otherwise() -> None:
     assert "--address=127.0.0.1" in line and "--port=5555" in line
     chosen = _dry_run("flower", "FLOWER_ADDRESS=0.0.0.0", "FLOWER_ARGS=--basic-auth=u:p")
     assert "--address=0.0.0.0" in chosen and "--basic-auth=u:p" in chosen
+
+
+def test_run_takes_the_demo_models_kind() -> None:
+    """Issue 17: ``make run MODELS=multilingual``."""
+    assert "syndicate run --models bilingual" in _dry_run("run")
+    assert "syndicate run --models multilingual" in _dry_run("run", "MODELS=multilingual")

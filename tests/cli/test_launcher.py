@@ -24,7 +24,8 @@ from redis import Redis
 
 from syndicate.cli import launcher
 from syndicate.cli.launcher import Stack
-from syndicate.cli.run import _Input, ensure_models, needed_pairs
+from syndicate.cli.run import _Input, needed_pairs
+from syndicate.cli.run_models import ensure_models
 from syndicate.config import Settings
 from syndicate.errors import LaunchError
 from syndicate.news.article import parse_article_json

@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 Handler = Callable[[argparse.Namespace, Settings], int]
 
 
+def say(message: str) -> None:
+    """One line of a long-running command's progress, shown at once."""
+    print(message, flush=True)
+
+
 def fail(command: str, message: str, code: int) -> int:
     """Say what went wrong on one line of stderr; return the exit code."""
     print(f"syndicate {command}: {message}", file=sys.stderr)

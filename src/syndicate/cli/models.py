@@ -10,13 +10,15 @@ import argparse
 import re
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from syndicate.cli.console import Handler, command_group
+from syndicate.cli.console import Handler, command_group, print_table
 from syndicate.config import Settings
 from syndicate.errors import IndexUnavailable, ModelPackageInvalid
 from syndicate.models.packages import (
+    UNKNOWN_LICENSE,
     InstalledPackage,
     fetch_index,
     install_from_index,
@@ -52,9 +54,13 @@ def _size(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB"
 
 
-def _describe(pkg: InstalledPackage) -> str:
+def _kind(pkg: InstalledPackage) -> str:
     kind = f"demo ({pkg.preset})" if pkg.demo else "real"
-    return f"{pkg.pair:<9} {pkg.code:<20} {pkg.version:<16} {_size(pkg.size):>9}  {kind}"
+    return f"{kind}, multilingual" if pkg.multilingual else kind
+
+
+def _describe(pkg: InstalledPackage) -> str:
+    return f"{pkg.pair:<9} {pkg.code:<20} {pkg.version:<16} {_size(pkg.size):>9}  {_kind(pkg)}"
 
 
 def _variant(args: argparse.Namespace) -> Any:
@@ -73,14 +79,21 @@ def _variant(args: argparse.Namespace) -> Any:
 
 
 def _cmd_build_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from syndicate.models.demo import DEMO_PAIRS, install_demo_models
+    from syndicate.models.demo import DEMO_PAIRS, DemoOutcome, install_demo_models
+    from syndicate.models.multidemo import install_family
 
     pairs = (
         tuple(p.strip() for p in args.pairs.split(",") if p.strip()) if args.pairs else DEMO_PAIRS
     )
     variant = _variant(args)
     started = time.monotonic()
-    outcomes = install_demo_models(settings.models_dir, args.preset, pairs, args.force, variant)
+    outcomes: list[DemoOutcome]
+    if args.multilingual:
+        if args.pairs or not variant.clean:
+            raise ModelPackageInvalid("--multilingual builds en -> ar, tr, ckb, kmr, clean")
+        outcomes = install_family(settings.models_dir, args.multilingual, args.preset, args.force)
+    else:
+        outcomes = install_demo_models(settings.models_dir, args.preset, pairs, args.force, variant)
     for outcome in outcomes:
         print(f"{outcome.pair:<9} {'built' if outcome.built else 'skipped'}: {outcome.reason}")
     print(f"done in {time.monotonic() - started:.1f} s")
@@ -88,14 +101,44 @@ def _cmd_build_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_list(args: argparse.Namespace, settings: Settings) -> int:
-    packages = list_packages(settings.models_dir)
-    if not packages:
+    from syndicate.models.catalogue import Catalogue
+
+    catalogue = Catalogue.scan(settings.models_dir, settings.commercial_use)
+    if not catalogue.entries:
         where = settings.models_dir
         print(f"no packages installed in {where} (try `syndicate models build-demo`)")
         return 0
-    print(f"{'pair':<9} {'code':<20} {'version':<16} {'size':>9}  kind")
-    for pkg in packages:
-        print(_describe(pkg))
+    users = Counter(e.digest for e in catalogue.entries)
+    rows = []
+    for e in catalogue.entries:
+        pkg, shared = e.package, users[e.digest]
+        model = e.digest[:12] + (f" (x{shared})" if shared > 1 else "")
+        licence = pkg.license + (" (!)" if pkg.license == UNKNOWN_LICENSE else "")
+        licence += " (refused)" if e in catalogue.refused else ""
+        rows.append((pkg.pair, pkg.code, pkg.version, _size(pkg.size), licence, model, _kind(pkg)))
+    print_table(("pair", "code", "version", "size", "licence", "model", "kind"), rows)
+    for warning, line in catalogue.report():
+        print(f"{'warning: ' if warning else ''}{line}")
+    return 0
+
+
+def _cmd_package(args: argparse.Namespace, settings: Settings) -> int:
+    from syndicate.models.packaging import Recipe, package, parse_pairs, parse_tokens
+
+    recipe = Recipe(
+        model_dir=Path(args.model),
+        sentencepiece=Path(args.sentencepiece),
+        pairs=parse_pairs(args.pairs),
+        license=args.license,
+        target_prefix=args.target_prefix,
+        source_prefix=args.source_prefix,
+        tokens=parse_tokens(args.token),
+        source_eos=args.source_eos,
+        name=args.name,
+        version=args.version,
+    )
+    for path in package(recipe, Path(args.out)):
+        print(f"wrote {path}")
     return 0
 
 
@@ -151,7 +194,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="misaligned share of target tokens: mild (0.12), moderate (0.30, the default "
         "for noisy), heavy (0.45) or a fraction; with reorder, adds noise to it",
     )
+    p.add_argument(
+        "--multilingual",
+        choices=("nllb", "madlad"),
+        help="one multilingual gloss model for en -> ar, tr, ckb, kmr instead: nllb (a target "
+        "prefix chooses the language), madlad (a source token does)",
+    )
     p.set_defaults(handler=_guarded(_cmd_build_demo))
+    _register_package(commands)
     p = commands.add_parser("list", help="list installed packages")
     p.set_defaults(handler=_guarded(_cmd_list))
     p = commands.add_parser("install", help="install a package from a file, URL or the index")
@@ -162,3 +212,46 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     p = commands.add_parser("remove", help="uninstall a package by code or pair")
     p.add_argument("code", metavar="CODE")
     p.set_defaults(handler=_guarded(_cmd_remove))
+
+
+def _register_package(commands: argparse._SubParsersAction[Any]) -> None:
+    p = commands.add_parser(
+        "package",
+        help="package a converted CTranslate2 model as Argos packages, one per pair "
+        "(docs/models.md: NLLB-200, MADLAD-400, OPUS-MT)",
+    )
+    p.add_argument("model", metavar="MODEL_DIR", help="the CTranslate2 model directory")
+    p.add_argument("--sentencepiece", required=True, metavar="FILE", help="its SentencePiece model")
+    p.add_argument("--pairs", required=True, help="comma-separated pairs, e.g. en-ckb,en-kmr")
+    p.add_argument("--license", required=True, help="the model's licence, an SPDX id")
+    p.add_argument(
+        "--target-prefix",
+        default="",
+        metavar="TEMPLATE",
+        help="the token the output starts with: '{to}' for NLLB-200",
+    )
+    p.add_argument(
+        "--source-prefix",
+        default="",
+        metavar="TEMPLATE",
+        help="token(s) before the source: '{from}' for NLLB-200, '<2{to}>' for MADLAD-400, "
+        "'>>{to}<<' for OPUS-MT",
+    )
+    p.add_argument(
+        "--token",
+        action="append",
+        default=[],
+        metavar="LANG=TOKEN",
+        help="the model's token for a language in {from} and {to} (default: the code), "
+        "e.g. ckb=ckb_Arab; repeatable or comma-separated",
+    )
+    p.add_argument(
+        "--source-eos",
+        action="store_true",
+        help="end the source with </s> (config.json add_source_eos): models converted by "
+        "ct2-transformers-converter need it",
+    )
+    p.add_argument("--name", default="", help="a short model name for codes: nllb-600m")
+    p.add_argument("--version", default="1.0", help="package_version (default 1.0)")
+    p.add_argument("--out", default=".", help="where the .argosmodel files go (default .)")
+    p.set_defaults(handler=_guarded(_cmd_package))

@@ -25,8 +25,10 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from syndicate.cli import run_models
+from syndicate.cli.console import say
 from syndicate.config import PROJECT_ROOT, Settings
-from syndicate.errors import ArticleInvalid, FieldError, ModelPackageInvalid, SyndicateError
+from syndicate.errors import ArticleInvalid, FieldError, SyndicateError
 from syndicate.news.article import Article
 from syndicate.news.languages import primary
 from syndicate.translation.admission import read_article_json
@@ -38,17 +40,12 @@ SAMPLE = PROJECT_ROOT.parent / "shared" / "samples" / "rudaw-isis-final-moments.
 RUN_DIR = PROJECT_ROOT / "var" / "run"
 DEMO_PARTNER = "make-run-demo"
 FORMAT_EXTENSIONS = (("rss", "rss"), ("newsml", "xml"), ("ninjs", "json"))
-INDEX_TIMEOUT = 5.0
 HEALTH_SECONDS = 180.0
 PUBLISH_SECONDS = 600.0
 REDIS_VAR = "SYNDICATE_REDIS_URL"
 NEWSROOM_VAR = "SYNDICATE_NEWSROOM_SECRET"
 OPERATOR_VAR = "SYNDICATE_OPERATOR_TOKEN"
 DEMO_KEY_VAR = "DEMO_KEY"  # not a setting: the curl examples of docs/operations.md use it
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,48 +95,6 @@ def needed_pairs(inputs: Sequence[_Input], s: Settings) -> list[str]:
         legs = [(source, target)] if "en" in (source, target) else [(source, "en"), ("en", target)]
         pairs += [f"{a}-{b}" for a, b in legs if a != b]
     return list(dict.fromkeys(pairs))
-
-
-def _try_index(models_dir: Path, pairs: Sequence[str], offline: bool) -> list[str]:
-    """Install real packages from the Argos index; the pairs still missing. The first
-    network failure ends the attempts (an offline machine waits once, not per pair)."""
-    from syndicate.errors import IndexUnavailable
-    from syndicate.models.packages import install_from_index
-
-    missing = list(pairs)
-    if offline or not missing:
-        return missing
-    for pair in pairs:
-        try:
-            package = install_from_index(models_dir, pair, timeout=INDEX_TIMEOUT)
-        except IndexUnavailable as exc:
-            say(f"  Argos index unreachable ({exc}); using demo models")
-            return missing
-        except ModelPackageInvalid as exc:
-            say(f"  {pair}: {exc}")
-            continue
-        say(f"  {pair}: installed the real package {package.code} {package.version}")
-        missing.remove(pair)
-    return missing
-
-
-def ensure_models(models_dir: Path, pairs: Sequence[str], offline: bool) -> dict[str, str]:
-    """Give every pair a model where possible; pair -> "real", "demo (base)" or "none"."""
-    from syndicate.models.demo import DEMO_PAIRS, install_demo_models
-    from syndicate.models.packages import list_packages
-
-    have = {p.pair for p in list_packages(models_dir)}
-    missing = _try_index(models_dir, [p for p in pairs if p not in have], offline)
-    demo = [p for p in missing if p in DEMO_PAIRS]
-    if demo:
-        say(f"  building demo gloss models (preset base) for {', '.join(demo)} ...")
-        install_demo_models(models_dir, preset="base", pairs=demo)
-    installed = {p.pair: p for p in list_packages(models_dir)}
-    kinds = {}
-    for pair in pairs:
-        pkg = installed.get(pair)
-        kinds[pair] = "none" if pkg is None else f"demo ({pkg.preset})" if pkg.demo else "real"
-    return kinds
 
 
 def _secrets(s: Settings) -> _Secrets:
@@ -247,15 +202,6 @@ def _languages(inputs: Sequence[_Input], s: Settings) -> list[str]:
     return list(dict.fromkeys(langs))
 
 
-def _say_models(kinds: dict[str, str]) -> None:
-    for pair, kind in kinds.items():
-        note = {"none": "no model: this language ends as no_model"}.get(kind, "")
-        say(f"  {pair:<8} {kind}{'  ' + note if note else ''}")
-    demo = [pair for pair, kind in kinds.items() if kind.startswith("demo")]
-    if demo:
-        say("  demo gloss models copy the English and swap lexicon words: not real translations")
-
-
 def _extra_env(base_url: str) -> dict[str, str]:
     """Feed links point at this server unless the operator set a public URL."""
     import os
@@ -348,7 +294,8 @@ def _serve(
         say(f"Redis: reusing {redis.url} (left running on exit)")
     durability = {} if redis.started else _durability_env(redis.url)
     say(f"Models in {s.models_dir}:")
-    _say_models(ensure_models(s.models_dir, needed_pairs(inputs, s), args.offline))
+    pairs = needed_pairs(inputs, s)
+    run_models.say_models(run_models.ensure_models(s.models_dir, pairs, args.offline, args.models))
     keys, languages = _secrets(s), _languages(inputs, s)
     partner_key = _demo_partner(redis.url)
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
@@ -394,5 +341,13 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument(
         "--once", action="store_true", help="stop after the articles are published (no serving)"
+    )
+    p.add_argument(
+        "--models",
+        choices=run_models.KINDS,
+        default="bilingual",
+        help="demo models where no real package serves a pair: bilingual gloss models "
+        "(default), or one multilingual model for en -> ar, tr, ckb, kmr (NLLB-shaped; "
+        "madlad: MADLAD-shaped)",
     )
     p.set_defaults(handler=_cmd_run)
