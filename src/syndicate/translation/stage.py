@@ -27,6 +27,7 @@ from syndicate.markup.segments import (
 from syndicate.news.article import Article, Media, ModelInfo, SegmentFlag, Translation
 from syndicate.news.credits import Credit, format_credit_line
 from syndicate.translation.glossary import Glossary
+from syndicate.translation.sorani import normalising
 
 _Fields = dict[str, SegmentedBody]
 
@@ -148,11 +149,13 @@ def draft_translation(
 ) -> Draft:
     """The article in ``target``: every segment ``known`` does not give in one call to
     ``translator`` (and the span check's fragments in a second, where attention left a tag
-    unclear), with the segments and reassembly it was made of."""
+    unclear), with the segments and reassembly it was made of; Sorani text normalised on
+    the way in and out (translation/sorani.py)."""
     protection = glossary.protection(target, extra_keep=[c.name for c in article.credits])
     fields = segment_fields(article, protection)
     given = known(fields) if known is not None else {}
-    done, flags = _reassembled(fields, translator, target, given)
+    machine = normalising(translator, article.language, target)
+    done, flags = _reassembled(fields, machine, target, given)
     provenance = Translation(
         source_language=article.language,
         source_version=article.version,
