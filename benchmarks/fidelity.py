@@ -7,7 +7,9 @@ are misaligned) through the real pipeline (``translate_article``: sanitise, segm
 batched Engine call at beam 4 on the installed package, project, reassemble) for each
 model level: ``clean``, ``mild``, ``moderate``, ``heavy`` (12%, 30%, 45% of target tokens
 misaligned in the reported attention, translation unchanged), ``reorder`` (adjective-noun
-pairs swapped, attention exact) and ``reorder-moderate``. Packages are built
+pairs swapped, attention exact), ``reorder-moderate``, and the multilingual demo models
+``nllb`` and ``madlad`` (issue 17: one model for four languages, chosen by a target prefix
+or a source token; clean attention, the bilingual clean model's text). Packages are built
 into a temporary directory (``--preset tiny`` by default; ``base`` is the Transformer-base
 shape) and installed with argostranslate's own code.
 
@@ -60,7 +62,7 @@ from syndicate.markup.alignment import AlignedTranslation
 from syndicate.markup.hull import project_spans_hull
 from syndicate.models.demo import install_demo_models
 from syndicate.models.engine import Engine
-from syndicate.models.packages import list_packages
+from syndicate.models.multidemo import FAMILIES, install_family
 from syndicate.models.variants import LEVELS, Variant
 from syndicate.news.article import Article, parse_article
 from syndicate.translation.glossary import Glossary
@@ -74,7 +76,10 @@ VARIANTS = {
     "reorder": Variant(reorder=True),
     "reorder-moderate": Variant(LEVELS["moderate"], reorder=True),
 }
+# Issue 17: the multilingual demo models, whose text is the bilingual clean model's.
+LEVELS = [*VARIANTS, *FAMILIES]
 TRUTH = {name: "reorder" if v.reorder else "clean" for name, v in VARIANTS.items()}
+TRUTH |= dict.fromkeys(FAMILIES, "clean")
 _OPEN_TAG = re.compile(r"<([a-z][a-z0-9]*)(?=[\s/>])")
 Projection = Callable[[AlignedTranslation, Sequence[alignment.SourceSpan]], Any]
 
@@ -151,13 +156,15 @@ class Level:
     """One level's package for one pair, built and installed in its own models dir; its
     engine translates each distinct batch once (the methods share the results)."""
 
-    def __init__(
-        self, root: Path, target: str, preset: str, variant: Variant, beam: int = BEAM
-    ) -> None:
-        models_dir = root / target / variant.label / "models"
-        install_demo_models(models_dir, preset, (f"{SOURCE}-{target}",), variant=variant)
+    def __init__(self, root: Path, target: str, preset: str, name: str, beam: int = BEAM) -> None:
+        models_dir = root / target / name / "models"
+        if name in FAMILIES:
+            install_family(models_dir, name, preset)
+        else:
+            pair = (f"{SOURCE}-{target}",)
+            install_demo_models(models_dir, preset, pair, variant=VARIANTS[name])
         self.target, self.engine = target, Engine(models_dir, beam_size=beam)
-        self.package = next(p.path for p in list_packages(models_dir))
+        self.package = self.engine.catalogue().route(SOURCE, target)[0].package.path
         self.models = self.engine.models_for(SOURCE, target)
         self.memo: dict[tuple[str, ...], list[AlignedTranslation]] = {}
 
@@ -199,10 +206,10 @@ def run(preset: str, targets: Sequence[str], names: Sequence[str], root: Path) -
     noise = {n: [0, 0] for n in names}
     checks = dict.fromkeys(names, 0)  # span texts the new method translated alone
     for target in targets:
-        levels = {n: Level(root, target, preset, VARIANTS[n]) for n in names}
+        levels = {n: Level(root, target, preset, n) for n in names}
         # Beam 1: the same text, and attention CTranslate2 reports right at step 0 too.
         twins = {TRUTH[n] for n in names}
-        exact = {n: Level(root, target, preset, VARIANTS[n], beam=1) for n in twins}
+        exact = {n: Level(root, target, preset, n, beam=1) for n in twins}
         truths = {
             name: [level.pipeline(a, projections["hull"], glossary) for a in articles]
             for name, level in exact.items()
@@ -248,12 +255,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "own draw of misaligned steps; default ar,kmr: one RTL, one Latin script)",
     )
     parser.add_argument(
-        "--levels", default=",".join(VARIANTS), help=f"a subset of {', '.join(VARIANTS)}"
+        "--levels", default=",".join(LEVELS), help=f"a subset of {', '.join(LEVELS)}"
     )
     args = parser.parse_args(argv)
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
     names = [n.strip() for n in args.levels.split(",") if n.strip()]
-    if unknown := [n for n in names if n not in VARIANTS]:
+    if unknown := [n for n in names if n not in LEVELS]:
         parser.error(f"unknown levels: {', '.join(unknown)}")
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="syndicate-fidelity-") as tmp:

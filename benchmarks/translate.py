@@ -19,8 +19,9 @@ work offline, so (c) and (d) split with syndicate's rule-based splitter instead
 fair. Argos' result cache is bypassed (fresh ``PackageTranslation`` objects) so no run is
 served from memory.
 
-Run: ``.venv/bin/python benchmarks/translate.py`` (``make bench``). The last line is one
-JSON object with the figures.
+Run: ``.venv/bin/python benchmarks/translate.py`` (``make bench``); ``--multilingual nllb
+--pair en-ckb`` runs the multilingual demo model (issue 17), raw calls with its language
+tokens as the engine passes them. The last line is one JSON object with the figures.
 """
 
 from __future__ import annotations
@@ -45,12 +46,13 @@ from syndicate.config import read_glossary, settings
 from syndicate.markup.alignment import AlignedTranslation
 from syndicate.models.demo import install_demo_models
 from syndicate.models.engine import Engine
-from syndicate.models.packages import list_packages
+from syndicate.models.multidemo import FAMILIES, install_family
 from syndicate.news.article import Article, parse_article
 from syndicate.translation.plan import translate_with_memory
 from syndicate.translation.stage import translate_article
 
 BEAM = 4
+DEFAULT_MODELS = ROOT / "var" / "bench-models"
 
 
 def _best_seconds(
@@ -121,8 +123,11 @@ def _sent_batches(
     return sent
 
 
-def _raw(package: Path, batches: list[list[list[str]]], repeats: int) -> tuple[float, str]:
-    """The fastest raw configuration found: (seconds, description); prints the grid."""
+def _raw(
+    package: Path, batches: list[list[list[str]]], repeats: int, forced: Sequence[str] = ()
+) -> tuple[float, str]:
+    """The fastest raw configuration found: (seconds, description); prints the grid.
+    ``forced``: a multilingual model's target prefix, as the engine passes it."""
     results: list[tuple[float, str]] = []
     everything = [tokens for batch in batches for tokens in batch]
     for intra, inter in ((1, 1), (2, 1), (1, 2)):
@@ -141,6 +146,7 @@ def _raw(package: Path, batches: list[list[list[str]]], repeats: int) -> tuple[f
                 return [
                     t.translate_batch(
                         call,
+                        target_prefix=[list(forced)] * len(call) if forced else None,
                         beam_size=BEAM,
                         max_batch_size=-(-len(call) // n) if mb < 0 else mb,
                     )
@@ -169,22 +175,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=22)
     parser.add_argument("--pair", default="en-ar")
-    parser.add_argument("--models-dir", type=Path, default=ROOT / "var" / "bench-models")
+    parser.add_argument("--models-dir", type=Path, default=DEFAULT_MODELS)
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument(
+        "--multilingual",
+        choices=sorted(FAMILIES),
+        help="the multilingual demo model (base preset) instead of the bilingual one; its "
+        "own models dir (var/bench-models-<family>) unless --models-dir says otherwise",
+    )
     args = parser.parse_args(argv)
     source, target = args.pair.split("-")
-    install_demo_models(args.models_dir, preset="base", pairs=(args.pair,))
-    package = next(p.path for p in list_packages(args.models_dir) if p.pair == args.pair)
+    if args.multilingual:
+        if args.models_dir == DEFAULT_MODELS:
+            args.models_dir = ROOT / "var" / f"bench-models-{args.multilingual}"
+        install_family(args.models_dir, args.multilingual, "base")
+    else:
+        install_demo_models(args.models_dir, preset="base", pairs=(args.pair,))
     articles = [parse_article(a) for a in benchmark_articles(args.articles)]
 
     engine = Engine(args.models_dir, intra_threads=1, inter_threads=2, beam_size=BEAM)
+    entry = engine.catalogue().route(source, target)[0]
+    package, lead = entry.package.path, entry.tokens.source_prefix
     texts = _sent_batches(engine, articles, source, target)
     sentences = sum(len(t) for t in texts)
     print(f"{len(articles)} articles, {sentences} sentences sent, pair {args.pair}, beam {BEAM}")
+    print(f"package {entry.package.code} {entry.package.version}")
     sp = spm.SentencePieceProcessor(model_file=str(package / "sentencepiece.model"))
-    tokens = [[sp.encode(t, out_type=str) for t in batch] for batch in texts]
+    tokens = [[[*lead, *sp.encode(t, out_type=str)] for t in batch] for batch in texts]
 
-    raw_s, raw_label = _raw(package, tokens, args.repeats)
+    raw_s, raw_label = _raw(package, tokens, args.repeats, entry.tokens.target_prefix)
     print(f"raw winner: {raw_label}")
     single = Engine(args.models_dir, intra_threads=1, inter_threads=1, beam_size=BEAM)
     pipeline = {

@@ -376,8 +376,14 @@ def _glued(texts: Sequence[str]) -> list[AlignedTranslation]:
                 tokens[k : k + 2] = [tokens[k] + tokens[k + 1]]
                 spans[k : k + 2] = [(spans[k][0], spans[k + 1][1])]
             k += 1
-        out.append(replace(tr, source_tokens=tuple(spans), target_tokens=tuple(tokens),
-                           alignment=tuple(range(len(tokens)))))  # fmt: skip
+        out.append(
+            replace(
+                tr,
+                source_tokens=tuple(spans),
+                target_tokens=tuple(tokens),
+                alignment=tuple(range(len(tokens))),
+            )
+        )
     return out
 
 

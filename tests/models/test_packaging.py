@@ -49,14 +49,29 @@ def converted(
 def _package(converted: Path, out: Path, *extra: str) -> int:
     return _cli(
         [
-            "models", "package", str(converted / "model"),
-            "--sentencepiece", str(converted / "sentencepiece.bpe.model"),
-            "--pairs", ",".join(f"en-{t}" for t in TARGETS),
-            "--source-prefix", "{from}", "--target-prefix", "{to}", "--token", TOKENS,
-            "--license", "CC-BY-NC-4.0", "--name", "nllb-test", "--out", str(out), *extra,
+            "models",
+            "package",
+            str(converted / "model"),
+            "--sentencepiece",
+            str(converted / "sentencepiece.bpe.model"),
+            "--pairs",
+            ",".join(f"en-{t}" for t in TARGETS),
+            "--source-prefix",
+            "{from}",
+            "--target-prefix",
+            "{to}",
+            "--token",
+            TOKENS,
+            "--license",
+            "CC-BY-NC-4.0",
+            "--name",
+            "nllb-test",
+            "--out",
+            str(out),
+            *extra,
         ],
         out,
-    )  # fmt: skip
+    )
 
 
 def test_a_converted_model_packages_installs_once_and_translates(

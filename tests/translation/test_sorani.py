@@ -86,9 +86,12 @@ def test_a_ckb_article_has_no_arabic_only_letters_but_names_and_urls_stay(
     article = parse_article(payload)
     for target, foreign in (("ckb", False), ("ar", True)):
         out = translate_article(
-            article, target, engine.translator("en", target), engine.models_for("en", target),
+            article,
+            target,
+            engine.translator("en", target),
+            engine.models_for("en", target),
             Glossary(),
-        )  # fmt: skip
+        )
         text = (out.headline or "") + (out.body_html or "")
         assert "https://x.org/كتاب_ي?id=7" in text and 'href="https://x.org/k_y"' in text
         assert out.credits[0].name == "كاوة علي" and out.tags == ("مدرسة_ي",)

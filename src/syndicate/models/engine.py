@@ -223,8 +223,10 @@ class Engine:
         # row (docs/models.md): no evidence beats wrong evidence. With a target prefix
         # step 0 is the prefix's, which is cut off anyway.
         scrambled = len(batch) > 1 and self.beam_size > 1 and not forced
-        return [_decoded(chunk, result, len(lead), len(forced), scrambled)
-                for chunk, result in zip(batch, results, strict=True)]  # fmt: skip
+        return [
+            _decoded(chunk, result, len(lead), len(forced), scrambled)
+            for chunk, result in zip(batch, results, strict=True)
+        ]
 
 
 def _decoded(chunk: list[str], result: Any, lead: int, forced: int, scrambled: bool) -> _Decoded:

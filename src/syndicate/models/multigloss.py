@@ -161,17 +161,7 @@ class MultiGlossConverter(Converter):  # type: ignore[misc]
         spec.decoder.embeddings.weight[:, lay.lang_in] = languages
         layer = spec.decoder.layer[0]
         _copying(layer.attention, lay, p)
-        if self.prefix:
-            qkv, out = layer.self_attention.linear
-            d = p.d_model
-            query = (qkv.weight[:d], qkv.bias[:d])
-            _language_head(query, qkv.weight[d : 2 * d], qkv.weight[2 * d :], out.weight, lay,
-                           lay.scale(2.0))  # fmt: skip
-        else:
-            query_linear, key_value, out = layer.attention.linear
-            d = p.d_model
-            _language_head((query_linear.weight, query_linear.bias), key_value.weight[:d],
-                           key_value.weight[d:], out.weight, lay, lay.encoder)  # fmt: skip
+        _language_head(*_head_weights(layer, p.d_model, self.prefix), lay)
         _lexicon(layer.ffn, tokens, self.units, lay)
         spec.decoder.projection.weight = w.embed(OUTPUT_SCALE * tokens, lay.copied)
         for key, value in self.config.items():
@@ -208,18 +198,33 @@ def _copying(spec: object, lay: _Layout, p: Preset) -> None:
         out.weight[target, _head(h)] = eye
 
 
+_HeadWeights = tuple[tuple[FloatArray, FloatArray], FloatArray, FloatArray, FloatArray, bool]
+
+
+def _head_weights(layer: object, d: int, prefix: bool) -> _HeadWeights:
+    """(query weight and bias, key, value, output) of the attention the language head is
+    in: decoder self-attention for a target prefix, cross-attention for a source token."""
+    if prefix:
+        qkv, out = layer.self_attention.linear  # type: ignore[attr-defined]
+        query = (qkv.weight[:d], qkv.bias[:d])
+        return query, qkv.weight[d : 2 * d], qkv.weight[2 * d :], out.weight, True
+    query_linear, key_value, out = layer.attention.linear  # type: ignore[attr-defined]
+    query = (query_linear.weight, query_linear.bias)
+    return query, key_value.weight[:d], key_value.weight[d:], out.weight, False
+
+
 def _language_head(
     query: tuple[FloatArray, FloatArray],
     key: FloatArray,
     value: FloatArray,
     out: FloatArray,
+    decoder: bool,
     lay: _Layout,
-    seen: float,
 ) -> None:
     """The last head attends to the one position whose ``lang_in`` holds a language and
-    writes that language's code into ``lang``, as large as the copied code. ``seen`` is
-    the scale at which its keys see ``lang_in`` (the encoder's output, or the decoder's
-    LayerNorm)."""
+    writes that language's code into ``lang``, as large as the copied code. Its keys see
+    ``lang_in`` through the decoder's LayerNorm (``decoder``) or the encoder's output."""
+    seen = lay.scale(2.0) if decoder else lay.encoder
     last = lay.d_model // HEAD_DIM - 1
     rows = _head(last)
     flag = np.zeros(HEAD_DIM, dtype=np.float32)
