@@ -78,6 +78,16 @@ def test_a_language_token_written_mid_text_is_dropped_by_token(
         assert "".join(tokens) == "ok now_or \u2047 " and len(links) == len(kept) == len(tokens)
 
 
+def test_a_target_piece_its_sentencepiece_model_lacks_is_still_text(nllb_models_dir: Path) -> None:
+    """A Marian model's target pieces are not in its source SentencePiece model: only an
+    unknown piece shaped like a token (``<...>``, ``>>kmr<<``, ``xxx_Xxxx``) is dropped."""
+    entry = Engine(nllb_models_dir).catalogue().route("en", "ckb")[0]
+    sp = spm.SentencePieceProcessor(model_file=str(entry.package.path / "sentencepiece.model"))
+    found = ["\u2581\u0436\u044b\u043b", "<mask>", ">>kmr<<", "\u2581\u0436\u0430\u0439"]
+    tokens, _, _ = surfaces(sp, found, [0] * 4, [(1.0,)] * 4)
+    assert tokens == ["\u0436\u044b\u043b", " \u0436\u0430\u0439"]
+
+
 def test_step_0_is_blanked_only_when_no_prefix_took_it(
     nllb_models_dir: Path, madlad_models_dir: Path
 ) -> None:

@@ -26,6 +26,7 @@ from syndicate import logs
 from syndicate.cli.console import fail
 from syndicate.clock import system_now
 from syndicate.config import Settings, visibility_problem
+from syndicate.models.device import resolve
 from syndicate.news.languages import is_language_tag
 from syndicate.worker.routing import consumed_queues, installed_targets, translate_queue
 
@@ -174,6 +175,7 @@ def _cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     problem = _worker_problem(args) or visibility_problem(settings)
     if problem:
         return fail("worker", problem, 2)
+    resolve(settings.device, settings.compute_type)  # a bad device refuses the start, in one line
     fmt, level = _configure_logs(args, settings.log_format, settings.log_level)
     options = worker_options(args, settings, fmt, level)
     watch, started = UnrecoverableWatch(), time.monotonic()

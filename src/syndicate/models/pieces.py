@@ -1,10 +1,10 @@
 """SentencePiece pieces to and from text: character offsets of the source pieces, chunks
 cut where words start, and the target pieces turned into token strings.
 
-What reaches the text is only ever a piece of SentencePiece's own: a control piece, a
-language token (``ckb_Arab``, ``<2ckb>``: CTranslate2's vocabulary has NLLB's, which
-SentencePiece does not know; MADLAD's are SentencePiece pieces the package declares) or any
-other piece SentencePiece does not know is dropped by token, wherever a model writes it. A
+No special token reaches the text: a control piece, a language token a package declares
+(MADLAD's ``<2ckb>`` is a SentencePiece piece) and a piece SentencePiece does not know that
+is shaped like one (NLLB's ``ckb_Arab`` is in CTranslate2's vocabulary only) are dropped by
+token, wherever a model writes them. A
 piece's ``_`` is text: only ``▁`` (U+2581) is a space (Argos's decoder turns every ``_``
 into a space, which ruins URLs and handles and lets ``ckb_Arab`` leak as ``ckb Arab``).
 """
@@ -12,12 +12,17 @@ into a space, which ruins URLs and handles and lets ``ckb_Arab`` leak as ``ckb A
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 SPACE = "\u2581"
 UNKNOWN = " \u2047 "
+# What special tokens look like: <2ckb>, <mask>, >>kmr<<, __ckb__, NLLB's ckb_Arab. A
+# piece SentencePiece does not know and shaped so is one; any other is text (a Marian
+# model's target pieces are not in its source SentencePiece model).
+_TOKEN_SHAPE = re.compile(r"<[^<>\s]+>|>>[^<>\s]+<<|__[a-z_]+__|[a-z]{3}_[A-Z][a-z]{3}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,8 +150,8 @@ def surfaces(
     special: frozenset[str] = frozenset(),
 ) -> tuple[list[str], list[int], list[tuple[float, ...]]]:
     """Target token strings (``▁`` is a space), their links and rows; byte pieces grouped
-    into whole characters; control pieces, ``special`` tokens (a package's language
-    tokens) and pieces SentencePiece does not know dropped (module docstring)."""
+    into whole characters; control pieces, ``special`` tokens (the packages' language
+    tokens) and unknown pieces shaped like tokens dropped (module docstring)."""
     out = _Tokens()
     unknown = sp.unk_id()
     for piece, at, row in zip(pieces, alignment, rows, strict=True):
@@ -156,10 +161,10 @@ def surfaces(
             out.add_byte(value, at, row)
         elif piece in special or sp.is_control(piece_id):
             out.flush()
-        elif piece_id == unknown and piece != sp.id_to_piece(unknown):
-            out.flush()  # in CTranslate2's vocabulary only: a language token
-        elif piece_id == unknown:
+        elif piece == sp.id_to_piece(unknown):
             out.add(UNKNOWN, at, row)
+        elif piece_id == unknown and _TOKEN_SHAPE.fullmatch(piece):
+            out.flush()  # in CTranslate2's vocabulary only: a language token
         else:
             out.add(piece.replace(SPACE, " "), at, row)
     out.flush()
