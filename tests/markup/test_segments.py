@@ -395,6 +395,8 @@ def test_a_piece_spanning_a_number_keeps_its_other_characters() -> None:
 
 def test_urls_and_addresses_in_the_text_come_out_byte_identical() -> None:
     url = "https://example.org/reports/erbil_water_2024?id=7"
-    html = f"<p>See {url}, or write to desk@example.org.</p>"
+    html = f"<p>See {url}, or write to desk@example.org, @rudaw_english or erbil_water.</p>"
     out = _translate(html, _glued)
-    assert _inner(out.html) == f"<p>SEE {url}, OR WRITE TO desk@example.org.</p>"
+    assert _inner(out.html) == (
+        f"<p>SEE {url}, OR WRITE TO desk@example.org, @rudaw_english OR erbil_water.</p>"
+    )

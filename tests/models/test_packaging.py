@@ -130,3 +130,20 @@ def test_build_demo_multilingual_lists_one_model_its_licence_and_its_refusal(
     assert refused.count("CC-BY-NC-4.0 (refused)") == 4
     assert "warning: not used: translate-en_ckb-nllb is CC-BY-NC-4.0" in refused
     assert _cli(["models", "build-demo", "--multilingual", "nllb", "--pairs", "en-ar"], models) == 2
+
+
+def test_an_archive_whose_directory_holds_another_pair_is_refused(
+    multilingual_archives: dict[str, list[Path]], tmp_path: Path
+) -> None:
+    """Two packages built elsewhere under one directory name: installing the second must
+    not delete the first."""
+    ckb, kmr = (a for a in multilingual_archives["nllb"] if "_ckb-" in a.name or "_kmr-" in a.name)
+    clash = tmp_path / "clash.argosmodel"
+    with zipfile.ZipFile(kmr) as src, zipfile.ZipFile(clash, "w") as out:
+        for info in src.infolist():
+            name = info.filename.replace("en_kmr", "en_ckb", 1)
+            out.writestr(name, src.read(info))
+    models = tmp_path / "models"
+    assert _cli(["models", "install", str(ckb)], models) == 0
+    assert _cli(["models", "install", str(clash)], models) == 2
+    assert Engine(models).models_for("en", "ckb")[0].code == "translate-en_ckb-nllb"

@@ -47,11 +47,12 @@ _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 # A number, digits of any script with inner separators (28,000  12.5  5:30): numbers come
 # out byte-identical in every language (brief section 4), so they are protected like terms.
 _NUMBER = r"\d+(?:[.,:]\d+)*"
-# A URL or e-mail address written in the text is byte-identical too: a model would
-# translate its words (``erbil_water`` -> ``erbil_ماء``). It ends before closing punctuation.
+# A URL, e-mail address, handle (@rudaw_english) or code written with an underscore
+# (erbil_water_2024) is byte-identical too: a model would translate its words
+# (``erbil_water`` -> ``erbil_ماء``). A URL ends before closing punctuation.
 _ADDRESS = (
     r"(?:(?:https?|ftp)://|www\.)[^\s<>\"]*[^\s<>\".,;:!?)\]}'\u00bb\u201d\u2019]"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|@\w+|(?=\w*_)\w+"
 )
 
 
@@ -104,7 +105,8 @@ class Terms:
 
 def compile_terms(fixed: Mapping[str, str], numbers: bool = True) -> Terms:
     """Whole words (Unicode word boundaries), case-sensitive, the longest term first; then
-    URLs and e-mail addresses, then numbers (unless ``numbers`` is off)."""
+    URLs, e-mail addresses, handles and codes with an underscore, then numbers (unless
+    ``numbers`` is off)."""
     words = sorted((t for t in fixed if t.strip()), key=lambda t: (-len(t), t))
     parts = [re.escape(w) for w in words] + [_ADDRESS] + ([_NUMBER] if numbers else [])
     return Terms(re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)"), dict(fixed))

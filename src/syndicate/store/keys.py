@@ -20,7 +20,7 @@ data and operators' tools depend on these strings: changing one is a data migrat
 | ``syn:partner:{name}`` | hash | none | partners.add_partner, partners.revoke_partner | ``name``, ``key_sha256``, ``languages``, ``formats``, ``created`` |
 | ``syn:partner-key:{sha256}`` | hash | none | partners.add_partner, partners.revoke_partner | the same record, found by key digest (one read per poll) |
 | ``syn:partners`` | set | none | partners.add_partner, partners.revoke_partner | partner names |
-| ``syn:tm:{model}:{sha256}`` | string | 30 days | memory.put_tm | one segment's ``AlignedTranslation`` JSON; model is ``code@version``, the digest is of the source text |
+| ``syn:tm:{model}:{sha256}`` | string | 30 days | memory.put_tm | one segment's ``AlignedTranslation`` JSON; model is ``<content digest>:<pair>`` per model of the chain, joined by ``>`` (models/catalogue.py ``memory_name``: a multilingual model's languages never share entries), the digest is of the source text |
 | ``syn:workers`` | zset | none | ops.note_worker | worker hostnames, scored by their last heartbeat (epoch s), for ``/healthz`` |
 | ``syn:queues`` | set | none | ops.note_worker | the work queues workers consume, noted at each heartbeat: ``/metrics``, ``syndicate status`` and the recovery sweep read them (ops.broker_queues) without scanning the keyspace |
 | ``syn:metrics`` | hash | none | ops.count, ops.observe | Prometheus series -> value, written by every process |

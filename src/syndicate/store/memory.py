@@ -1,8 +1,9 @@
 """The translation memory in Redis: segments already translated by a model, so an update
 that changes one sentence sends one sentence to the model (plan.translate_with_memory).
 
-Part of the store (the key is in the table of keys.py). Entries are keyed by
-model code and version, so a model upgrade starts a fresh memory and old entries expire.
+Part of the store (the key is in the table of keys.py). Entries are keyed by the model's
+content and the pair (Engine.memory_key), so a model upgrade starts a fresh memory, old
+entries expire, and one model serving four languages keeps four memories.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def _tm_entry(raw: bytes) -> AlignedTranslation:
 
 @guarded
 def get_tm(client: Client, model: str, texts: Sequence[str]) -> dict[str, AlignedTranslation]:
-    """Memory hits for ``texts`` under ``model`` ("code@version", or a pivot chain), one MGET."""
+    """Memory hits for ``texts`` under ``model`` (Engine.memory_key), one MGET."""
     distinct = list(dict.fromkeys(texts))
     if not distinct:
         return {}
