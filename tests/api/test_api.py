@@ -20,7 +20,6 @@ from syndicate.api.openapi import openapi_document
 from syndicate.news.article import MAX_PAYLOAD_BYTES, parse_article
 from syndicate.news.states import LanguageState
 from syndicate.store import articles, ops
-from syndicate.worker import intake
 from syndicate.worker.routing import DEFAULT_QUEUE
 
 from api_support import (
@@ -79,7 +78,8 @@ def test_replay_of_a_known_version_is_200_without_new_work(api: TestClient, redi
 def test_replay_of_a_version_stored_but_never_dispatched_dispatches_it(
     api: TestClient, redis: Redis
 ) -> None:
-    intake.accept(redis, parse_article(article_data()), ["ar"], datetime.now(UTC))
+    article = parse_article(article_data())  # stored by a sender that died, its claim lapsed
+    articles.save_version(redis, article, ["en", "ar"], datetime.now(UTC), claim_seconds=0)
     assert queued_messages(redis) == 0
     assert post(api, article_data()).status_code == 200
     assert queued_messages(redis) == 1

@@ -20,7 +20,6 @@ from syndicate.config import Settings
 from syndicate.news.article import parse_article_json
 from syndicate.news.states import LanguageState
 from syndicate.store import articles
-from syndicate.worker import intake
 
 if TYPE_CHECKING:
     from conftest import RedisServer
@@ -83,8 +82,9 @@ def test_enqueue_of_a_known_version_sends_nothing_more(
 def test_enqueue_dispatches_a_stored_version_whose_ingest_was_never_sent(
     service_settings: Settings, service: Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    article = parse_article_json(RUDAW.read_bytes())
-    intake.accept(service, article, ("ar",), datetime.now(UTC))
+    article = parse_article_json(RUDAW.read_bytes())  # its sender died, its claim lapsed
+    languages = [article.language, *(article.targets or ())]
+    articles.save_version(service, article, languages, datetime.now(UTC), claim_seconds=0)
     assert cli.main(["enqueue", str(RUDAW)], service_settings) == 0
     assert "never reached the broker: queued now" in capsys.readouterr().out
     assert messages(service, "syndicate") == [("syndicate.ingest", [RUDAW_ID, 1, "en"])]

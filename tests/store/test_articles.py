@@ -36,7 +36,7 @@ def _later(minutes: int) -> datetime:
 
 
 def test_first_version_is_stored_and_its_languages_queued(redis: Redis, source: Article) -> None:
-    assert articles.save_version(redis, source, TARGETS, NOW) is Outcome.WRITTEN
+    assert articles.save_version(redis, source, TARGETS, NOW).outcome is Outcome.WRITTEN
     record, states = articles.get_status(redis, source.id)
     assert record.article == source
     assert record.first_created == source.published_at
@@ -50,7 +50,7 @@ def test_same_version_again_is_a_replay_that_changes_nothing(redis: Redis, sourc
     articles.save_version(redis, source, TARGETS, NOW)
     articles.set_state(redis, source.id, 1, "ar", LanguageState.TRANSLATING, NOW)
     edited = replace(source, headline="Something else")
-    assert articles.save_version(redis, edited, TARGETS, _later(5)) is Outcome.ALREADY_DONE
+    assert articles.save_version(redis, edited, TARGETS, _later(5)).outcome is Outcome.ALREADY_DONE
     record, states = articles.get_status(redis, source.id)
     assert record.article == source and record.version_created == NOW
     assert states["ar"].state is LanguageState.TRANSLATING
@@ -62,7 +62,7 @@ def test_newer_version_wins_and_keeps_the_first_creation_date(
     articles.save_version(redis, source, TARGETS, NOW)
     articles.set_state(redis, source.id, 1, "ar", LanguageState.FAILED, NOW, "boom")
     v2 = replace(source, version=2, published_at=_later(60), headline="Update")
-    assert articles.save_version(redis, v2, ("ar", "kmr"), _later(60)) is Outcome.WRITTEN
+    assert articles.save_version(redis, v2, ("ar", "kmr"), _later(60)).outcome is Outcome.WRITTEN
     record, states = articles.get_status(redis, source.id)
     assert record.article == v2
     assert record.first_created == source.published_at
@@ -132,6 +132,24 @@ def test_stale_task_cannot_overwrite_a_newer_versions_state(redis: Redis, source
     assert articles.get_status(redis, source.id)[1]["ar"].state is LanguageState.QUEUED
     with pytest.raises(NoSuchArticle):
         articles.set_state(redis, source.id, 3, "ar", LanguageState.TRANSLATING, NOW)
+
+
+def test_one_caller_at_a_time_holds_the_claim_to_dispatch_a_version(
+    redis: Redis, source: Article
+) -> None:
+    saved = articles.save_version(redis, source, TARGETS, NOW)
+    assert (saved.outcome, saved.dispatch) == (Outcome.WRITTEN, True)
+    assert not articles.save_version(redis, source, TARGETS, NOW).dispatch  # being sent
+    articles.end_dispatch(redis, source.id, 1, sent=False)  # the send failed: given back
+    assert articles.save_version(redis, source, TARGETS, NOW).dispatch
+    articles.end_dispatch(redis, source.id, 1, sent=True)
+    replay = articles.save_version(redis, source, TARGETS, NOW)
+    assert (replay.outcome, replay.dispatch) == (Outcome.ALREADY_DONE, False)
+    v2 = replace(source, version=2)
+    assert articles.save_version(redis, v2, TARGETS, NOW, claim_seconds=0).dispatch
+    assert articles.save_version(redis, v2, TARGETS, NOW).dispatch  # its sender's claim lapsed
+    articles.end_dispatch(redis, source.id, 1, sent=True)  # a late mark of v1 moves nothing
+    assert not articles.save_version(redis, v2, TARGETS, NOW).dispatch
 
 
 def test_published_language_does_not_move_back(redis: Redis, source: Article) -> None:

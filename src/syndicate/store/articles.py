@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from syndicate.errors import NoSuchArticle, StaleVersion
 from syndicate.feeds.xml import aware
@@ -62,24 +62,52 @@ def article_json(article: Article) -> str:
     return json.dumps(article_to_dict(article), ensure_ascii=False, separators=(",", ":"))
 
 
+# How long a sender holds the claim to send a version's ingest (scripts._CLAIM): above the
+# longest send (worker/submit.py waits about 2 s for the broker, 5 s of socket timeout).
+DISPATCH_CLAIM_SECONDS: Final = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """What ``save_version`` did, and whether the caller holds the claim to send the
+    version's ingest (a new version; a replay whose ingest never reached the broker)."""
+
+    outcome: Outcome
+    dispatch: bool
+
+
 @guarded
 def save_version(
-    client: Client, article: Article, languages: Sequence[str], now: datetime
-) -> Outcome:
-    """Store an incoming version and queue ``languages``, atomically (brief section 3).
+    client: Client,
+    article: Article,
+    languages: Sequence[str],
+    now: datetime,
+    claim_seconds: float = DISPATCH_CLAIM_SECONDS,
+) -> Saved:
+    """Store an incoming version and queue ``languages``, atomically (brief section 3),
+    with the claim to dispatch it in the same step.
 
     A newer version replaces the stored one and resets the states to ``queued``; the same
-    version is a replay; an older one raises ``StaleVersion`` and changes nothing.
+    version is a replay; an older one raises ``StaleVersion`` and changes nothing. Of any
+    number of identical requests at once, one is told to dispatch: the writer, or a
+    replay once no ingest reached the broker and the last claim lapsed (its sender died).
     """
     queued = status_json(article.version, LanguageState.QUEUED, now, None)
     states = [part for lang in languages for part in (lang, queued)]
     args = [article.version, article_json(article), encode_time(article.published_at)]
-    args.append(encode_time(now))
+    args += [encode_time(now), repr(float(claim_seconds))]
     ids = [keys.article_key(article.id), keys.state_key(article.id)]
-    answer, stored = run_script(client, scripts.SAVE_VERSION, ids, [*args, *states])
+    answer, stored, claimed = run_script(client, scripts.SAVE_VERSION, ids, [*args, *states])
     if decode_text(answer) == "stale":
         raise StaleVersion(article.id, article.version, int(stored))
-    return Outcome(decode_text(answer))
+    return Saved(Outcome(decode_text(answer)), bool(int(claimed)))
+
+
+@guarded
+def end_dispatch(client: Client, article_id: str, version: int, *, sent: bool) -> None:
+    """The claim ``save_version`` gave ends: ``sent`` marks ``version`` dispatched (a replay
+    sends nothing); otherwise the claim is given back, so the next replay sends it."""
+    run_script(client, scripts.END_DISPATCH, [keys.article_key(article_id)], [version, int(sent)])
 
 
 def _record(article_id: str, fields: Mapping[bytes, bytes]) -> Item:

@@ -7,7 +7,8 @@ data and operators' tools depend on these strings: changing one is a data migrat
 | key | type | TTL | writer | meaning |
 |---|---|---|---|---|
 | ``syn:article:{id}`` | hash | none | articles.save_version | ``version``, ``article`` (JSON of the latest version), ``first_created`` (fixes the guid), ``received_at`` |
-| ``syn:article:{id}`` field ``dispatched`` | hash field | none | ops.mark_dispatched | the version whose ingest task reached the broker |
+| ``syn:article:{id}`` field ``dispatched`` | hash field | none | articles.end_dispatch | the version whose ingest task reached the broker |
+| ``syn:article:{id}`` field ``dispatch_lease`` | hash field | until the send | articles.save_version, articles.end_dispatch | ``<version>:<until>`` (epoch s, the server's clock): the one request sending that version's ingest; a replay after it lapsed sends it |
 | ``syn:article:{id}`` field ``writes:{version}:{lang}`` | hash field | none | articles.publish_item | how often that item was written: 1 (more would be a second publication) |
 | ``syn:state:{id}`` | hash | none | articles.save_version, articles.set_state, articles.publish_item | lang -> ``{"version","state","at","reason"}`` of the latest version; reset by a newer version |
 | ``syn:items:{lang}`` | hash | none | articles.publish_item | id -> latest published item JSON in lang (``first_created``, ``version_created``, ``article``) |

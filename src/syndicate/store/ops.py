@@ -1,4 +1,5 @@
-"""Operational records in Redis: dispatch marks, worker heartbeats, metrics, queue depths.
+"""Operational records in Redis: whether a version was dispatched, worker heartbeats,
+metrics, queue depths.
 
 The keys, Celery's queues and bindings too, are in keys.py. Metrics live in Redis, not in process
 memory, because they are written by every worker child and read by every API process:
@@ -26,12 +27,6 @@ def _series(name: str, labels: Mapping[str, str]) -> str:
         return name
     inner = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
     return f"{name}{{{inner}}}"
-
-
-@guarded
-def mark_dispatched(client: Client, article_id: str, version: int) -> None:
-    """Record that ``version``'s ingest task is on the broker (see ``is_dispatched``)."""
-    client.hset(keys.article_key(article_id), "dispatched", version)
 
 
 @guarded

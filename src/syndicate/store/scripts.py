@@ -12,19 +12,60 @@ from __future__ import annotations
 
 from typing import Final
 
+# The dispatch claim (worker/submit.py): whoever stores a version, or replays one whose
+# ingest never reached the broker once the claim of its sender lapsed, is told to send the
+# ingest, and holds field dispatch_lease ('<version>:<until, epoch s>') meanwhile: of any
+# number of identical requests at once, exactly one sends. Times are the server's (TIME).
+_CLAIM: Final = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local function claim(version, seconds)
+  local sent = tonumber(redis.call('HGET', KEYS[1], 'dispatched'))
+  if sent and sent >= version then return 0 end
+  local lease = redis.call('HGET', KEYS[1], 'dispatch_lease')
+  if lease then
+    local v, untl = string.match(lease, '^(%d+):(.+)$')
+    if tonumber(v) == version and tonumber(untl) > now then return 0 end
+  end
+  redis.call('HSET', KEYS[1], 'dispatch_lease', version .. ':' .. (now + seconds))
+  return 1
+end
+"""
+
 # KEYS: article hash, state hash.
-# ARGV: version, article JSON, first_created, received_at, then lang, state JSON pairs.
-SAVE_VERSION: Final = """
+# ARGV: version, article JSON, first_created, received_at, claim seconds, then lang, state
+# JSON pairs. Answers {outcome, stored version, 1 when the caller must send the ingest}.
+SAVE_VERSION: Final = (
+    _CLAIM
+    + """
 local stored = tonumber(redis.call('HGET', KEYS[1], 'version'))
 local version = tonumber(ARGV[1])
-if stored and version < stored then return {'stale', stored} end
-if stored and version == stored then return {'already_done', stored} end
+if stored and version < stored then return {'stale', stored, 0} end
+if stored and version == stored then
+  return {'already_done', stored, claim(version, tonumber(ARGV[5]))}
+end
 local first = redis.call('HGET', KEYS[1], 'first_created') or ARGV[3]
 redis.call('HSET', KEYS[1], 'version', ARGV[1], 'article', ARGV[2],
            'first_created', first, 'received_at', ARGV[4])
 redis.call('DEL', KEYS[2])
-if #ARGV > 4 then redis.call('HSET', KEYS[2], unpack(ARGV, 5)) end
-return {'written', version}
+if #ARGV > 5 then redis.call('HSET', KEYS[2], unpack(ARGV, 6)) end
+return {'written', version, claim(version, tonumber(ARGV[5]))}
+"""
+)
+
+# KEYS: article hash. ARGV: version, '1' when its ingest reached the broker ('0': the send
+# failed, the claim is given back for the next replay). The dispatched version never moves
+# back; a newer version's claim stays.
+END_DISPATCH: Final = """
+local version = tonumber(ARGV[1])
+local sent = tonumber(redis.call('HGET', KEYS[1], 'dispatched'))
+if ARGV[2] == '1' and (not sent or sent < version) then
+  redis.call('HSET', KEYS[1], 'dispatched', version)
+end
+local lease = redis.call('HGET', KEYS[1], 'dispatch_lease')
+if lease and tonumber(string.match(lease, '^(%d+):')) == version then
+  redis.call('HDEL', KEYS[1], 'dispatch_lease')
+end
 """
 
 # A language is done for a version once published or withdrawn: nothing moves it back.

@@ -26,13 +26,15 @@ from syndicate.worker.failures import record_no_model
 
 @dataclass(frozen=True, slots=True)
 class Accepted:
-    """What ``accept`` stored: WRITTEN for new work, ALREADY_DONE for a replay."""
+    """What ``accept`` stored: WRITTEN for new work, ALREADY_DONE for a replay; ``dispatch``
+    when the caller holds the claim to send its ingest (``articles.save_version``)."""
 
     article_id: str
     version: int
     outcome: Outcome
     source: str
     targets: tuple[str, ...]
+    dispatch: bool = False
 
 
 def targets_of(article: Article, default_targets: Sequence[str]) -> tuple[str, ...]:
@@ -46,7 +48,8 @@ def accept(
     client: Client, article: Article, default_targets: Sequence[str], now: datetime
 ) -> Accepted:
     """Store a version with its source and target languages queued (``StaleVersion`` for
-    one older than the stored version). The caller dispatches ``ingest`` when WRITTEN.
+    one older than the stored version). The caller sends the ingest when told to
+    (``Accepted.dispatch``: the version is new, or its ingest never reached the broker).
 
     Every language the article already went out in is a target too, whatever this
     version's ``targets`` say: a kill must leave every feed, and an update must not leave
@@ -56,8 +59,9 @@ def accept(
     held = articles.held_languages(client, article.id)
     source = primary(article.language)
     targets = (*chosen, *(h for h in held if h not in chosen and primary(h) != source))
-    outcome = articles.save_version(client, article, [article.language, *targets], now)
-    return Accepted(article.id, article.version, outcome, article.language, targets)
+    saved = articles.save_version(client, article, [article.language, *targets], now)
+    ids = (article.id, article.version, saved.outcome)
+    return Accepted(*ids, article.language, targets, saved.dispatch)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,19 @@
 """The one way work enters the queues from outside a worker: the API webhook, ``syndicate
 enqueue``, ``syndicate backfill`` (``submit``) and ``syndicate retry`` (``retry``).
 
-Always store first, then send: ``intake.accept`` stores the version, the ingest goes to
-the broker, and only then is the version marked dispatched. A replay of a version stored
-but never dispatched (the process died, the broker was away) dispatches it now: nothing
-accepted is lost (docs/architecture.md, "The service, request by request").
+Always store first, then send. Accept-and-enqueue is one atomic step: the Lua script that
+stores the version (``intake.accept``, ``articles.save_version``) also hands out the claim
+to send its ingest, to one caller only, with a lease (30 s). Twenty identical POSTs at once
+store one version (one 202, nineteen 200s) and send one ingest: one translation per
+language. The sender marks the version dispatched once the message is on the broker. A
+replay of a version stored but never dispatched dispatches it: at once when its sender's
+send failed (the claim is given back), after the lease when the sender died in between.
+
+Why a claim and not an outbox: an outbox row needs a relay process to move it to the
+broker (one more process to run and watch), or the Lua script must write kombu's message
+envelope itself (the broker's private format); the claim keeps the send where it was, in
+the request, and the one thing the race needed, deciding who sends, inside the same
+script as the save (docs/architecture.md, "The service, request by request").
 """
 
 from __future__ import annotations
@@ -19,8 +28,7 @@ from celery import Celery
 from syndicate.models.engine import Engine
 from syndicate.news.article import Article
 from syndicate.news.states import Outcome
-from syndicate.store import ops as store_ops
-from syndicate.store import server
+from syndicate.store import articles, server
 from syndicate.store.client import Client
 from syndicate.worker import intake
 from syndicate.worker.intake import Accepted, Requeued
@@ -55,10 +63,9 @@ def submit(
     answer is 503, and the client's retry is a replay).
     ``on_new`` runs once a new version is stored, before its dispatch (the API counts it)."""
     accepted = intake.accept(client, article, default_targets, now)
-    if accepted.outcome is Outcome.WRITTEN:
-        if on_new is not None:
-            on_new(accepted)
-    elif store_ops.is_dispatched(client, accepted.article_id, accepted.version):
+    if accepted.outcome is Outcome.WRITTEN and on_new is not None:
+        on_new(accepted)
+    if not accepted.dispatch:  # sent already, or being sent by the request holding the claim
         server.confirm_replicated(client)  # a replay is an acknowledgement too
         return Submitted(accepted, dispatched=False)
     dispatch(client, celery_app, (accepted.article_id, accepted.version, accepted.source))
@@ -68,9 +75,14 @@ def submit(
 
 def dispatch(client: Client, celery_app: Celery, ids: tuple[str, int, str]) -> None:
     """Enqueue the ingest of stored version ``ids[1]`` (source ``ids[2]``), then mark it
-    dispatched; also what worker/recovery.py sends again after a Redis restart."""
-    celery_app.tasks[INGEST].apply_async(ids, retry_policy=CALLER_RETRY_POLICY)
-    store_ops.mark_dispatched(client, ids[0], ids[1])
+    dispatched; a failed send gives the claim back, so a replay sends it at once. Also
+    what worker/recovery.py and ``retry`` send."""
+    try:
+        celery_app.tasks[INGEST].apply_async(ids, retry_policy=CALLER_RETRY_POLICY)
+    except BaseException:
+        articles.end_dispatch(client, ids[0], ids[1], sent=False)
+        raise
+    articles.end_dispatch(client, ids[0], ids[1], sent=True)
 
 
 def retry(
