@@ -26,7 +26,7 @@ ARCHITECTURE: Final = SRC.parent / "docs" / "architecture.md"
 
 # Every package (or top-level module) under syndicate, placed: pure core, or shell.
 CORE: Final = ("errors", "news", "markup", "translation", "feeds", "ingest", "review")
-SHELL: Final = ("clock", "config", "logs", "models", "store", "worker", "api", "cli")
+SHELL: Final = ("clock", "config", "logs", "models", "store", "worker", "desk", "api", "cli")
 _SHELL_BASE: Final = (*CORE, "clock", "config", "logs", "models", "store")
 # Who may import whom, by the first name under ``syndicate`` ("" is the package itself,
 # which holds only __version__). Everything may import ``errors``.
@@ -47,8 +47,10 @@ ALLOWED: Final[Mapping[str, frozenset[str]]] = {
     "models": frozenset({"", *CORE, "config", "logs", "models"}),
     "store": frozenset({"", *CORE, "store"}),
     "worker": frozenset({"", *_SHELL_BASE, "worker"}),
-    "api": frozenset({"", *_SHELL_BASE, "worker", "api"}),
-    "cli": frozenset({"", *_SHELL_BASE, "worker", "api", "cli"}),
+    # The review desk's pages and access (issue 18): below the API, which includes its routes.
+    "desk": frozenset({"", *_SHELL_BASE, "worker", "desk"}),
+    "api": frozenset({"", *_SHELL_BASE, "worker", "desk", "api"}),
+    "cli": frozenset({"", *_SHELL_BASE, "worker", "desk", "api", "cli"}),
 }
 CORE_PACKAGES: Final = frozenset(CORE)
 PLACED: Final = frozenset({"", *CORE, *SHELL})  # "" is the package itself (__version__)
