@@ -18,10 +18,13 @@ from starlette.responses import JSONResponse, Response
 from syndicate.errors import (
     ArticleInvalid,
     BodyTimeout,
+    EditInvalid,
     Embargoed,
     NoSuchArticle,
+    NotHeld,
     NotReplicated,
     PayloadTooLarge,
+    ReviewConflict,
     StaleVersion,
     StoreUnavailable,
 )
@@ -70,6 +73,18 @@ def _domain_answer(request: Request, exc: Exception) -> Response | None:
         return unavailable({"reason": str(exc)})
     if isinstance(exc, StoreUnavailable):
         return unavailable()
+    return _review_answer(exc)
+
+
+def _review_answer(exc: Exception) -> Response | None:
+    """The review desk's refusals (issue 18): nothing held 404, moved on 409, an edit
+    that breaks a tag or protected text 422 naming the segment and the tag."""
+    if isinstance(exc, EditInvalid):
+        return JSONResponse({"errors": [e.to_dict() for e in exc.errors]}, status_code=422)
+    if isinstance(exc, ReviewConflict):
+        return JSONResponse({"error": str(exc), "version": exc.version}, status_code=409)
+    if isinstance(exc, NotHeld):
+        return error(404, str(exc))
     return None
 
 
@@ -97,6 +112,9 @@ HANDLED: Final = (
     PayloadTooLarge,
     BodyTimeout,
     StoreUnavailable,
+    EditInvalid,
+    ReviewConflict,
+    NotHeld,
     OperationalError,
     RedisError,
     ClientDisconnect,

@@ -30,7 +30,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from syndicate.api import auth as api_auth
-from syndicate.api import monitoring, newsroom, polls
+from syndicate.api import monitoring, newsroom, polls, review
 from syndicate.api.answers import HANDLED, Refused, answer
 from syndicate.api.credentials import Verdict
 from syndicate.api.durability import check_store
@@ -48,6 +48,7 @@ from syndicate.api.negotiation import choose_ninjs_version, ninjs_media_type
 from syndicate.api.openapi import openapi_document
 from syndicate.clock import Clock
 from syndicate.config import Settings, guid_domain_problem
+from syndicate.desk import routes as desk_routes
 from syndicate.errors import ArticleInvalid
 from syndicate.feeds.edition import body_name, make_provider
 from syndicate.feeds.newsml import render_news_item
@@ -360,7 +361,7 @@ def create_app(settings: Settings, celery_app: Celery, clock: Clock) -> Starlett
         await loop_client.aclose()
 
     app = Starlette(
-        routes=ROUTES,
+        routes=[*ROUTES, *review.ROUTES, *desk_routes.ROUTES],
         middleware=[Middleware(AccessLog), Middleware(ReadDeadline, seconds=s.body_timeout)],
         exception_handlers={kind: answer for kind in HANDLED},
         lifespan=lifespan,

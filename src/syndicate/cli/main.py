@@ -14,12 +14,22 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from syndicate import logs
-from syndicate.cli import feeds, ingest, models, partners, run, service, status, translate
+from syndicate.cli import (
+    editors,
+    feeds,
+    ingest,
+    models,
+    partners,
+    run,
+    service,
+    status,
+    translate,
+)
 from syndicate.config import Settings, load_settings
 from syndicate.errors import SettingsInvalid
 
 # Every command group, in the order ``syndicate --help`` lists them.
-GROUPS = (translate, models, feeds, ingest, status, partners, service, run)
+GROUPS = (translate, models, feeds, ingest, status, partners, editors, service, run)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -32,7 +32,8 @@ ANY_LANGUAGE: Final = "*"
 DEFAULT_FORMATS: Final = ("rss", "newsml", "ninjs")
 
 
-def _split(raw: str) -> tuple[str, ...]:
+def split_list(raw: str) -> tuple[str, ...]:
+    """``ar, tr,,ar`` -> ("ar", "tr"): a comma list, each item once."""
     return tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
 
 
@@ -41,11 +42,11 @@ def check_partner(name: str, languages: str, formats: str) -> list[str]:
     problems = []
     if not NAME.fullmatch(name):
         problems.append(f"{name!r}: a name is 1-64 letters, digits, '.', '_' or '-'")
-    langs = _split(languages)
+    langs = split_list(languages)
     bad = [lang for lang in langs if lang != ANY_LANGUAGE and not is_language_tag(lang)]
     if bad or not langs:
         problems.append(f"--languages: not language tags (or *): {languages!r}")
-    fmts = _split(formats)
+    fmts = split_list(formats)
     unknown = [f for f in fmts if f not in FORMATS]
     if unknown or not fmts:
         problems.append(f"--formats: choose from {', '.join(sorted(FORMATS))}: {formats!r}")
@@ -61,7 +62,11 @@ def _cmd_add(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     key = new_partner_key()
     partner = store_partners.Partner(
-        args.name, key_digest(key), _split(args.languages), _split(args.formats), system_now()
+        args.name,
+        key_digest(key),
+        split_list(args.languages),
+        split_list(args.formats),
+        system_now(),
     )
     with connected(settings) as client:
         if not store_partners.add_partner(client, partner):
