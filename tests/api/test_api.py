@@ -271,9 +271,10 @@ def test_openapi_lists_every_route_method_and_answer(api: TestClient) -> None:
     assert answer.status_code == 200
     document = answer.json()
     assert document["openapi"].startswith("3.1") and document == openapi_document()
-    served = {
+    served = {  # the review desk's pages (/desk/) are HTML, not API
         (route.path, method.lower())
         for route in api.app.routes  # type: ignore[attr-defined]
+        if not route.path.startswith("/desk")
         for method in route.methods - {"HEAD"}
     }
     described = {(path, method) for path, ops in document["paths"].items() for method in ops}
@@ -291,6 +292,7 @@ def test_openapi_lists_every_route_method_and_answer(api: TestClient) -> None:
         "partnerBearer",
         "partnerKeyQuery",
         "superdeskSignature",
+        "editorToken",
     }
 
 

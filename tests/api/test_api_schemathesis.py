@@ -103,7 +103,7 @@ def _auth(case: Any, body: bytes | None, mode: str) -> dict[str, str]:
     if path == "/v1/articles":
         proof = signed(body or b"") if mode == "valid" else {SIGNATURE_HEADER: "t=1,v1=00"}
         return headers | proof
-    if path in ("/v1/articles/{id}", "/metrics", "/healthz"):
+    if path in ("/v1/articles/{id}", "/metrics", "/healthz") or path.startswith("/v1/review"):
         return headers | {"Authorization": f"Bearer {TOKEN if mode == 'valid' else 'nope'}"}
     if path.startswith(("/v1/feeds", "/v1/items")):
         return headers | {"Authorization": f"Bearer {ALL_KEY if mode == 'valid' else 'nope'}"}

@@ -10,7 +10,9 @@ from syndicate import __version__
 from syndicate.api.article_schema import article_schema
 from syndicate.api.credentials import STATUS_SIGNED
 from syndicate.api.negotiation import NINJS_MEDIA, VERSION_PARAMETER
+from syndicate.api.review_openapi import EDITOR_TOKEN, review_paths, review_schemas
 from syndicate.feeds.ninjs_versions import DEFAULT_VERSION, SCHEMA_URIS, NinjsVersion
+from syndicate.news.states import LanguageState
 
 Json = dict[str, Any]
 
@@ -286,7 +288,7 @@ def _operations() -> Json:
 
 
 def _schemas() -> Json:
-    state = ["queued", "translating", "published", "failed", "no_model", "withdrawn"]
+    state = [*LanguageState]
     language = _object(
         state={"enum": state},
         version=_INTEGER,
@@ -362,6 +364,9 @@ def openapi_document() -> Json:
     return {
         "openapi": "3.1.0",
         "info": info,
-        "paths": {**paths, **_feeds(), **_operations()},
-        "components": {"securitySchemes": _security_schemes(), "schemas": _schemas()},
+        "paths": {**paths, **_feeds(), **_operations(), **review_paths()},
+        "components": {
+            "securitySchemes": {**_security_schemes(), "editorToken": EDITOR_TOKEN},
+            "schemas": {**_schemas(), **review_schemas()},
+        },
     }
