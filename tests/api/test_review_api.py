@@ -9,12 +9,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from redis import Redis
 
 from syndicate.desk.access import new_editor_token, token_digest
 from syndicate.news.article import parse_article
 from syndicate.news.states import LanguageState
-from syndicate.store import articles, editors
+from syndicate.store import articles, editors, ops
 from syndicate.store import review as store_review
 from syndicate.translation.glossary import parse_glossary
 from syndicate.translation.stage import draft_translation
@@ -172,3 +173,25 @@ def test_the_article_status_shows_in_review(api: TestClient, redis: Redis) -> No
     _held(redis, "a1")
     status = api.get("/v1/articles/a1", headers=OPERATOR).json()
     assert status["languages"]["ckb"]["state"] == "in_review"
+
+
+def test_metrics_show_the_held_queue_and_the_memory_hit_rate(api: TestClient, redis: Redis) -> None:
+    _held(redis, "new", age=1)
+    _held(redis, "old", age=30)
+    ops.count(redis, "syndicate_tm_lookups_total", {"lang": "ckb"}, 10)
+    ops.count(redis, "syndicate_tm_hits_total", {"lang": "ckb", "origin": "human"}, 4)
+    ops.count(redis, "syndicate_tm_hits_total", {"lang": "ckb", "origin": "machine"}, 1)
+    text = api.get("/metrics", headers=OPERATOR).text
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+    assert samples[("syndicate_review_held", (("lang", "ckb"),))] == 2
+    assert 29 * 60 < samples[("syndicate_review_oldest_seconds", (("lang", "ckb"),))] < 40 * 60
+    human = (("lang", "ckb"), ("origin", "human"))
+    assert samples[("syndicate_tm_hits_total", human)] == 4
+    assert samples[("syndicate_tm_hit_ratio", human)] == pytest.approx(0.4)
+    assert samples[
+        ("syndicate_tm_hit_ratio", (("lang", "ckb"), ("origin", "machine")))
+    ] == pytest.approx(0.1)

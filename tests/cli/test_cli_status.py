@@ -145,6 +145,7 @@ def test_status_overview_json_on_an_empty_store(
             "translate.ckb": 0,
             "translate.kmr": 0,
         },
+        "review": {},
         "failures": [],
     }
 

@@ -14,6 +14,7 @@ custom Collector) and adds the broker's queue depths (issue 4, item 3):
   ``low_confidence_markup``: tags placed on unclear attention; the article's
   ``translation.flags`` name the segments)
 - ``syndicate_queue_depth{queue}``: messages waiting in each Celery queue
+- the review desk's and the translation memories' series (api/review_metrics.py)
 - ``syndicate_legacy_signatures_total``: webhook posts accepted with the brief's plain,
   replayable ``sha256=`` signature (issue 9): zero for a while means
   ``require_signature_timestamp`` can be turned on
@@ -135,9 +136,10 @@ class StoreCollector(Collector):
         yield from metric_families(values, ops.queue_depths(self.client, names))
 
 
-def render_metrics(client: Client, queues: Iterable[str]) -> bytes:
+def render_metrics(client: Client, queues: Iterable[str], *more: Collector) -> bytes:
     """Prometheus text of one scrape (serve with ``prometheus_client.CONTENT_TYPE_LATEST``);
     raises ``StoreUnavailable`` when Redis is away."""
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(StoreCollector(client, queues))
+    for collector in (StoreCollector(client, queues), *more):
+        registry.register(collector)
     return generate_latest(registry)

@@ -27,6 +27,8 @@ from starlette.responses import JSONResponse, Response
 from syndicate.api.answers import Refused, unavailable
 from syndicate.api.auth import holds_token
 from syndicate.api.metrics import render_metrics
+from syndicate.api.review_metrics import ReviewCollector
+from syndicate.clock import system_now
 from syndicate.errors import StoreUnavailable
 from syndicate.store import ops as store_ops
 from syndicate.store.client import Client, is_reachable
@@ -47,7 +49,8 @@ def check_scraper(headers: Headers, metrics_token: str | None, operator_token: s
 
 async def metrics(client: Client, queues: Iterable[str]) -> Response:
     """One scrape: Prometheus text (503 while Redis is away, answers.py)."""
-    text = await run_in_threadpool(render_metrics, client, queues)
+    review = ReviewCollector(client, system_now)  # the review desk's queues, the memories
+    text = await run_in_threadpool(render_metrics, client, queues, review)
     return Response(text, media_type=CONTENT_TYPE_LATEST)
 
 

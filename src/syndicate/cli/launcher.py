@@ -40,7 +40,10 @@ from syndicate.clock import system_now
 from syndicate.errors import LaunchError
 from syndicate.store.client import answers_ping
 
-FINAL_STATES: Final = frozenset({"published", "failed", "no_model", "withdrawn"})
+# in_review waits for an editor (issue 18): final as far as the machine's work goes.
+FINAL_STATES: Final = frozenset(
+    {"published", "failed", "no_model", "withdrawn", "in_review", "rejected"}
+)
 POLL_SECONDS: Final = 0.05  # polling interval of every wait; each wait has its own deadline
 STOP_SECONDS: Final = 15.0
 REDIS_START_SECONDS: Final = 15.0

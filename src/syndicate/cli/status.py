@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+from datetime import datetime
 from typing import Any, Final
 
 from syndicate.cli.console import (
@@ -30,6 +31,7 @@ from syndicate.errors import NoSuchArticle, UnknownLanguage
 from syndicate.news.languages import is_language_tag
 from syndicate.store import articles as store
 from syndicate.store import ops as store_ops
+from syndicate.store import review as store_review
 from syndicate.store import server
 from syndicate.store.articles import LanguageStatus
 from syndicate.store.client import Client
@@ -80,24 +82,43 @@ def _failure_row(f: store_ops.Failure) -> list[str]:
     return [moment(f.at), f.article_id, str(f.version), f.lang, str(f.state), f.reason or ""]
 
 
+def held_for_review(client: Client, now: datetime) -> dict[str, dict[str, int]]:
+    """Per language that ever held a translation: how many wait for an editor, and the
+    oldest one's age in seconds (issue 18)."""
+    waiting = store_review.waiting(client, store_review.held_languages(client))
+    return {
+        lang: {
+            "held": w.held,
+            "oldest_seconds": int((now - w.oldest).total_seconds()) if w.oldest else 0,
+        }
+        for lang, w in waiting.items()
+    }
+
+
 def _show_overview(client: Client, as_json: bool, targets: tuple[str, ...]) -> int:
     where = server.topology(client)
     names = queue_names(store_ops.broker_queues(client), targets)
     depths = store_ops.queue_depths(client, names)
     failures = store_ops.recent_failures(client, FAILURES_SHOWN)
+    review = held_for_review(client, system_now())
     if as_json:
         recent = [
             {"id": f.article_id, "version": f.version, "lang": f.lang, "state": str(f.state)}
             | {"reason": f.reason, "at": f.at.isoformat()}
             for f in failures
         ]
-        overview = {"redis": dataclasses.asdict(where), "queues": depths, "failures": recent}
+        overview = {"redis": dataclasses.asdict(where), "queues": depths, "review": review}
+        overview["failures"] = recent
         print(json.dumps(overview, ensure_ascii=False, indent=2))
         return 0
     print(f"redis: {where.describe()}")
     print()
     print_table(["queue", "waiting"], [[name, str(n)] for name, n in depths.items()])
     print()
+    if review:
+        rows = [[lang, str(r["held"]), f"{r['oldest_seconds']} s"] for lang, r in review.items()]
+        print_table(["review", "held", "oldest"], rows)
+        print()
     if not failures:
         print("no recent failures")
         return 0
