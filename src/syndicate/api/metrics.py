@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Final
 
 from prometheus_client import CollectorRegistry, generate_latest
@@ -51,6 +51,7 @@ _LABEL: Final = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"')
 
 Labels = tuple[tuple[str, str], ...]  # sorted (name, value) pairs
 Series = dict[str, dict[Labels, float]]  # metric name -> labels -> value
+SeriesReader = Callable[[Series], Iterable[Metric]]  # more families from the stored series
 
 
 def parse_series(values: Mapping[str, float]) -> Series:
@@ -126,20 +127,30 @@ class StoreCollector(Collector):
     """Reads Redis at every scrape: the series and the depth of every broker queue (those
     Celery declared, plus ``queues``, so an idle queue shows 0 rather than nothing)."""
 
-    def __init__(self, client: Client, queues: Iterable[str]) -> None:
+    def __init__(
+        self, client: Client, queues: Iterable[str], readers: Sequence[SeriesReader] = ()
+    ) -> None:
         self.client = client
         self.queues = tuple(queues)
+        self.readers = tuple(readers)
 
     def collect(self) -> Iterator[Metric]:
         values = ops.read_metrics(self.client)
+        for reader in self.readers:  # more families from the same read of the series
+            yield from reader(parse_series(values))
         names = sorted({*ops.broker_queues(self.client), *self.queues})
         yield from metric_families(values, ops.queue_depths(self.client, names))
 
 
-def render_metrics(client: Client, queues: Iterable[str], *more: Collector) -> bytes:
+def render_metrics(
+    client: Client,
+    queues: Iterable[str],
+    *more: Collector,
+    readers: Sequence[SeriesReader] = (),
+) -> bytes:
     """Prometheus text of one scrape (serve with ``prometheus_client.CONTENT_TYPE_LATEST``);
     raises ``StoreUnavailable`` when Redis is away."""
     registry = CollectorRegistry(auto_describe=False)
-    for collector in (StoreCollector(client, queues), *more):
+    for collector in (StoreCollector(client, queues, readers), *more):
         registry.register(collector)
     return generate_latest(registry)

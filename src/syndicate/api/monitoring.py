@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, Final
 
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -27,7 +28,7 @@ from starlette.responses import JSONResponse, Response
 from syndicate.api.answers import Refused, unavailable
 from syndicate.api.auth import holds_token
 from syndicate.api.metrics import render_metrics
-from syndicate.api.review_metrics import ReviewCollector
+from syndicate.api.review_metrics import ReviewCollector, memory_families
 from syndicate.clock import system_now
 from syndicate.errors import StoreUnavailable
 from syndicate.store import ops as store_ops
@@ -50,7 +51,9 @@ def check_scraper(headers: Headers, metrics_token: str | None, operator_token: s
 async def metrics(client: Client, queues: Iterable[str]) -> Response:
     """One scrape: Prometheus text (503 while Redis is away, answers.py)."""
     review = ReviewCollector(client, system_now)  # the review desk's queues, the memories
-    text = await run_in_threadpool(render_metrics, client, queues, review)
+    text = await run_in_threadpool(
+        partial(render_metrics, readers=[memory_families]), client, queues, review
+    )
     return Response(text, media_type=CONTENT_TYPE_LATEST)
 
 

@@ -17,9 +17,8 @@ from typing import Final
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from syndicate.api.metrics import Series, parse_series
+from syndicate.api.metrics import Series
 from syndicate.clock import Clock
-from syndicate.store import ops
 from syndicate.store import review as store_review
 from syndicate.store.client import Client
 
@@ -64,7 +63,9 @@ def memory_families(series: Series) -> list[Metric]:
 
 
 class ReviewCollector(Collector):
-    """Reads the review queues (one pipeline) and the memory counters at every scrape."""
+    """Reads the review queues at every scrape: one SMEMBERS, then one pipeline of two
+    reads per language that ever held a translation (the memory counters come with the
+    other stored series: ``memory_families``)."""
 
     def __init__(self, client: Client, clock: Clock) -> None:
         self.client = client
@@ -73,4 +74,3 @@ class ReviewCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         langs = store_review.held_languages(self.client)
         yield from review_families(store_review.waiting(self.client, langs), self.clock())
-        yield from memory_families(parse_series(ops.read_metrics(self.client)))

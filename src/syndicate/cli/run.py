@@ -19,13 +19,12 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from syndicate.cli import run_models
+from syndicate.cli import demo, run_models
 from syndicate.cli.console import say
 from syndicate.config import PROJECT_ROOT, Settings
 from syndicate.errors import ArticleInvalid, FieldError, SyndicateError
@@ -38,7 +37,6 @@ if TYPE_CHECKING:  # launcher imports httpx, only needed once `run` runs
 
 SAMPLE = PROJECT_ROOT.parent / "shared" / "samples" / "rudaw-isis-final-moments.json"
 RUN_DIR = PROJECT_ROOT / "var" / "run"
-DEMO_PARTNER = "make-run-demo"
 FORMAT_EXTENSIONS = (("rss", "rss"), ("newsml", "xml"), ("ninjs", "json"))
 HEALTH_SECONDS = 180.0
 PUBLISH_SECONDS = 600.0
@@ -128,28 +126,8 @@ def environment_lines(redis_url: str, keys: _Secrets, partner_key: str) -> list[
         lines.append(f"  ({', '.join(kept)}: set in your environment, not printed)")
     if ephemeral:
         lines.append(f"  ({' and '.join(ephemeral)}: ephemeral, generated for this run only)")
-    lines.append(f"  ({DEMO_KEY_VAR}: the key of the demo partner {DEMO_PARTNER})")
+    lines.append(f"  ({DEMO_KEY_VAR}: the key of the demo partner {demo.DEMO_PARTNER})")
     return lines
-
-
-def _demo_partner(redis_url: str) -> str:
-    """A partner entitled to every language (``*``) and format; replaces an earlier run's."""
-    from syndicate.api.credentials import key_digest, new_partner_key
-    from syndicate.store import partners
-    from syndicate.store.client import connect
-
-    key = new_partner_key()
-    client = connect(redis_url)
-    try:
-        partners.revoke_partner(client, DEMO_PARTNER)
-        formats = tuple(name for name, _ in FORMAT_EXTENSIONS)
-        partner = partners.Partner(
-            DEMO_PARTNER, key_digest(key), ("*",), formats, datetime.now(UTC)
-        )
-        partners.add_partner(client, partner)
-    finally:
-        client.close()
-    return key
 
 
 @contextmanager
@@ -297,10 +275,11 @@ def _serve(
     pairs = needed_pairs(inputs, s)
     run_models.say_models(run_models.ensure_models(s.models_dir, pairs, args.offline, args.models))
     keys, languages = _secrets(s), _languages(inputs, s)
-    partner_key = _demo_partner(redis.url)
+    partner_key = demo.demo_partner(redis.url, [name for name, _ in FORMAT_EXTENSIONS])
+    editor_token = demo.demo_editor(redis.url)
     host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
     base = f"http://{host}:{args.port}"
-    extra = _extra_env(base) | durability
+    extra = _extra_env(base) | durability | demo.review_env(s.review_hold, s.review_hold_flagged)
     env = launcher.service_env(redis.url, keys.newsroom, keys.operator, extra)
     launcher.start_worker(stack, env, args.log_dir / "worker.log")
     launcher.start_api(stack, env, args.host, args.port, args.log_dir / "api.log")
@@ -308,6 +287,9 @@ def _serve(
     launcher.wait_healthy(base, stack, HEALTH_SECONDS)
     ids = _post_all(base, inputs, keys, stack)
     _say_urls(base, languages, partner_key)
+    held = extra.get(demo.HOLD_VAR) or ",".join(s.review_hold) or "nothing"
+    say(f"Review desk: {base}/desk/  (held for review: {held}; log in with the token)")
+    say(f"  editor {demo.DEMO_EDITOR}: {editor_token}")
     _say_environment(redis.url, keys, partner_key)
     _say_commands(base, ids)
     if args.once:
