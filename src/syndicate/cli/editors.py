@@ -52,7 +52,7 @@ def _cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     editor = editors.Editor(
         args.name, token_digest(token), split_list(args.languages), system_now()
     )
-    with connected(settings.redis_url) as client:
+    with connected(settings) as client:
         if not editors.add_editor(client, editor):
             return fail("editors add", f"{args.name}: an editor with this name exists", 2)
     print(token)
@@ -66,7 +66,7 @@ def _cmd_add(args: argparse.Namespace, settings: Settings) -> int:
 
 @environment_guarded("editors list")
 def _cmd_list(args: argparse.Namespace, settings: Settings) -> int:
-    with connected(settings.redis_url) as client:
+    with connected(settings) as client:
         found = editors.list_editors(client)
     if not found:
         print("no editors (add one with `syndicate editors add NAME --languages ckb,kmr`)")
@@ -78,7 +78,7 @@ def _cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 @environment_guarded("editors revoke")
 def _cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
-    with connected(settings.redis_url) as client:
+    with connected(settings) as client:
         if not editors.revoke_editor(client, args.name):
             return fail("editors revoke", f"{args.name}: no such editor", 2)
     print(f"editor {args.name} revoked: their token no longer opens the review desk")

@@ -108,8 +108,7 @@ def _show_overview(client: Client, as_json: bool, targets: tuple[str, ...]) -> i
             for f in failures
         ]
         overview = {"redis": dataclasses.asdict(where), "queues": depths, "review": review}
-        overview["failures"] = recent
-        print(json.dumps(overview, ensure_ascii=False, indent=2))
+        print(json.dumps(overview | {"failures": recent}, ensure_ascii=False, indent=2))
         return 0
     print(f"redis: {where.describe()}")
     print()
