@@ -4,6 +4,7 @@ segment and the tag, approve, reject, retranslate, 409 when a newer version arri
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,7 +22,8 @@ from syndicate.translation.glossary import parse_glossary
 from syndicate.translation.stage import draft_translation
 from syndicate.worker import holding, intake
 
-from api_support import TOKEN, TestClient
+from api_support import TOKEN, TestClient, api_app, api_settings
+from redis_servers import RedisServer
 from stub_translators import upper
 
 NOW = datetime.now(UTC)
@@ -151,7 +153,18 @@ def test_a_newer_version_gets_409_on_approve(api: TestClient, redis: Redis) -> N
     assert articles.get_item(redis, "a1", "ckb") is None
 
 
-def test_reject_publishes_nothing_and_retranslate_queues(api: TestClient, redis: Redis) -> None:
+@pytest.fixture
+def sorani_api(redis: Redis, redis_server: RedisServer) -> Iterator[TestClient]:
+    """The API of a service that translates into Sorani (retranslate's checks want it)."""
+    settings = api_settings(redis_server.url, default_targets=("ar", "tr", "ckb"))
+    with TestClient(api_app(settings)) as client:
+        yield client
+
+
+def test_reject_publishes_nothing_and_retranslate_queues(
+    sorani_api: TestClient, redis: Redis
+) -> None:
+    api = sorani_api
     _held(redis, "a1")
     assert api.post("/v1/review/a1/ckb/reject", json={}, headers=OPERATOR).status_code == 422
     rejected = api.post(

@@ -10,6 +10,7 @@ protected text (naming the segment and the tag).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Final
 
 from starlette.concurrency import run_in_threadpool
@@ -22,7 +23,7 @@ from syndicate.api.auth import bearer_token
 from syndicate.api.http import read_limited
 from syndicate.desk import views
 from syndicate.desk.access import Actor, actor_for
-from syndicate.desk.context import desk_context, feed_site
+from syndicate.desk.context import desk_context, feed_site, retry_checks
 from syndicate.errors import ArticleInvalid
 from syndicate.news.languages import is_language_tag
 from syndicate.news.payload import decode_json
@@ -181,8 +182,10 @@ async def retranslate(request: Request) -> Response:
     article_id, lang = _held(request)
     _lang(actor, lang)
     ids, now = (article_id, lang), ctx.clock()
+    engine, configured = retry_checks(ctx)
     version = await run_in_threadpool(
-        reviewing.retranslate, ctx.client, ctx.celery_app, ids, actor.name, now
+        partial(reviewing.retranslate, engine=engine, configured=configured),
+        *(ctx.client, ctx.celery_app, ids, actor.name, now),
     )
     answer = {"id": article_id, "version": version, "lang": lang, "state": "queued"}
     return JSONResponse(answer, status_code=202)

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from syndicate.desk.access import Actor
-from syndicate.desk.context import DeskContext, feed_site
+from syndicate.desk.context import DeskContext, feed_site, retry_checks
 from syndicate.errors import EditInvalid, FieldError, NotHeld
 from syndicate.news.languages import is_language_tag
 from syndicate.worker import reviewing, submit
@@ -50,8 +51,10 @@ async def perform(
             reviewing.reject, ctx.client, held, actor.name, reason, version, now
         )
     elif action == "retranslate":
+        engine, configured = retry_checks(ctx)
         await run_in_threadpool(
-            reviewing.retranslate, ctx.client, ctx.celery_app, (article_id, lang), actor.name, now
+            partial(reviewing.retranslate, engine=engine, configured=configured),
+            *(ctx.client, ctx.celery_app, (article_id, lang), actor.name, now),
         )
     else:
         raise NotHeld(f"no action {action!r}")
@@ -63,6 +66,7 @@ async def retry(request: Request, ctx: DeskContext, actor: Actor, fields: Mappin
     if not actor.is_operator:
         raise NotHeld("only the operator retries a language")
     article_id, lang = str(request.path_params["id"]), str(request.path_params["lang"])
-    now = ctx.clock()
-    await run_in_threadpool(submit.retry, ctx.client, ctx.celery_app, article_id, [lang], now)
+    engine, configured = retry_checks(ctx)
+    args = (ctx.client, ctx.celery_app, engine, article_id, [lang], configured, ctx.clock())
+    await run_in_threadpool(submit.retry, *args)
     return "/desk/"

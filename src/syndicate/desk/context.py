@@ -14,6 +14,7 @@ from syndicate.clock import Clock
 from syndicate.config import Settings
 from syndicate.feeds.edition import FeedSite
 from syndicate.feeds.record import Provider
+from syndicate.models.engine import Engine, engine_from
 from syndicate.store.client import Client
 
 
@@ -32,6 +33,12 @@ class DeskContext(Protocol):
 
 def desk_context(request: Request) -> DeskContext:
     return cast(DeskContext, request.app.state.ctx)
+
+
+def retry_checks(ctx: DeskContext) -> tuple[Engine, tuple[str, ...]]:
+    """What ``syndicate retry``'s checks read (worker/submit.py): the installed models (an
+    engine opens only the package list until it translates) and the configured targets."""
+    return engine_from(ctx.settings), ctx.settings.default_targets
 
 
 def feed_site(ctx: DeskContext) -> FeedSite:

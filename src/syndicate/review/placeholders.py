@@ -10,8 +10,9 @@ moved but not changed. ``read`` checks all of it and reports every problem at on
 naming the tag; ``write`` is its inverse. CAT tools (memoQ, Trados, OmegaT) show inline
 tags the same way.
 
-A literal ``<`` that would read as a placeholder is written ``&lt;`` (and a literal
-``&lt;`` as ``&amp;lt;``), so any text survives ``write`` then ``read`` unchanged.
+A literal ``<`` that would read as a placeholder is written ``&lt;``, and a literal ``&``
+before ``lt;`` or ``amp;`` as ``&amp;``, so any text survives ``write`` then ``read``
+unchanged.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from syndicate.markup.pieces import Mark, MarkKind, Piece, joined
 # One segment is a sentence or a few: an edit far longer than any is a pasted article.
 MAX_EDIT_CHARS: Final = 20_000
 _PLACEHOLDER: Final = re.compile(r"<(/?)(\d{1,6})(/?)>")
-_ESCAPE: Final = re.compile(r"&lt;|<(?=/?\d{1,6}/?>)")
-_UNESCAPE: Final = re.compile(r"&amp;lt;|&lt;")
+_ESCAPE: Final = re.compile(r"&(?=lt;|amp;)|<(?=/?\d{1,6}/?>)")
+_UNESCAPE: Final = re.compile(r"&lt;|&amp;")
 
 
 class TagKind(StrEnum):
@@ -85,11 +86,11 @@ def plain(pieces: Sequence[Piece]) -> str:
 
 
 def _escape(text: str) -> str:
-    return _ESCAPE.sub(lambda m: "&amp;lt;" if m.group() == "&lt;" else "&lt;", text)
+    return _ESCAPE.sub(lambda m: "&amp;" if m.group() == "&" else "&lt;", text)
 
 
 def _unescape(text: str) -> str:
-    return _UNESCAPE.sub(lambda m: "&lt;" if m.group() == "&amp;lt;" else "<", text)
+    return _UNESCAPE.sub(lambda m: "<" if m.group() == "&lt;" else "&", text)
 
 
 def _tokens(text: str) -> list[str | tuple[str, int, str]]:
@@ -185,10 +186,13 @@ class _Reader:
                 self.problems.append(f"tag </{n}> is missing")
 
 
-def read(text: str, tags: Sequence[Tag], protected: Sequence[str]) -> tuple[Piece, ...]:
+def read(
+    text: str, tags: Sequence[Tag], protected: Sequence[str], *, empty_ok: bool = False
+) -> tuple[Piece, ...]:
     """The pieces an editor's placeholder text stands for; ``EditRefused`` naming every
     tag missing, doubled, unknown or badly nested, every protected element whose text
-    changed and every protected text (``protected``, a multiset) no longer there."""
+    changed, every protected text (``protected``, a multiset) no longer there, and no
+    words at all unless ``empty_ok`` (a segment whose source is all tags)."""
     if len(text) > MAX_EDIT_CHARS:
         raise EditRefused([f"the translation is longer than {MAX_EDIT_CHARS} characters"])
     reader = _Reader(tags)
@@ -200,7 +204,7 @@ def read(text: str, tags: Sequence[Tag], protected: Sequence[str]) -> tuple[Piec
     reader.finish()
     pieces = joined(reader.pieces)
     problems = reader.problems + _lost(plain(pieces), protected)
-    if not plain(pieces).strip():
+    if not empty_ok and not plain(pieces).strip():
         problems.append("the translation is empty")
     if problems:
         raise EditRefused(list(dict.fromkeys(problems)))

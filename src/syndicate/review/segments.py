@@ -57,6 +57,11 @@ class Segment:
     new: bool = False  # machine-new in a version after one an editor worked on
 
     @property
+    def has_words(self) -> bool:
+        """Whether the source has text outside its tags (a translation of it must too)."""
+        return bool(plain(self.source).strip())
+
+    @property
     def key(self) -> str:
         """The source with its markup: equal keys translate alike."""
         return source_key(self.source, self.tags)
@@ -171,7 +176,7 @@ def remembered(lookup: Callable[[Sequence[str]], Mapping[str, str]]) -> Known:
 
 def _readable(text: str, tags: Sequence[Tag]) -> tuple[Piece, ...] | None:
     try:
-        return read(text, tags, ())
+        return read(text, tags, (), empty_ok=True)
     except EditRefused:
         return None
 

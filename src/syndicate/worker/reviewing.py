@@ -69,7 +69,7 @@ def edit_segment(
         raise NotHeld(f"{article_id} in {lang} has no segment {n}")
     segment = held.segments[n]
     try:
-        pieces = read(text, segment.tags, segment.protected)
+        pieces = read(text, segment.tags, segment.protected, empty_ok=not segment.has_words)
     except EditRefused as refused:
         field = f"segments[{n}].translation"
         problems = [FieldError(field, f"segment {n}: {p}") for p in refused.problems]
