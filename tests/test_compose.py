@@ -14,7 +14,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 REDIS_URL = "redis://redis:6379/0"
-PYTHON_SERVICES = ("api", "worker", "flower")
+PYTHON_SERVICES = ("api", "worker", "push-worker", "flower")
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +56,7 @@ def test_each_service_runs_its_own_command(services: dict[str, Any]) -> None:
     api = _words(services["api"]["command"])
     assert api[:2] == ["syndicate", "serve"] and api[api.index("--host") + 1] == "0.0.0.0"
     assert _words(services["worker"]["command"])[:2] == ["syndicate", "worker"]
+    assert _words(services["push-worker"]["command"]) == ["syndicate", "worker", "--push"]
     flower = _words(services["flower"]["command"])
     assert flower[:4] == ["celery", "-A", "worker", "flower"]
     assert "--port=5555" in flower

@@ -82,6 +82,19 @@ class Settings:
     # wait for an editor; into ``hold_flagged``, only those an output check flagged.
     review_hold: tuple[str, ...] = ()
     review_hold_flagged: tuple[str, ...] = ()
+    # Push syndication (issue 19). Networks a push may reach although not public (CIDRs,
+    # e.g. 10.0.0.0/8 for receivers on a private network; loopback, link-local and private
+    # addresses are refused otherwise); one attempt's timeout (s); how long a failing
+    # delivery is retried before it is dead (s); the longest wait between attempts (s);
+    # deliveries in flight to one partner at once; threads of a push worker; days
+    # finished deliveries are kept.
+    push_allow_networks: tuple[str, ...] = ()
+    push_timeout: int = 10
+    push_retry_window: int = 86400
+    push_backoff_max: int = 600
+    push_partner_concurrency: int = 2
+    push_concurrency: int = 16
+    push_keep_days: int = 7
 
 
 def _coerce(name: str, raw: Any, default: Any) -> Any:

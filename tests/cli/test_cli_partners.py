@@ -3,6 +3,8 @@ once and only its SHA-256 reaches Redis."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pytest
@@ -12,6 +14,7 @@ from syndicate.api.credentials import key_digest
 from syndicate.cli import main as cli
 from syndicate.config import Settings
 from syndicate.store import partners
+from syndicate.store.partners import Push
 
 if TYPE_CHECKING:
     pass
@@ -112,10 +115,10 @@ def test_list_shows_partners_but_never_keys_or_digests(
     assert cli.main(["partners", "list"], service_settings) == 0
     out = capsys.readouterr().out
     rows = [line.split() for line in out.splitlines()]
-    assert rows[0] == ["name", "languages", "formats", "created"]
-    assert [r[:3] for r in rows[1:]] == [
-        ["alpha", "ar,tr", "rss,newsml,ninjs"],
-        ["beta", "tr", "rss"],
+    assert rows[0] == ["name", "languages", "formats", "created", "push"]
+    assert [[*r[:3], r[-1]] for r in rows[1:]] == [
+        ["alpha", "ar,tr", "rss,newsml,ninjs", "-"],
+        ["beta", "tr", "rss", "-"],
     ]
     assert key not in out and key_digest(key) not in out
 
@@ -136,3 +139,84 @@ def test_revoke_removes_the_partner_and_its_key(
     assert partners.list_partners(service) == []
     assert cli.main(["partners", "revoke", "gone"], service_settings) == 2
     assert capsys.readouterr().err == "syndicate partners revoke: gone: no such partner\n"
+
+
+@pytest.fixture
+def push_settings(service_settings: Settings) -> Settings:
+    """The service settings with loopback allowed for push URLs (the test's receivers)."""
+    return replace(service_settings, push_allow_networks=("127.0.0.0/8",))
+
+
+def test_add_with_a_push_url_prints_one_json_object_with_the_push_secret(
+    push_settings: Settings, service: Redis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["partners", "add", "wire", "--languages", "ar", "--formats", "rss,newsml"]
+    argv += ["--push-url", "http://127.0.0.1:9/hook", "--json"]
+    assert cli.main(argv, push_settings) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert set(shown) == {"name", "key", "push_secret"} and shown["name"] == "wire"
+    partner = partners.find_partner(service, key_digest(shown["key"]))
+    assert partner is not None
+    assert partner.push == Push("http://127.0.0.1:9/hook", "newsml", shown["push_secret"])
+    assert cli.main(["partners", "add", "poll", "--languages", "ar", "--json"], push_settings) == 0
+    assert json.loads(capsys.readouterr().out)["push_secret"] is None
+
+
+def test_add_without_json_prints_the_key_then_the_push_secret(
+    push_settings: Settings, service: Redis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["partners", "add", "wire", "--languages", "ar", "--push-url", "http://127.0.0.1:9/"]
+    assert cli.main([*argv, "--push-format", "rss-item"], push_settings) == 0
+    key, secret = capsys.readouterr().out.splitlines()
+    partner = partners.find_partner(service, key_digest(key))
+    assert partner is not None and partner.push.secret == secret
+    assert partner.push.format == "rss-item"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--push-url", "http://127.0.0.1:9/"], "127.0.0.1 is a loopback address"),
+        (["--push-url", "http://169.254.169.254/x"], "is a link-local address"),
+        (["--push-url", "ftp://example.org/"], "must be an http:// or https:// URL"),
+        (["--push-url", "http://user:pw@example.org/"], "must not carry credentials"),
+        (["--push-url", "http://[::1/"], "is not a URL"),
+        (
+            ["--push-format", "rss-item", "--formats", "ninjs", "--push-url", "http://1.1.1.1/"],
+            "--push-format: rss-item needs the rss format",
+        ),
+    ],
+)
+def test_a_push_url_that_may_not_be_reached_is_refused_naming_why(
+    service_settings: Settings,
+    service: Redis,
+    capsys: pytest.CaptureFixture[str],
+    extra: list[str],
+    message: str,
+) -> None:
+    assert cli.main(["partners", "add", "x", "--languages", "ar", *extra], service_settings) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and message in captured.err
+    assert captured.err.startswith("syndicate partners add: ")
+    assert service.keys("*") == []
+
+
+def test_set_changes_the_push_and_rotates_its_secret_once_asked(
+    push_settings: Settings, service: Redis, capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = _add(capsys, push_settings, "wire", "--languages", "ar")
+    url = "http://127.0.0.1:9/in"
+    assert cli.main(["partners", "set", "wire", "--push-url", url, "--json"], push_settings) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert (first["push_url"], first["push_format"]) == (url, "ninjs")
+    assert first["push_secret"].startswith("whsec_")
+    assert cli.main(["partners", "set", "wire", "--push-format", "newsml"], push_settings) == 0
+    assert capsys.readouterr().out == ""
+    partner = partners.find_partner(service, key_digest(key))
+    assert partner is not None and partner.push == Push(url, "newsml", first["push_secret"])
+    assert cli.main(["partners", "set", "wire", "--rotate-push-secret"], push_settings) == 0
+    assert capsys.readouterr().out.strip() not in ("", first["push_secret"])
+    assert cli.main(["partners", "set", "wire", "--no-push"], push_settings) == 0
+    partner = partners.get_partner(service, "wire")
+    assert partner is not None and partner.push == Push()
+    assert cli.main(["partners", "set", "nobody", "--no-push"], push_settings) == 2

@@ -304,5 +304,5 @@ def test_run_publishes_every_language_serves_feeds_and_stops_all_it_started_on_c
         rest = _interrupt(process)
     assert process.returncode == 0, rest
     stopped = [line.split()[1] for line in rest.splitlines() if "stopped" in line]
-    assert stopped == ["api", "worker", "redis-server"]
+    assert stopped == ["api", "push-worker", "worker", "redis-server"]
     assert not answers_ping(redis_url)

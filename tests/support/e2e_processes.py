@@ -111,6 +111,13 @@ class Processes:
         command += ["-c", str(concurrency), "-E", "--without-gossip", "--without-mingle"]
         return self.start("worker", command, env)
 
+    def push_worker(self, env: dict[str, str], threads: int = 8) -> subprocess.Popen[bytes]:
+        """What ``syndicate worker --push`` runs: the push queue on a pool of threads."""
+        command = [sys.executable, "-m", "celery", "-A", "worker", "worker", "-Q", "push"]
+        command += ["-P", "threads", "-c", str(threads), "-n", "push@%h", "-E"]
+        command += ["--without-gossip", "--without-mingle"]
+        return self.start("push-worker", command, env)
+
     def server(self, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
         command = [sys.executable, "-m", "syndicate.cli", "serve", "--host", "127.0.0.1"]
         return self.start("server", [*command, "--port", str(port)], env)

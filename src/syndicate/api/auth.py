@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import hmac
 from datetime import datetime
-from typing import Final
 
 from starlette.datastructures import Headers, QueryParams
 
 from syndicate.api import credentials
 from syndicate.api.credentials import Verdict
+from syndicate.feeds import entitlement
 from syndicate.store import partners
 from syndicate.store.client import Client
 from syndicate.store.partners import Partner
-
-ALL: Final = "*"  # in a partner's languages or formats: every one
 
 
 def bearer_token(headers: Headers) -> str | None:
@@ -49,17 +47,13 @@ def find_partner(client: Client, key: str) -> Partner | None:
 
 
 def is_entitled(partner: Partner, lang: str, fmt: str) -> bool:
-    """True when ``partner`` may read ``lang`` in ``fmt``. ``*`` grants every language or
-    format; a partner recorded with no formats has every format (``--formats`` is optional
-    in ``syndicate partners add``), one with no languages has none."""
-    formats = set(partner.formats) or {ALL}
-    return reads_language(partner, lang) and (ALL in formats or fmt in formats)
+    """True when ``partner`` may read ``lang`` in ``fmt`` (feeds/entitlement.py's rule)."""
+    return entitlement.is_entitled(partner.languages, partner.formats, lang, fmt)
 
 
 def reads_language(partner: Partner, lang: str) -> bool:
     """True when ``lang`` is among the partner's languages (or they are ``*``)."""
-    langs = {code.lower() for code in partner.languages}
-    return ALL in langs or lang.lower() in langs
+    return entitlement.reads_language(partner.languages, lang)
 
 
 def newsroom_verdict(

@@ -1,7 +1,8 @@
 """Credentials: the newsroom's webhook signature and partner API keys (brief section 3).
 
 Pure functions shared by the API (checking), the CLI (issuing keys) and every client that
-posts articles (make run, benchmarks, tests), so the scheme is written once.
+posts articles (make run, benchmarks, tests), so the scheme is written once; the signing
+itself is the core's (syndicate/signing.py), which the worker signs partner pushes with.
 
 Two signature forms (issue 9): the brief's ``sha256=<hex HMAC of the body>``, which a
 captured request replays forever, and the timestamped ``t=<unix>,v1=<hex HMAC of
@@ -23,11 +24,16 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
-SIGNATURE_HEADER: Final = "X-Syndicate-Signature"
+from syndicate.signing import SHA256_SCHEME as _SCHEME
+from syndicate.signing import SIGNATURE_HEADER as SIGNATURE_HEADER
+from syndicate.signing import hmac_hex as _hmac
+from syndicate.signing import sign as sign
+from syndicate.signing import sign_timestamped as sign_timestamped
+
 SUPERDESK_HEADER: Final = "X-Superdesk-Signature"
-_SCHEME: Final = "sha256="
 _SUPERDESK_SCHEME: Final = "sha1="
 _KEY_PREFIX: Final = "syn_"
+_PUSH_SECRET_PREFIX: Final = "whsec_"
 _MAX_DIGESTS: Final = 8  # v1= values looked at: rotation needs two
 _MAX_TIME_DIGITS: Final = 12
 STATUS_SIGNED: Final = '"<t>.GET /v1/articles/<id>"'  # what status_message signs, for people
@@ -51,20 +57,6 @@ class Timestamped:
 
     at: int
     digests: tuple[str, ...]
-
-
-def _hmac(secret: str, message: bytes, digest: str = "sha256") -> str:
-    return hmac.new(secret.encode(), message, digest).hexdigest()
-
-
-def sign(body: bytes, secret: str) -> str:
-    """``sha256=<hex HMAC-SHA256 of the raw body>``: the brief's (replayable) form."""
-    return _SCHEME + _hmac(secret, body)
-
-
-def sign_timestamped(body: bytes, secret: str, at: int) -> str:
-    """``t=<at>,v1=<hex HMAC-SHA256 of "<at>." + body>``: valid only near ``at``."""
-    return f"t={at},v1={_hmac(secret, f'{at}.'.encode() + body)}"
 
 
 def status_message(article_id: str) -> bytes:
@@ -162,6 +154,12 @@ def verify_superdesk(body: bytes, secret: str, header: str | None) -> Verdict:
 def new_partner_key() -> str:
     """A fresh partner key, shown once; only its digest is stored."""
     return _KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def new_push_secret() -> str:
+    """A fresh push secret, shown once. Stored as it is: the worker needs it to sign every
+    push, so it is a shared secret like the newsroom's, not a password."""
+    return _PUSH_SECRET_PREFIX + secrets.token_urlsafe(32)
 
 
 def key_digest(key: str) -> str:

@@ -1,4 +1,4 @@
-"""Start, watch and stop the service's processes: Redis, a worker and the API.
+"""Start, watch and stop the service's processes: Redis, a worker, a push worker and the API.
 
 ``syndicate run`` (make run), ``benchmarks/service.py`` and the tests share these steps:
 reuse the Redis at the configured URL if it answers PING, else start a private
@@ -9,7 +9,7 @@ signed webhook; wait for final states.
 Every wait polls with a deadline and notices a child that died, so a broken start fails
 in seconds with the child's last log lines instead of hanging. Children run in their own
 process group: a Ctrl-C in the terminal reaches only the launcher, which then stops them in
-reverse order (API, worker, Redis): SIGTERM, then SIGKILL to the whole group after a
+reverse order (API, workers, Redis): SIGTERM, then SIGKILL to the whole group after a
 timeout, so no prefork child outlives its worker. A Redis that was merely reused is never
 stopped. On Linux each child also gets SIGTERM if the launcher itself dies (even by
 SIGKILL), so a killed ``syndicate run`` leaves no server behind.
@@ -269,6 +269,11 @@ def start_worker(
     stack: Stack, env: Mapping[str, str], log: Path | None, args: Sequence[str] = ()
 ) -> Child:
     return stack.spawn("worker", [*syndicate_command(), "worker", *args], env, log)
+
+
+def start_push_worker(stack: Stack, env: Mapping[str, str], log: Path | None) -> Child:
+    """``syndicate worker --push``: the push queue on its own threads (issue 19)."""
+    return stack.spawn("push-worker", [*syndicate_command(), "worker", "--push"], env, log)
 
 
 def start_api(

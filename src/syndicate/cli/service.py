@@ -5,8 +5,12 @@ Both log one JSON object per line on stderr (logs.py) unless ``--log-format text
 ``log_format`` setting says otherwise. A worker consumes ``syndicate`` (ingest, publish)
 and ``translate.<lang>`` for every default target and every language an installed package
 translates into; ``--languages`` or ``--queues`` narrow it, so an operator can run one
-worker per language. SIGTERM or Ctrl-C stops either cleanly (Celery's warm shutdown lets
-running tasks finish; ``acks_late`` puts back what a hard kill interrupts).
+worker per language. ``--push`` runs a push worker instead: the ``push`` queue only, on a
+pool of ``push_concurrency`` threads (a push waits on the network, not the CPU), named
+``push@<host>``; nothing else reads that queue, so a partner that answers slowly holds a
+push thread, never an ingest or a translation (issue 19). SIGTERM or Ctrl-C stops either
+cleanly (Celery's warm shutdown lets running tasks finish; ``acks_late`` puts back what a
+hard kill interrupts).
 """
 
 from __future__ import annotations
@@ -28,7 +32,12 @@ from syndicate.clock import system_now
 from syndicate.config import Settings, visibility_problem
 from syndicate.models.device import resolve
 from syndicate.news.languages import is_language_tag
-from syndicate.worker.routing import consumed_queues, installed_targets, translate_queue
+from syndicate.worker.routing import (
+    PUSH_QUEUE,
+    consumed_queues,
+    installed_targets,
+    translate_queue,
+)
 
 POOLS: Final = ("prefork", "solo", "threads")
 LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -121,6 +130,10 @@ def worker_options(args: argparse.Namespace, s: Settings, fmt: str, level: str) 
     """The worker ``syndicate worker ARGS`` starts: queues from the options, else from the
     settings and the installed packages; concurrency from the option, else the setting. A
     worker for some languages is named after them, so one per language can share a host."""
+    if args.push:
+        concurrency = args.concurrency or s.push_concurrency
+        name = args.hostname or "push@%h"
+        return WorkerOptions((PUSH_QUEUE,), concurrency, "threads", level, name, fmt == "json")
     languages, queues = _split(args.languages), _split(args.queues)
     default = languages is None and queues is None
     installed = installed_targets(s) if default else []
@@ -138,6 +151,8 @@ def worker_options(args: argparse.Namespace, s: Settings, fmt: str, level: str) 
 def _worker_problem(args: argparse.Namespace) -> str | None:
     if args.concurrency is not None and args.concurrency < 1:
         return "--concurrency: at least 1"
+    if args.push and (args.languages or args.queues):
+        return "--push: a push worker reads the push queue only (no --languages, --queues)"
     bad = [lang for lang in _split(args.languages) or [] if not is_language_tag(lang)]
     if bad or _split(args.languages) == []:
         return f"--languages: not language tags: {args.languages!r}"
@@ -261,6 +276,9 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--queues", help="exactly these queues, comma-separated")
     p.add_argument("--concurrency", type=int, help="child processes or threads (setting)")
     p.add_argument("--pool", choices=POOLS, default="prefork", help="default: prefork")
+    p.add_argument(
+        "--push", action="store_true", help="a push worker: the push queue on a thread pool"
+    )
     p.add_argument(
         "--hostname",
         help="node name (default: celery@<host>, translate-<langs>@<host> with --languages)",

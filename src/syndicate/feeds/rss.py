@@ -39,7 +39,7 @@ from syndicate import __version__
 from syndicate.feeds.content import body_element, body_markup, translation_note
 from syndicate.feeds.record import Channel, Entry, Publication, select_entries, visible_since
 from syndicate.feeds.xml import aware, clean_text, element, format_rfc3339, sub, to_bytes
-from syndicate.news.article import Article, Media, MediaType
+from syndicate.news.article import Article, ArticleStatus, Media, MediaType
 from syndicate.news.roles import is_author_role
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -230,3 +230,33 @@ def serialise_rss(rss: etree._Element) -> bytes:
 def render_rss(entries: Iterable[Entry], channel: Channel, *, now: datetime, limit: int) -> bytes:
     """``build_rss`` serialised as a UTF-8 RSS document."""
     return serialise_rss(build_rss(entries, channel, now=now, limit=limit))
+
+
+WITHDRAWN_NOTE = "This story has been withdrawn."
+
+
+def _withdrawn_item(article: Article, pub: Publication) -> etree._Element:
+    """A kill as RSS can say it: the same guid, the time of the kill, the headline and a
+    note, nothing of the story (RSS has no status; NewsML and ninjs say ``canceled``)."""
+    item = element("item")
+    sub(item, "title", article.headline)
+    sub(item, "description", WITHDRAWN_NOTE)
+    sub(item, "guid", pub.guid, attrs={"isPermaLink": "false"})
+    shown = visible_since((article, pub))
+    sub(item, "pubDate", format_rfc822(shown))
+    sub(item, f"{{{ATOM}}}updated", format_rfc3339(shown))
+    sub(item, "category", "withdrawn")
+    return item
+
+
+def render_rss_item(
+    article: Article, pub: Publication, channel: Channel, *, now: datetime
+) -> bytes:
+    """One item alone in its language's channel, as a push carries it (``rss-item``): the
+    whole story, or for a kill its guid, headline and a note."""
+    rss = element("rss", attrs={"version": "2.0"}, nsmap=NSMAP)
+    channel_el = sub(rss, "channel")
+    _channel_meta(channel_el, channel, now)
+    withdrawn = article.status is ArticleStatus.WITHDRAWN
+    channel_el.append(_withdrawn_item(article, pub) if withdrawn else _item(article, pub))
+    return serialise_rss(rss)

@@ -40,6 +40,13 @@ data and operators' tools depend on these strings: changing one is a data migrat
 | ``syn:tm-human:{lang}:{sha256}`` | string | 365 days | review.approve | an approved segment's translation (placeholder text, editor, time), keyed by the digest of its source with markup (review.segments.source_key); preferred over the model |
 | ``syn:session:{sha256}`` | hash | 8 hours | sessions.open_session, sessions.close_session | a review desk login: ``who`` (editor name or operator), ``proof`` (the digest the login was made with), ``csrf`` |
 | ``syn:consumers`` | zset | none (a week of silence drops one) | deliveries.note_delivery, deliveries.beat | consumer -> its last beat (epoch s): who is alive to hold messages |
+| ``syn:push:{partner}`` | hash | none (finished ones trimmed after ``push_keep_days``) | pushes.create, claim, finish, replay, trim | push delivery id (``<guid>:<version>``) -> the delivery's record JSON (state, attempts, times, last answer, the previous and next version's ids) |
+| ``syn:push-due:{partner}`` | zset | none | pushes.create, claim, finish, take_due, replay | deliveries owed an attempt or a look, scored by when (epoch s): pending and retrying ones at their time, a delivering one at its lease's end |
+| ``syn:push-busy:{partner}`` | zset | none (expired leases dropped) | pushes.claim, finish | deliveries in flight to the partner, scored by lease end: at most ``push_partner_concurrency`` |
+| ``syn:push-last:{partner}`` | hash | none | pushes.create | item guid -> latest version with a delivery to the partner: orders versions, and says who gets a kill |
+| ``syn:push-log:{partner}`` | zset | none (trimmed with the records) | pushes.create, trim | delivery ids by creation time (epoch s), newest listed first |
+| ``syn:push-count:{partner}`` | hash | none | every pushes script | delivery state -> how many of the partner's deliveries are in it (``/metrics``) |
+| ``syn:push-body:{guid}:{version}:{format}`` | string | retry window + ``push_keep_days`` | pushes.put_body | one item version's body in one push format, rendered once when it was published |
 
 Writers are modules of ``syndicate.store``. Writes that belong together are one Lua script
 (scripts.py) or one MULTI.
@@ -207,6 +214,41 @@ def human_tm_key(lang: str, source_key: str) -> str:
 
 def session_key(session_sha256: str) -> str:
     return f"{_PREFIX}:session:{session_sha256}"
+
+
+def push_records_key(partner: str) -> str:
+    return f"{_PREFIX}:push:{partner}"
+
+
+def push_due_key(partner: str) -> str:
+    return f"{_PREFIX}:push-due:{partner}"
+
+
+def push_busy_key(partner: str) -> str:
+    return f"{_PREFIX}:push-busy:{partner}"
+
+
+def push_last_key(partner: str) -> str:
+    return f"{_PREFIX}:push-last:{partner}"
+
+
+def push_log_key(partner: str) -> str:
+    return f"{_PREFIX}:push-log:{partner}"
+
+
+def push_count_key(partner: str) -> str:
+    return f"{_PREFIX}:push-count:{partner}"
+
+
+def push_keys(partner: str) -> list[str]:
+    """A partner's push records, due, busy, last, log and count keys, in the order
+    push_scripts take them."""
+    builders = (push_records_key, push_due_key, push_busy_key, push_last_key, push_log_key)
+    return [build(partner) for build in (*builders, push_count_key)]
+
+
+def push_body_key(guid: str, version: int, fmt: str) -> str:
+    return f"{_PREFIX}:push-body:{guid}:{version}:{fmt}"
 
 
 def feed_index_keys(lang: str) -> list[str]:

@@ -247,13 +247,13 @@ return 'written'
 """
 
 # KEYS: partner hash (by name), partner hash (by key digest), partner name set.
-# ARGV: name, key digest, languages, formats, created.
+# ARGV: name, key digest, languages, formats, created, then field, value pairs (push).
 ADD_PARTNER: Final = """
 if redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[2]) == 1 then
   return 0
 end
 local record = {'name', ARGV[1], 'key_sha256', ARGV[2], 'languages', ARGV[3],
-                'formats', ARGV[4], 'created', ARGV[5]}
+                'formats', ARGV[4], 'created', ARGV[5], unpack(ARGV, 6)}
 redis.call('HSET', KEYS[1], unpack(record))
 redis.call('HSET', KEYS[2], unpack(record))
 redis.call('SADD', KEYS[3], ARGV[1])

@@ -31,7 +31,7 @@ from celery import Celery
 
 from syndicate.clock import Clock, system_now
 from syndicate.config import Settings, settings
-from syndicate.worker import hooks, tasks
+from syndicate.worker import hooks, push_tasks, tasks
 from syndicate.worker.routing import DEFAULT_QUEUE
 from syndicate.worker.runtime import SyndicateCelery
 
@@ -94,6 +94,7 @@ def create_app(s: Settings, clock: Clock = system_now) -> Celery:
     app = SyndicateCelery(s, clock)
     app.conf.update(_configuration(s))
     tasks.register(app, s.task_max_retries)
+    push_tasks.register(app, s.task_max_retries)
     hooks.connect(app)
     return app
 

@@ -34,7 +34,7 @@ from syndicate.models.catalogue import Catalogue
 from syndicate.news.languages import primary
 from syndicate.store import deliveries, feeds, server
 from syndicate.store import ops as store_ops
-from syndicate.worker import orphans, recovery
+from syndicate.worker import nudges, orphans, recovery
 from syndicate.worker.rendering import render_language
 from syndicate.worker.routing import TRANSLATE, default_queues
 from syndicate.worker.runtime import SyndicateCelery
@@ -203,7 +203,8 @@ class _Receivers:
     def heartbeat(self, sender: Any, **_: Any) -> None:
         """Workers seen and the queues they consume, for /healthz and /metrics, and the
         consumer's own beat, after which it hands back what dead workers held (orphans.py)
-        and, once per Redis server run, what a restart took from the broker (recovery.py);
+        and, once per Redis server run, what a restart took from the broker (recovery.py),
+        and nudges the pushes that are due (nudges.py);
         on the worker's event heartbeat, every 2 s."""
         if sender.eventer.app is not self.app:
             return
@@ -212,6 +213,7 @@ class _Receivers:
             self._note_worker(hostname)
             self._reap_orphans(orphans.consumer_id(hostname))
             self._recover()
+            nudges.sweep_pushes(self.app, self.app.runtime.client, self.app.time_source)
             self._complete_feeds()
         except StoreUnavailable:
             return  # Redis away: the watch starts again once beats go through

@@ -1,7 +1,10 @@
 """Task and queue names: what the API, the CLI and workers agree on over the broker.
 
 Ingest and publish run on ``syndicate``; each target language has its own
-``translate.<lang>`` queue, so an operator can run one worker per language.
+``translate.<lang>`` queue, so an operator can run one worker per language. Pushes to
+partners and WebSub subscribers run on ``push``, read only by push workers (``syndicate
+worker --push``, a thread pool): a partner that answers slowly or not at all holds a push
+thread, never an ingest or a translation.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ INGEST: Final = "syndicate.ingest"
 TRANSLATE: Final = "syndicate.translate"
 PUBLISH: Final = "syndicate.publish"
 DEFAULT_QUEUE: Final = "syndicate"  # ingest and publish; translations go to translate.<lang>
+PUSH: Final = "syndicate.push"
+PUSH_QUEUE: Final = "push"
 
 
 def translate_queue(lang: str) -> str:

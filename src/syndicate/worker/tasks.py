@@ -26,7 +26,7 @@ from syndicate.errors import StoreUnavailable
 from syndicate.news.states import LanguageState, Outcome
 from syndicate.store import ops as store_ops
 from syndicate.store.client import DEFAULT_MASTER, answers_ping
-from syndicate.worker import failures, intake, items, rendering, translating
+from syndicate.worker import failures, intake, items, nudges, rendering, translating
 from syndicate.worker.routing import INGEST, PUBLISH, TRANSLATE, translate_queue
 from syndicate.worker.runtime import Runtime, SyndicateCelery
 
@@ -176,7 +176,9 @@ def publish(task: ReliableTask, article_id: str, version: int, lang: str) -> str
 
 def _publish(task: ReliableTask, ids: Ids) -> None:
     """Re-render the language's feeds once, then mark the version published there; when an
-    embargo ends later, schedule a render for then."""
+    embargo ends later, schedule a render for then. Last, the published item goes to the
+    partners it is pushed to (nudges.py): on every run, so a redelivered task announces
+    what a killed one did not."""
     rt = task.runtime
     moment = rt.clock()
     edition = rendering.publish_language(rt.client, ids, rt.site, moment)
@@ -185,6 +187,7 @@ def _publish(task: ReliableTask, ids: Ids) -> None:
     if edition.stale_at is not None:
         _schedule_render(task, ids, edition.stale_at, moment)
     log.info("published", extra={"formats": sorted(edition.bodies)})
+    nudges.after_publish(task.app, rt.client, ids, rt.site, rt.clock)
 
 
 def _schedule_render(task: ReliableTask, ids: Ids, at: datetime, moment: datetime) -> None:

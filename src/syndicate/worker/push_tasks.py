@@ -1,0 +1,68 @@
+"""The push task, ``syndicate.push(partner, delivery_id)`` on the ``push`` queue (issue 19).
+
+A message only says "look at this delivery now" (nudges.py): the record in Redis
+(store/pushes.py) says whether it is due, and a claim lets one attempt at a time send it.
+So a message sent twice, or restored from a dead worker, is harmless, and one lost is sent
+again by the sweep once its delivery is due. After each attempt the task nudges the
+partner's next due deliveries, so a backlog drains at the partner's concurrency without
+waiting for a sweep.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+from celery import Celery
+
+from syndicate.push.rules import DeliveryState
+from syndicate.store import ops as store_ops
+from syndicate.store.client import Client
+from syndicate.worker.nudges import send_nudges, settings_of
+from syndicate.worker.push import Attempted, attempt, due, push_settings
+from syndicate.worker.routing import PUSH
+from syndicate.worker.tasks import ReliableTask
+
+log = logging.getLogger("syndicate.push")
+DELIVERIES: Final = "syndicate_push_deliveries_total"
+LATENCY: Final = "syndicate_push_latency_seconds"
+LATENCY_BUCKETS: Final = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 3600.0)
+
+
+def register(app: Celery, max_retries: int) -> None:
+    """Bind ``syndicate.push`` to ``app`` (its transient failures retried like the others)."""
+    bind = app.task(name=PUSH, base=ReliableTask, bind=True, max_retries=max_retries, shared=False)
+    bind(push)
+
+
+def push(task: ReliableTask, partner: str, delivery_id: str) -> str:
+    """Attempt one delivery, then nudge the partner's next due ones."""
+    rt = task.runtime
+    settings = push_settings(settings_of(task.app))
+    done = attempt(rt.client, partner, delivery_id, settings, rt.clock)
+    if done.delivery is not None:
+        _observe(rt.client, partner, done)
+    send_nudges(task.app, due(rt.client, partner, settings, rt.clock()))
+    return done.outcome
+
+
+def _observe(client: Client, partner: str, done: Attempted) -> None:
+    """The attempt's log line, its count by state, and for a delivery its latency from
+    the moment the item showed."""
+    d, verdict = done.delivery, done.verdict
+    if d is None or verdict is None or done.ended is None:
+        return
+    fields = {"partner": partner, "delivery": d.ref.delivery_id, "attempt": d.attempts}
+    fields |= {"state": str(verdict.state), "reason": verdict.reason}
+    log.log(
+        logging.WARNING if verdict.state is DeliveryState.DEAD else logging.INFO,
+        "push",
+        extra=fields,
+    )
+    try:
+        store_ops.count(client, DELIVERIES, {"partner": partner, "state": str(verdict.state)})
+        if verdict.state is DeliveryState.DELIVERED:
+            seconds = max(0.0, (done.ended - d.published).total_seconds())
+            store_ops.observe(client, LATENCY, {"partner": partner}, seconds, LATENCY_BUCKETS)
+    except Exception as exc:  # the delivery is recorded; only its metrics are lost
+        log.warning("push metrics not recorded", extra={"error": f"{type(exc).__name__}: {exc}"})

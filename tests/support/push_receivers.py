@@ -1,0 +1,118 @@
+"""Real HTTP receivers on loopback for the push tests: each answers every POST by a script
+of the attempt number of that delivery (200, 500 then 200, 410, or no answer at all) and
+keeps what it was sent, to be checked against the push secret."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Final
+
+from syndicate.api.credentials import Verdict, verify
+from syndicate.push.payload import DELIVERY_HEADER
+from syndicate.signing import SIGNATURE_HEADER
+
+HANG: Final = 0  # a script's answer: hold the request without answering
+# (attempt number of this delivery, number of POSTs received in all), both from 1 ->
+# the status to answer, or HANG
+Script = Callable[[int, int], int]
+
+
+def always(status: int) -> Script:
+    return lambda attempt, total: status
+
+
+def fails_first(times: int, status: int = 500) -> Script:
+    return lambda attempt, total: status if attempt <= times else 200
+
+
+def hangs_first() -> Script:
+    """The very first POST gets no answer; every other one 200."""
+    return lambda attempt, total: HANG if total == 1 else 200
+
+
+@dataclass(frozen=True)
+class Received:
+    """One POST as the receiver saw it, and what it answered (HANG: nothing)."""
+
+    delivery: str
+    headers: dict[str, str]
+    body: bytes
+    answered: int
+
+    @property
+    def version(self) -> int:
+        return int(self.headers["x-syndicate-version"])
+
+    def signed_with(self, secret: str, now: float) -> bool:
+        signature = self.headers.get(SIGNATURE_HEADER.lower())
+        return verify(self.body, secret, signature, now, 300) is Verdict.VALID
+
+
+@dataclass
+class Receiver:
+    script: Script
+    url: str = ""
+    received: list[Received] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def answer(self, delivery: str, headers: dict[str, str], body: bytes) -> int:
+        with self.lock:
+            attempt = 1 + sum(r.delivery == delivery for r in self.received)
+            status = self.script(attempt, len(self.received) + 1)
+            self.received.append(Received(delivery, headers, body, status))
+        return status
+
+    def accepted(self) -> list[Received]:
+        """What it answered with a 2xx, in the order it came."""
+        with self.lock:
+            return [r for r in self.received if 200 <= r.answered <= 299]
+
+    def hanging(self) -> int:
+        with self.lock:
+            return sum(r.answered == HANG for r in self.received)
+
+
+def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            status = receiver.answer(headers.get(DELIVERY_HEADER.lower(), ""), headers, body)
+            if status == HANG:
+                receiver.released.wait(120)
+                self.close_connection = True
+                return
+            self.send_response(status)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet: the test reads ``received``."""
+
+    return Handler
+
+
+@contextmanager
+def receivers(*scripts: Script) -> Iterator[list[Receiver]]:
+    """One running receiver per script, on free loopback ports; stopped afterwards."""
+    started: list[tuple[Receiver, ThreadingHTTPServer]] = []
+    try:
+        for script in scripts:
+            receiver = Receiver(script)
+            server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
+            server.daemon_threads = True
+            receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            started.append((receiver, server))
+        yield [receiver for receiver, _ in started]
+    finally:
+        for receiver, server in started:
+            receiver.released.set()
+            server.shutdown()
+            server.server_close()
