@@ -193,3 +193,28 @@ def test_a_hold_read_before_an_edit_is_made_again(redis: Redis, engine: Engine) 
     )
     with pytest.raises(store_review.Retry):
         store_review.hold(redis, found.held, found.rev, NOW)
+
+
+def test_an_approved_item_waits_for_its_embargo_and_an_update_keeps_its_guid(
+    redis: Redis, engine: Engine, celery_app: Celery
+) -> None:
+    until = NOW + timedelta(hours=2)
+    article = _article(embargo_until=until.isoformat())
+    _translate(redis, engine, article)
+    reviewing.approve(redis, celery_app, (article.id, "ckb"), "dilan", 1, SITE, NOW)
+    rendering.publish_language(redis, (article.id, 1, "ckb"), SITE, NOW)
+    assert article.id.encode() not in _feed_at(redis, NOW)
+    assert article.id.encode() in _feed_at(redis, until + timedelta(minutes=1))
+    first = articles.get_item(redis, article.id, "ckb")
+    update = _article(2, embargo_until=until.isoformat(), headline="Floods hit Erbil again")
+    _translate(redis, engine, update)
+    reviewing.approve(redis, celery_app, (article.id, "ckb"), "dilan", 2, SITE, NOW)
+    second = articles.get_item(redis, article.id, "ckb")
+    assert first is not None and second is not None
+    assert second.article.version == 2 and second.first_created == first.first_created
+
+
+def _feed_at(redis: Redis, when: datetime) -> bytes:
+    rendering.render_language(redis, "ckb", SITE, when)
+    feed = feeds.read_feed(redis, "ckb", FeedFormat.NINJS)
+    return feed.body if feed else b""

@@ -113,16 +113,3 @@ def memory_entries(held: Held) -> dict[str, str]:
 def flag_counts(segments: Sequence[Segment]) -> dict[str, int]:
     """Flagged segments by reason (the queue shows them)."""
     return dict(Counter(reason for s in segments for reason in s.flags))
-
-
-def is_flagged(held: Held) -> bool:
-    return any(s.flags for s in held.segments)
-
-
-def low_confidence(segment: Segment, below: float) -> list[int]:
-    """The tags of ``segment`` placed with a confidence under ``below``."""
-    return [n for n, c in segment.confidence if c < below]
-
-
-def edited_pieces(held: Held) -> Mapping[int, tuple[Piece, ...]]:
-    return {n: e.pieces for n, e in held.edits.items()}
