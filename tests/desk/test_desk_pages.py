@@ -8,6 +8,8 @@ it is published. The queue and the article page are photographed into docs/."""
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desk_service import REPO, TABLET, Desk, login
@@ -39,13 +41,19 @@ def test_login_sets_a_strict_session_cookie_and_every_page_a_self_only_policy(
     page.wait_for_selector("input[name=token]")
 
 
+def _shots(tmp_path: Path) -> Path:
+    """docs/ when asked (SYNDICATE_SCREENSHOTS=1 refreshes the README's pictures), else a
+    temporary folder: a test run must not leave the checkout changed."""
+    return REPO / "docs" if os.environ.get("SYNDICATE_SCREENSHOTS") else tmp_path
+
+
 def test_edit_with_the_keyboard_approve_and_see_it_in_the_feed(
-    browser: Browser, desk: Desk
+    browser: Browser, desk: Desk, tmp_path: Path
 ) -> None:
     page = login(browser, desk, desk.token)
     link = page.locator(f"a.item[href='/desk/review/{desk.sorani}/ckb']")
     assert link.count() == 1
-    page.screenshot(path=str(REPO / "docs" / "desk-queue.png"), full_page=True)
+    page.screenshot(path=str(_shots(tmp_path) / "desk-queue.png"), full_page=True)
     link.click()
     page.wait_for_selector("table.segments")
     assert page.locator("h1[dir=rtl][lang=ckb]").count() == 1
@@ -53,7 +61,7 @@ def test_edit_with_the_keyboard_approve_and_see_it_in_the_feed(
     assert (
         texts.count() > 5 and texts.count() == page.locator("td.translation .text[dir=rtl]").count()
     )
-    page.screenshot(path=str(REPO / "docs" / "desk-article.png"), full_page=False)
+    page.screenshot(path=str(_shots(tmp_path) / "desk-article.png"), full_page=False)
     row = page.locator("tr.segment", has=page.locator("td.translation .tag")).first
     tags = row.locator("td.translation .tag").count()
     row.focus()
