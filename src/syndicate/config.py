@@ -57,6 +57,9 @@ class Settings:
     task_time_limit: int = 600
     visibility_timeout: int = 3600
     task_max_retries: int = 10
+    # Days an article is kept once its latest version finished and no feed shows it; 0
+    # keeps every article for ever (store/retention.py, docs/operations.md "Retention").
+    retention_days: int = 30
     log_format: str = "json"
     log_level: str = "INFO"
     newsroom_secret: str | None = None

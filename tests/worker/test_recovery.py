@@ -20,7 +20,7 @@ from syndicate.news.article import Article, parse_article
 from syndicate.news.states import LanguageState
 from syndicate.store import articles as store
 from syndicate.store import ops, server
-from syndicate.store.recovery import Unfinished
+from syndicate.store.recovery import PAGE, Unfinished
 from syndicate.worker import intake, recovery
 from syndicate.worker.app import create_app
 from syndicate.worker.routing import INGEST, TRANSLATE
@@ -129,3 +129,21 @@ def test_plan_sends_ingest_while_the_source_is_unfinished() -> None:
 def test_anything_but_a_celery_message_has_no_ids() -> None:
     assert recovery.message_ids({"body": "e30=", "properties": {"body_encoding": "base64"}}) is None
     assert recovery.message_ids({"headers": {"task": INGEST}, "body": "[[1]]"}) is None
+
+
+def test_a_message_pages_deep_in_a_queue_is_found(
+    redis: Redis, celery_app: Celery, channel: Any
+) -> None:
+    """The sweep reads the lists a page at a time (store/recovery.py PAGE): a message two
+    pages down still covers its version."""
+    intake.accept(redis, _article("deep"), ("ar", "tr"), BEFORE_THE_RUN)
+    store.set_state(redis, "deep", 1, "en", LanguageState.PUBLISHED, BEFORE_THE_RUN)
+    for lang in ("ar", "tr"):
+        enqueue_translation(celery_app, ("deep", 1, lang))  # the oldest: read last
+    enqueue_translation(celery_app, ("other", 1, "ar"))
+    other = redis.lindex("translate.ar", 0)
+    assert other is not None
+    redis.lpush("translate.ar", *[other] * (2 * PAGE + 1))
+    swept = _sweep(redis, celery_app, channel)
+    assert swept is not None and swept.plan == recovery.Plan()
+    assert redis.llen("translate.ar") == 2 * PAGE + 3 and redis.llen("translate.tr") == 1

@@ -95,8 +95,8 @@ def save_version(
     queued = status_json(article.version, LanguageState.QUEUED, now, None)
     states = [part for lang in languages for part in (lang, queued)]
     args = [article.version, article_json(article), encode_time(article.published_at)]
-    args += [encode_time(now), repr(float(claim_seconds))]
-    ids = [keys.article_key(article.id), keys.state_key(article.id)]
+    args += [encode_time(now), repr(float(claim_seconds)), article.id, _epoch(now)]
+    ids = [keys.article_key(article.id), keys.state_key(article.id), *keys.work_index_keys()]
     answer, stored, claimed = run_script(client, scripts.SAVE_VERSION, ids, [*args, *states])
     if decode_text(answer) == "stale":
         raise StaleVersion(article.id, article.version, int(stored))
@@ -162,8 +162,8 @@ def set_state(
     """
     if state in (LanguageState.PUBLISHED, LanguageState.WITHDRAWN):
         server.confirm_replicated(client)  # the item and feeds written before it
-    ids = [keys.article_key(article_id), keys.state_key(article_id)]
-    args = [version, lang, status_json(version, state, now, reason)]
+    ids = [keys.article_key(article_id), keys.state_key(article_id), *keys.work_index_keys()]
+    args = [version, lang, status_json(version, state, now, reason), article_id, _epoch(now)]
     return _checked(article_id, version, run_script(client, scripts.SET_STATE, ids, args))
 
 
@@ -184,6 +184,7 @@ def publish_item(
     kill), for a caller that renders no feeds.
     """
     ids, args = item_write(article, now, mark_done=mark_done)
+    ids, args = [*ids, *keys.work_index_keys()], [*args, _epoch(now)]
     answer = run_script(client, scripts.PUBLISH_ITEM, ids, args)
     return _checked(article.id, article.version, answer)
 
@@ -218,6 +219,11 @@ def item_writes(client: Client, article_id: str) -> dict[tuple[int, str], int]:
         if parsed is not None:
             found[parsed] = int(count)
     return found
+
+
+def _epoch(moment: datetime) -> str:
+    """A time as the work index scores it (scripts._INDEX): epoch seconds."""
+    return repr(aware(moment).timestamp())
 
 
 def decode_item(raw: bytes) -> Item:

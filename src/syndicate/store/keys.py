@@ -6,15 +6,15 @@ data and operators' tools depend on these strings: changing one is a data migrat
 
 | key | type | TTL | writer | meaning |
 |---|---|---|---|---|
-| ``syn:article:{id}`` | hash | none | articles.save_version | ``version``, ``article`` (JSON of the latest version), ``first_created`` (fixes the guid), ``received_at`` |
+| ``syn:article:{id}`` | hash | retention (retention.prune) | articles.save_version | ``version``, ``article`` (JSON of the latest version), ``first_created`` (fixes the guid), ``received_at`` |
 | ``syn:article:{id}`` field ``dispatched`` | hash field | none | articles.end_dispatch | the version whose ingest task reached the broker |
 | ``syn:article:{id}`` field ``dispatch_lease`` | hash field | until the send | articles.save_version, articles.end_dispatch | ``<version>:<until>`` (epoch s, the server's clock): the one request sending that version's ingest; a replay after it lapsed sends it |
 | ``syn:article:{id}`` field ``writes:{version}:{lang}`` | hash field | none | articles.publish_item | how often that item was written: 1 (more would be a second publication) |
-| ``syn:state:{id}`` | hash | none | articles.save_version, articles.set_state, articles.publish_item | lang -> ``{"version","state","at","reason"}`` of the latest version; reset by a newer version |
-| ``syn:items:{lang}`` | hash | none | articles.publish_item | id -> latest published item JSON in lang (``first_created``, ``version_created``, ``article``) |
-| ``syn:live:{lang}`` | zset | none | articles.publish_item | ids RSS and ninjs show, scored by visible-since (publish time or embargo end, epoch s) |
-| ``syn:withdrawn:{lang}`` | zset | none | articles.publish_item | withdrawn ids (NewsML shows them canceled), same score |
-| ``syn:langs:{id}`` | set | none | articles.publish_item | the languages holding an item of the article: every later version goes to them |
+| ``syn:state:{id}`` | hash | retention (retention.prune) | articles.save_version, articles.set_state, articles.publish_item, review.hold, review.reject | lang -> ``{"version","state","at","reason"}`` of the latest version; reset by a newer version |
+| ``syn:items:{lang}`` | hash | none; each entry: retention (retention.prune) | articles.publish_item | id -> latest published item JSON in lang (``first_created``, ``version_created``, ``article``) |
+| ``syn:live:{lang}`` | zset | none; each member: retention (retention.prune) | articles.publish_item | ids RSS and ninjs show, scored by visible-since (publish time or embargo end, epoch s) |
+| ``syn:withdrawn:{lang}`` | zset | none; each member: retention (retention.prune) | articles.publish_item | withdrawn ids (NewsML shows them canceled), same score |
+| ``syn:langs:{id}`` | set | retention (retention.prune) | articles.publish_item | the languages holding an item of the article: every later version goes to them |
 | ``syn:generation:{lang}`` | string | none | articles.publish_item, feeds.read_items | counter bumped by every publish in lang, and by the first read after an embargo there ended; an older render never replaces a newer one |
 | ``syn:shown:{lang}`` | string | none | articles.publish_item, feeds.read_items | the newest visible-since score (epoch s) the generation accounts for: an embargo ending after it bumps the generation |
 | ``syn:feed:{lang}:{body}`` | hash | none | feeds.write_feed | ``body``, ``etag``, ``last_modified``, ``generation``, ``fingerprint`` (of the items shown) of one render: ``rss``, ``newsml``, ``ninjs`` (3.1), ``ninjs-2.2``, ``ninjs-1.6`` (feeds.edition.BODIES); an empty body means no item to show |
@@ -26,6 +26,9 @@ data and operators' tools depend on these strings: changing one is a data migrat
 | ``syn:queues`` | set | none | ops.note_worker | the work queues workers consume, noted at each heartbeat: ``/metrics``, ``syndicate status`` and the recovery sweep read them (ops.broker_queues) without scanning the keyspace |
 | ``syn:metrics`` | hash | none | ops.count, ops.observe | Prometheus series -> value, written by every process |
 | ``syn:failures`` | zset | none (newest 100 kept) | ops.note_failure | JSON ``{id, version, lang, state, reason}`` of failed and no_model languages, scored by time (epoch s), for ``syndicate status`` |
+| ``syn:unfinished`` | zset | none (an id leaves once its work ends) | articles.save_version, articles.set_state, articles.publish_item, review.hold, review.reject, recovery.index_absent | article id -> when its latest version got a language queued (received or requeued, epoch s), while one is queued or translating: all the recovery sweep reads, instead of a keyspace scan |
+| ``syn:finished`` | zset | none (an id leaves when pruned, or when a version reopens it) | the same, retention.prune | article id -> when its latest version's languages all ended (epoch s): the retention counts from there; an article held for an editor is in neither zset |
+| ``syn:indexed`` | string | none | recovery.index_absent | set once the articles stored before the two zsets existed are in them (a store from before issue 16) |
 | ``syn:rerender:{lang}:{epoch}`` | string | until the render | ops.claim_rerender | one scheduled re-render per language and embargo end |
 | ``syn:replicated`` | string | none | server.confirm_replicated | a counter written just before ``WAIT``, so the wait covers every write made before it |
 | ``syn:recovery:{run_id}`` | string | 7 days | recovery.claim_sweep | the worker that sweeps after this Redis server run began (worker/recovery.py) |
@@ -50,6 +53,11 @@ data and operators' tools depend on these strings: changing one is a data migrat
 
 Writers are modules of ``syndicate.store``. Writes that belong together are one Lua script
 (scripts.py) or one MULTI.
+
+Retention: an article whose latest version finished more than ``retention_days`` (30) ago
+and that no feed shows any more (outside the newest ``feed_size`` live and withdrawn items
+of each of its languages) is removed with its state, languages set and items in one
+script; an update before then keeps it (docs/operations.md, "Retention").
 
 Celery's own keys share the database, outside ``syn:``, written by kombu: the queues
 ``syndicate`` and ``translate.<lang>`` (lists, named as the queue; ops.queue_depths reads
@@ -161,6 +169,24 @@ def failures_key() -> str:
 
 def rerender_key(lang: str, epoch: int) -> str:
     return f"{_PREFIX}:rerender:{lang}:{epoch}"
+
+
+def unfinished_key() -> str:
+    return f"{_PREFIX}:unfinished"
+
+
+def finished_key() -> str:
+    return f"{_PREFIX}:finished"
+
+
+def indexed_key() -> str:
+    return f"{_PREFIX}:indexed"
+
+
+def work_index_keys() -> list[str]:
+    """The unfinished and finished zsets, in the order the scripts that change a state take
+    them (scripts._INDEX)."""
+    return [unfinished_key(), finished_key()]
 
 
 def recovery_key(run_id: str) -> str:

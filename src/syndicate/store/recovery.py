@@ -1,25 +1,29 @@
 """The Redis half of the recovery sweep after a Redis restart (worker/recovery.py has the
 policy): unfinished versions, the broker's messages, and the one claim per server run.
 
-Nothing new is stored about articles: the sweep reads the state hashes ``save_version``
-writes (``syn:state:{id}``, found by SCAN) and kombu's own lists and ``unacked`` hash.
-Keys are in keys.py.
+Every read is bounded: unfinished versions come from the work index the Lua scripts keep
+(``syn:unfinished``, scripts._INDEX), read a page at a time with ZSCAN, so the sweep's cost
+follows the work in flight, not the articles stored; the broker's lists and kombu's
+``unacked`` hash are read ``PAGE`` entries a command (LRANGE, HSCAN). The only keyspace
+scan left is ``index_absent``: once per store, for the articles stored before the index
+existed. Keys are in keys.py.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, cast
+from typing import Any, Final, Generic, TypeVar, cast
 
 from syndicate.news.states import LanguageState
-from syndicate.store import keys
+from syndicate.store import keys, scripts
 from syndicate.store.articles import LanguageStatus, decode_status
-from syndicate.store.client import Client, decode_text, decode_time, guarded
+from syndicate.store.client import Client, decode_text, decode_time, guarded, run_script
 
 UNFINISHED: Final = frozenset({LanguageState.QUEUED, LanguageState.TRANSLATING})
-_SCAN_COUNT: Final = 500
+PAGE: Final = 500  # entries one command of the sweep reads at most
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,31 +50,42 @@ def release_sweep(client: Client, run_id: str) -> None:
 
 
 @guarded
-def unfinished_versions(client: Client, received_before: float) -> list[Unfinished]:
-    """Every article whose latest version, received before ``received_before`` (epoch s),
-    has a language still queued or translating: what a crash may have left without a
-    message. One SCAN over the state hashes, read a page at a time; the article itself is
-    read only for those found."""
-    found: list[tuple[str, int, tuple[str, ...]]] = []
-    for page in _pages(client, keys.state_key("*")):
-        pipe = client.pipeline(transaction=False)
-        for key in page:
-            pipe.hgetall(key)
-            pipe.hmget(keys.article_key(keys.article_id_of_state(key)), "version", "received_at")
-        answers = pipe.execute()
-        for key, states, (version, received) in zip(page, answers[::2], answers[1::2], strict=True):
-            if version is None or received is None:
-                continue
-            if decode_time(received).timestamp() >= received_before:
-                continue
-            langs = _unfinished(cast(dict[bytes, bytes], states), int(version))
-            if langs:
-                found.append((keys.article_id_of_state(key), int(version), langs))
+def unfinished_ids(client: Client, before: float) -> list[str]:
+    """The articles whose latest version got a language queued before ``before`` (epoch
+    s) and still has one queued or translating, from the work index, a page at a time."""
+    found = client.zscan_iter(keys.unfinished_key(), count=PAGE)
+    return [
+        decode_text(m) for m, score in cast(Iterator[tuple[bytes, float]], found) if score < before
+    ]
+
+
+@guarded
+def unfinished_versions(client: Client, article_ids: Sequence[str]) -> list[Unfinished]:
+    """What ``article_ids``' latest versions still have queued or translating, read now
+    (``PAGE`` articles a round trip); those finished meanwhile are left out."""
+    found: list[Unfinished] = []
+    for start in range(0, len(article_ids), PAGE):
+        found += _unfinished_page(client, article_ids[start : start + PAGE])
+    return found
+
+
+def _unfinished_page(client: Client, article_ids: Sequence[str]) -> list[Unfinished]:
     pipe = client.pipeline(transaction=False)
-    for article_id, _, _ in found:
-        pipe.hget(keys.article_key(article_id), "article")
-    sources = [json.loads(raw)["language"] for raw in pipe.execute()]
-    return [Unfinished(a, v, src, langs) for (a, v, langs), src in zip(found, sources, strict=True)]
+    for article_id in article_ids:
+        pipe.hgetall(keys.state_key(article_id))
+        pipe.hmget(keys.article_key(article_id), "version", "article")
+    answers = pipe.execute()
+    found = []
+    for article_id, states, (version, article) in zip(
+        article_ids, answers[::2], answers[1::2], strict=True
+    ):
+        if version is None or article is None:
+            continue
+        langs = _unfinished(cast(dict[bytes, bytes], states), int(version))
+        if langs:
+            source = str(json.loads(article)["language"])
+            found.append(Unfinished(article_id, int(version), source, langs))
+    return found
 
 
 def _unfinished(states: dict[bytes, bytes], version: int) -> tuple[str, ...]:
@@ -86,10 +101,35 @@ def _unfinished(states: dict[bytes, bytes], version: int) -> tuple[str, ...]:
     )
 
 
+@guarded
+def index_absent(client: Client) -> int:
+    """Put the articles stored before the work index existed into it, once per store (then
+    ``syn:indexed`` is set and this returns at once): one SCAN over the state hashes, a
+    page at a time, each page indexed by one script that leaves alone whatever a state
+    change indexed meanwhile. Their retention counts from when their latest version was
+    received. Returns the articles looked at."""
+    if client.exists(keys.indexed_key()):
+        return 0
+    seen = 0
+    for page in _pages(client, keys.state_key("*")):
+        ids = [keys.article_id_of_state(key) for key in page]
+        pipe = client.pipeline(transaction=False)
+        for article_id in ids:
+            pipe.hget(keys.article_key(article_id), "received_at")
+        received = pipe.execute()
+        known = [(a, decode_time(r).timestamp()) for a, r in zip(ids, received, strict=True) if r]
+        keys_of = [k for a, _ in known for k in (keys.article_key(a), keys.state_key(a))]
+        args = [v for a, at in known for v in (a, repr(at))]
+        run_script(client, scripts.INDEX_ABSENT, [*keys.work_index_keys(), *keys_of], args)
+        seen += len(ids)
+    client.set(keys.indexed_key(), 1)
+    return seen
+
+
 def _pages(client: Client, pattern: str) -> Iterator[list[str]]:
     cursor = 0
     while True:
-        cursor, page = client.scan(cursor, match=pattern, count=_SCAN_COUNT)
+        cursor, page = client.scan(cursor, match=pattern, count=PAGE)
         if page:
             yield [decode_text(k) for k in page]
         if cursor == 0:
@@ -97,37 +137,53 @@ def _pages(client: Client, pattern: str) -> Iterator[list[str]]:
 
 
 @dataclass(frozen=True, slots=True)
-class BrokerMessages:
-    """The broker's messages as kombu stores them (its JSON envelope, decoded): ``live``
-    ones wait in a queue or were delivered in this server run; ``stale`` ones (by delivery
-    tag) were delivered before it began."""
+class BrokerMessages(Generic[T]):
+    """What the caller kept of the broker's messages (``read`` of kombu's JSON envelope):
+    ``live`` ones wait in a queue or were delivered in this server run; ``stale`` ones (by
+    delivery tag) were delivered before it began."""
 
-    live: list[dict[str, Any]]
-    stale: dict[str, dict[str, Any]]
+    live: list[T]
+    stale: dict[str, T | None]
 
 
 @guarded
 def broker_messages(
     client: Client,
     queues: Sequence[str],
-    unacked_key: str,
-    unacked_index_key: str,
+    unacked: tuple[str, str],
     delivered_since: float,
-) -> BrokerMessages:
-    """Every message in ``queues`` (kombu's lists) and in kombu's ``unacked`` hash. One
-    delivered before ``delivered_since`` (its ``unacked_index`` score) went to a
-    connection a restart closed: no worker will ever acknowledge it, and kombu would
-    hand it back only after its visibility timeout (an hour)."""
-    pipe = client.pipeline(transaction=False)
-    for queue in queues:
-        pipe.lrange(queue, 0, -1)
-    pipe.hgetall(unacked_key)
-    pipe.zrangebyscore(unacked_index_key, "-inf", f"({delivered_since!r}")
-    *lists, unacked, old = pipe.execute()
-    stale = {decode_text(t) for t in cast(list[bytes], old)}
-    live = [json.loads(m) for found in lists for m in cast(list[bytes], found)]
-    # kombu keeps a delivered message as [envelope, exchange, routing key]
-    delivered = cast(dict[bytes, bytes], unacked)
-    held = {decode_text(t): json.loads(raw)[0] for t, raw in delivered.items()}
-    live += [envelope for tag, envelope in held.items() if tag not in stale]
+    read: Callable[[dict[str, Any]], T | None],
+) -> BrokerMessages[T]:
+    """Every message in ``queues`` (kombu's lists) and in kombu's ``unacked`` hash (its
+    ``unacked`` and ``unacked_index`` keys), as ``read`` keeps it (None: skipped), read a
+    page at a time. The hash is read before and after the lists: a message a worker takes
+    from a list meanwhile is found in it. One delivered before ``delivered_since`` (its
+    index score) went to a connection a restart closed: no worker will ever acknowledge
+    it, and kombu would hand it back only after its visibility timeout (an hour)."""
+    held = _delivered(client, unacked[0], read)
+    waiting = [kept for queue in queues for kept in _queued(client, queue, read)]
+    held |= _delivered(client, unacked[0], read)
+    scores = cast(Iterator[tuple[bytes, float]], client.zscan_iter(unacked[1], count=PAGE))
+    stale = {decode_text(tag) for tag, score in scores if score < delivered_since}
+    live = [*waiting, *(v for tag, v in held.items() if tag not in stale and v is not None)]
     return BrokerMessages(live, {tag: held[tag] for tag in sorted(stale & set(held))})
+
+
+def _queued(client: Client, queue: str, read: Callable[[dict[str, Any]], T | None]) -> Iterable[T]:
+    """A list from its head, where kombu pushes: a message pushed meanwhile shifts the
+    rest (read twice, never missed); one taken from the tail shows in ``unacked``."""
+    start = 0
+    while True:
+        page = cast(list[bytes], client.lrange(queue, start, start + PAGE - 1))
+        yield from (kept for raw in page if (kept := read(json.loads(raw))) is not None)
+        if len(page) < PAGE:
+            return
+        start += PAGE
+
+
+def _delivered(
+    client: Client, key: str, read: Callable[[dict[str, Any]], T | None]
+) -> dict[str, T | None]:
+    """Kombu's ``unacked`` hash (tag -> [envelope, exchange, routing key]), by HSCAN."""
+    found = cast(Iterator[tuple[bytes, bytes]], client.hscan_iter(key, count=PAGE))
+    return {decode_text(tag): read(json.loads(raw)[0]) for tag, raw in found}

@@ -150,7 +150,7 @@ def hold(client: Client, held: Held, rev: str, now: datetime) -> Outcome:
     ('' when there was no record). ``Retry`` when an edit came in meanwhile."""
     a = held.article
     ids = [keys.article_key(a.id), keys.state_key(a.id), keys.review_key(a.id, a.language)]
-    ids += [keys.review_queue_key(a.language), keys.review_langs_key()]
+    ids += [keys.review_queue_key(a.language), keys.review_langs_key(), *keys.work_index_keys()]
     state = status_json(a.version, LanguageState.IN_REVIEW, now, None)
     args = [a.version, a.language, state, rev, a.id, repr(held.held_since.timestamp())]
     return _answer(a.id, a.version, run_script(client, scripts.HOLD, ids, [*args, *_record(held)]))
@@ -184,8 +184,9 @@ def reject(
     queue; the record stays a while for a retranslation to carry its edits over."""
     ids = [keys.article_key(article_id), keys.state_key(article_id)]
     ids += [keys.review_key(article_id, lang), keys.review_queue_key(lang)]
+    ids += keys.work_index_keys()
     state = status_json(version, LanguageState.REJECTED, now, reason)
-    args = [version, lang, state, article_id, reason, REJECTED_TTL_SECONDS]
+    args = [version, lang, state, article_id, reason, REJECTED_TTL_SECONDS, now.timestamp()]
     return _answer(article_id, version, run_script(client, scripts.REJECT, ids, args))
 
 

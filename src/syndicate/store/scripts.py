@@ -12,6 +12,38 @@ from __future__ import annotations
 
 from typing import Final
 
+# The work index, kept by every script that changes a language's state, in the same step:
+# an article whose latest version has a language queued or translating is in the unfinished
+# zset (scored by when it became so: received, or requeued), one whose languages all ended
+# is in the finished zset (scored by when they did: retention counts from there); one held
+# for an editor (in_review) is in neither. The recovery sweep reads the first, the pruning
+# of finished articles the second: neither scans the keyspace (store/recovery.py,
+# store/retention.py). index(unfinished, finished, states, id, version, opened, closed).
+_INDEX: Final = """
+local function index(unfinished, finished, states, id, version, opened, closed)
+  local open, held = false, false
+  for _, raw in ipairs(redis.call('HVALS', states)) do
+    local s = cjson.decode(raw)
+    if s.version == version and (s.state == 'queued' or s.state == 'translating') then
+      open = true
+    elseif s.version == version and s.state == 'in_review' then
+      held = true
+    end
+  end
+  if open then
+    redis.call('ZREM', finished, id)
+    redis.call('ZADD', unfinished, 'NX', opened, id)
+    return
+  end
+  redis.call('ZREM', unfinished, id)
+  if held then
+    redis.call('ZREM', finished, id)
+  else
+    redis.call('ZADD', finished, 'NX', closed, id)
+  end
+end
+"""
+
 # The dispatch claim (worker/submit.py): whoever stores a version, or replays one whose
 # ingest never reached the broker once the claim of its sender lapsed, is told to send the
 # ingest, and holds field dispatch_lease ('<version>:<until, epoch s>') meanwhile: of any
@@ -32,9 +64,10 @@ local function claim(version, seconds)
 end
 """
 
-# KEYS: article hash, state hash.
-# ARGV: version, article JSON, first_created, received_at, claim seconds, then lang, state
-# JSON pairs. Answers {outcome, stored version, 1 when the caller must send the ingest}.
+# KEYS: article hash, state hash, unfinished zset, finished zset.
+# ARGV: version, article JSON, first_created, received_at, claim seconds, article id,
+# received (epoch s), then lang, state JSON pairs.
+# Answers {outcome, stored version, 1 when the caller must send the ingest}.
 SAVE_VERSION: Final = (
     _CLAIM
     + """
@@ -48,7 +81,9 @@ local first = redis.call('HGET', KEYS[1], 'first_created') or ARGV[3]
 redis.call('HSET', KEYS[1], 'version', ARGV[1], 'article', ARGV[2],
            'first_created', first, 'received_at', ARGV[4])
 redis.call('DEL', KEYS[2])
-if #ARGV > 5 then redis.call('HSET', KEYS[2], unpack(ARGV, 6)) end
+if #ARGV > 7 then redis.call('HSET', KEYS[2], unpack(ARGV, 8)) end
+redis.call('ZADD', KEYS[3], ARGV[7], ARGV[6])
+redis.call('ZREM', KEYS[4], ARGV[6])
 return {'written', version, claim(version, tonumber(ARGV[5]))}
 """
 )
@@ -83,11 +118,14 @@ if current then
 end
 """
 
-# KEYS: article hash, state hash. ARGV: version, lang, state JSON.
+# KEYS: article hash, state hash, unfinished zset, finished zset.
+# ARGV: version, lang, state JSON, article id, now (epoch s).
 SET_STATE: Final = (
-    _CHECK_VERSION
+    _INDEX
+    + _CHECK_VERSION
     + """
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+index(KEYS[3], KEYS[4], KEYS[2], ARGV[4], version, ARGV[5], ARGV[5])
 return 'written'
 """
 )
@@ -124,7 +162,17 @@ _ITEM_WRITTEN: Final = """
 local held = redis.call('HGET', KEYS[3], ARGV[3])
 if held and cjson.decode(held).article.version == version then return 'already_done' end
 """
-PUBLISH_ITEM: Final = _CHECK_VERSION + _ITEM_WRITTEN + _WRITE_ITEM + "return 'written'\n"
+# Then KEYS: unfinished zset, finished zset; ARGV: now (epoch s), for a state written here.
+PUBLISH_ITEM: Final = (
+    _INDEX
+    + _CHECK_VERSION
+    + _ITEM_WRITTEN
+    + _WRITE_ITEM
+    + """
+if ARGV[7] ~= '' then index(KEYS[9], KEYS[10], KEYS[2], ARGV[3], version, ARGV[10], ARGV[10]) end
+return 'written'
+"""
+)
 
 # The review desk (issue 18). A held translation's record carries its version, its state
 # (held, rejected) and a revision every edit bumps: a hold or an approval computed from one
@@ -149,12 +197,14 @@ return 'written'
 """
 )
 
-# KEYS: article hash, state hash, review record, review queue, held languages set.
+# KEYS: article hash, state hash, review record, review queue, held languages set,
+# unfinished zset, finished zset.
 # ARGV: version, lang, state JSON (in_review), the revision of the record the carried edits
 # were read from ('' for none), article id, held-since score, then the record's field,
 # value pairs. Replaces any earlier record of the article in lang.
 HOLD: Final = (
-    _CHECK_VERSION
+    _INDEX
+    + _CHECK_VERSION
     + """
 if (redis.call('HGET', KEYS[3], 'rev') or '') ~= ARGV[4] then return 'retry' end
 redis.call('DEL', KEYS[3])
@@ -163,6 +213,7 @@ redis.call('HSET', KEYS[3], 'rev', (tonumber(ARGV[4]) or 0) + 1)
 redis.call('ZADD', KEYS[4], ARGV[6], ARGV[5])
 redis.call('SADD', KEYS[5], ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+index(KEYS[6], KEYS[7], KEYS[2], ARGV[5], version, ARGV[6], ARGV[6])
 return 'written'
 """
 )
@@ -178,10 +229,12 @@ redis.call('HINCRBY', KEYS[1], 'rev', 1)
 return 'written'
 """
 
-# KEYS: article hash, state hash, review record, review queue.
-# ARGV: version, lang, state JSON (rejected), article id, reason, seconds kept.
+# KEYS: article hash, state hash, review record, review queue, unfinished zset, finished
+# zset. ARGV: version, lang, state JSON (rejected), article id, reason, seconds kept, now
+# (epoch s).
 REJECT: Final = (
-    _CHECK_VERSION
+    _INDEX
+    + _CHECK_VERSION
     + """
 local held = redis.call('HMGET', KEYS[3], 'version', 'state')
 if tonumber(held[1]) ~= tonumber(ARGV[1]) or held[2] ~= 'held' then return 'stale' end
@@ -189,6 +242,7 @@ redis.call('HSET', KEYS[3], 'state', 'rejected', 'reason', ARGV[5])
 redis.call('EXPIRE', KEYS[3], ARGV[6])
 redis.call('ZREM', KEYS[4], ARGV[4])
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+index(KEYS[5], KEYS[6], KEYS[2], ARGV[4], version, ARGV[7], ARGV[7])
 return 'written'
 """
 )
@@ -258,4 +312,66 @@ redis.call('HSET', KEYS[1], unpack(record))
 redis.call('HSET', KEYS[2], unpack(record))
 redis.call('SADD', KEYS[3], ARGV[1])
 return 1
+"""
+
+
+# KEYS: unfinished zset, finished zset, then per article: article hash, state hash.
+# ARGV: per article: id, received (epoch s: it scores either zset, the finishing time being
+# unknown). Indexes the articles in neither zset (stored before the index existed:
+# worker/recovery.py has it done once); one a script indexed meanwhile is left as it is.
+INDEX_ABSENT: Final = (
+    _INDEX
+    + """
+for i = 1, #ARGV, 2 do
+  local id = ARGV[i]
+  if not redis.call('ZSCORE', KEYS[1], id) and not redis.call('ZSCORE', KEYS[2], id) then
+    local version = tonumber(redis.call('HGET', KEYS[i + 2], 'version'))
+    if version then
+      index(KEYS[1], KEYS[2], KEYS[i + 3], id, version, ARGV[i + 1], ARGV[i + 1])
+    end
+  end
+end
+return 'written'
+"""
+)
+
+# KEYS: finished zset, article hash, state hash, languages set, then per language: items
+# hash, live zset, withdrawn zset.
+# ARGV: article id, finished before (epoch s), feed size, now (epoch s), then the languages.
+# Removes an article finished before the cutoff with everything stored about it ('pruned'),
+# unless a feed still shows it ('shown': looked at again a retention later), the languages
+# changed since they were read ('changed'), or it is not finished or not that old ('kept').
+PRUNE: Final = """
+local id = ARGV[1]
+local finished = tonumber(redis.call('ZSCORE', KEYS[1], id))
+if not finished or finished > tonumber(ARGV[2]) then return 'kept' end
+for _, raw in ipairs(redis.call('HVALS', KEYS[3])) do
+  local s = cjson.decode(raw).state
+  if s == 'queued' or s == 'translating' or s == 'in_review' then
+    redis.call('ZREM', KEYS[1], id)
+    return 'kept'
+  end
+end
+if redis.call('SCARD', KEYS[4]) ~= #ARGV - 4 then return 'changed' end
+for i = 5, #ARGV do
+  if redis.call('SISMEMBER', KEYS[4], ARGV[i]) == 0 then return 'changed' end
+  local base = 4 + (i - 5) * 3
+  for _, z in ipairs({KEYS[base + 2], KEYS[base + 3]}) do
+    local rank = redis.call('ZREVRANK', z, id)
+    local ahead = redis.call('ZCOUNT', z, '(' .. ARGV[4], '+inf')
+    if rank and rank < tonumber(ARGV[3]) + ahead then
+      redis.call('ZADD', KEYS[1], ARGV[4], id)
+      return 'shown'
+    end
+  end
+end
+for i = 5, #ARGV do
+  local base = 4 + (i - 5) * 3
+  redis.call('HDEL', KEYS[base + 1], id)
+  redis.call('ZREM', KEYS[base + 2], id)
+  redis.call('ZREM', KEYS[base + 3], id)
+end
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
+redis.call('ZREM', KEYS[1], id)
+return 'pruned'
 """

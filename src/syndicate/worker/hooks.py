@@ -1,6 +1,7 @@
 """The Celery signal receivers of one app: logs, metrics, the per-process runtime, the
-worker heartbeat, the hand-back of a dead worker's messages (orphans.py) and the sweep
-after a Redis restart (recovery.py).
+worker heartbeat (constant work) and the bootstep that stops the upkeep thread it wakes
+(upkeep.py: the hand-back of a dead worker's messages, the sweep after a Redis restart,
+retention).
 
 Tasks stay thin because everything around them happens here, as Warehouse binds its log
 context on ``task_prerun``: the log context (task id, article id, version, lang) is bound
@@ -23,21 +24,20 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from celery import signals
+from celery import bootsteps, signals
 from celery.exceptions import SecurityWarning
 
 from syndicate import logs
 from syndicate.config import guid_domain_problem, visibility_problem
 from syndicate.errors import StoreUnavailable
-from syndicate.feeds.edition import BODIES
 from syndicate.models.catalogue import Catalogue
 from syndicate.news.languages import primary
-from syndicate.store import deliveries, feeds, server
+from syndicate.store import deliveries
 from syndicate.store import ops as store_ops
-from syndicate.worker import nudges, orphans, recovery
-from syndicate.worker.rendering import render_language
+from syndicate.worker import orphans
 from syndicate.worker.routing import TRANSLATE, default_queues
 from syndicate.worker.runtime import SyndicateCelery
+from syndicate.worker.upkeep import Upkeep
 
 log = logging.getLogger("syndicate.worker")
 SECONDS_BUCKETS: Final = (0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
@@ -51,8 +51,9 @@ def _reason(exc: BaseException) -> str:
 
 def connect(app: SyndicateCelery) -> None:
     """Connect a receiver set for ``app`` to Celery's signals; ``app`` keeps it alive."""
-    receivers = _Receivers(app)
+    receivers = _Receivers(app, Upkeep(app))
     app.receivers.append(receivers)
+    app.steps["worker"].add(_upkeep_step(receivers.upkeep))
     signals.celeryd_init.connect(receivers.worker_starting)
     signals.setup_logging.connect(receivers.keep_logging)
     signals.worker_process_init.connect(receivers.process_started)
@@ -66,12 +67,25 @@ def connect(app: SyndicateCelery) -> None:
     signals.task_received.connect(receivers.task_received)
 
 
+def _upkeep_step(upkeep: Upkeep) -> type[bootsteps.StartStopStep]:
+    """A worker bootstep owning ``upkeep``: the worker stops its thread when it stops, warm
+    or cold (Celery sends worker_shutdown on a warm stop only)."""
+
+    class UpkeepStep(bootsteps.StartStopStep):
+        def stop(self, parent: Any) -> None:
+            upkeep.stop()
+
+        def terminate(self, parent: Any) -> None:
+            upkeep.stop()
+
+    return UpkeepStep
+
+
 @dataclass(eq=False)
 class _Receivers:
     app: SyndicateCelery
+    upkeep: Upkeep
     watch: orphans.Watch = field(default_factory=orphans.Watch)
-    run_id: str | None = None  # the Redis server run this process last swept for
-    feeds_complete: bool = False  # every language has every body (_complete_feeds)
     started: dict[str, float] = field(default_factory=dict)  # task id -> perf_counter
 
     def worker_starting(self, instance: Any, options: dict[str, Any], **_: Any) -> None:
@@ -202,67 +216,30 @@ class _Receivers:
 
     def heartbeat(self, sender: Any, **_: Any) -> None:
         """Workers seen and the queues they consume, for /healthz and /metrics, and the
-        consumer's own beat, after which it hands back what dead workers held (orphans.py)
-        and, once per Redis server run, what a restart took from the broker (recovery.py),
-        and nudges the pushes that are due (nudges.py);
-        on the worker's event heartbeat, every 2 s."""
+        consumer's own beat (orphans.py); then the upkeep thread is woken for the rest
+        (upkeep.py: the hand-back of dead workers' messages, the sweep after a Redis
+        restart, retention). On the worker's event heartbeat, every 2 s: constant work, two
+        round trips, whatever Redis holds, so this worker never looks dead to the others."""
         if sender.eventer.app is not self.app:
             return
         hostname = sender.eventer.hostname
+        consumer = orphans.consumer_id(hostname)
         try:
             self._note_worker(hostname)
-            self._reap_orphans(orphans.consumer_id(hostname))
-            self._recover()
-            nudges.sweep_pushes(self.app, self.app.runtime.client, self.app.time_source)
-            self._complete_feeds()
+            moment = self.app.time_source().timestamp()
+            orphans.beat(self.app.runtime.client, consumer, moment)
         except StoreUnavailable:
             return  # Redis away: the watch starts again once beats go through
         except Exception as exc:  # never let the heartbeat die; the next one tries again
-            log.warning("orphan check failed", extra={"error": _reason(exc)})
+            log.warning("heartbeat not noted", extra={"error": _reason(exc)})
+            return
+        self.upkeep.wake(consumer, reap=self.watch.may_reap(moment))
 
     def _note_worker(self, hostname: str) -> None:
         """This worker is alive (/healthz), consuming these queues (/metrics reads them)."""
         consumed = list(self.app.amqp.queues.consume_from)
         client, moment = self.app.runtime.client, self.app.time_source()
         store_ops.note_worker(client, hostname, moment, consumed)
-
-    def _reap_orphans(self, consumer: str) -> None:
-        client, moment = self.app.runtime.client, self.app.time_source().timestamp()
-        orphans.beat(client, consumer, moment)
-        if not self.watch.may_reap(moment):
-            return
-        with self.app.connection_for_write() as connection:
-            channel: Any = connection.default_channel  # kombu.transport.redis.Channel
-            tags = orphans.orphaned(client, channel.unacked_key, moment)
-            deliveries.forget(client, tags)
-            for tag in tags:
-                channel.qos.restore_by_tag(tag, leftmost=True)
-        if tags:
-            log.warning("restored messages of a dead worker", extra={"messages": len(tags)})
-
-    def _recover(self) -> None:
-        """Sweep once per server run: at the first beat, and after every restart."""
-        client = self.app.runtime.client
-        run = server.server_run(client)
-        if run.run_id == self.run_id:
-            return
-        with self.app.connection_for_write() as connection:
-            recovery.sweep_once(client, self.app, connection.default_channel, run)
-        self.run_id = run.run_id
-
-    def _complete_feeds(self) -> None:
-        """Once per process, at its first beat: render every language lacking a stored
-        body, so a body a release adds (ninjs 2.2 and 1.6 did) is there at once rather
-        than at that language's next publish. Concurrent renders are safe (generation)."""
-        if self.feeds_complete:
-            return
-        rt = self.app.runtime
-        rendered = feeds.languages_lacking(rt.client, BODIES)
-        for lang in rendered:
-            render_language(rt.client, lang, rt.site, self.app.time_source())
-        if rendered:
-            log.info("rendered feeds lacking a body", extra={"languages": rendered})
-        self.feeds_complete = True
 
     def task_received(self, sender: Any, request: Any, **_: Any) -> None:
         """Record which consumer holds the message (orphans.py), if this process beats."""

@@ -54,5 +54,6 @@ def after_publish(
 
 
 def sweep_pushes(app: Celery, client: Client, clock: Clock) -> None:
-    """On a worker's heartbeat: nudge what is due for every partner."""
+    """After a worker's heartbeat, on its upkeep thread (upkeep.py): nudge what is due for
+    every partner."""
     send_nudges(app, sweep(client, push_settings(settings_of(app)), clock()))

@@ -13,13 +13,16 @@ does not survive is what lived in the worker's memory and connections:
 So once per server run (``store.server.server_run``: a new ``run_id`` after a restart) the
 first worker process to notice sweeps (``store.recovery``): it hands back the messages
 delivered before the run began (kombu's ``restore_by_tag``), then looks at every version
-received before the run began that still has a language ``queued`` or ``translating``. A
-version with no message of its own in the broker gets its ingest again (which fans out to
-every target); one whose ingest is done but some target has no message gets that target's
+received before the run began that still has a language ``queued`` or ``translating``
+(the work index the Lua scripts keep, ``syn:unfinished``: the sweep's cost follows the
+work in flight, never the articles stored, and every read is a bounded page). A version
+with no message of its own in the broker gets its ingest again (which fans out to every
+target); one whose ingest is done but some target has no message gets that target's
 translation. Both are idempotent on (id, version, lang): a message that was not lost after
-all runs once more and changes nothing. The sweep runs on the worker's heartbeat
-(hooks.py), in the main process; a first start on a Redis counts as a run too, so a crash
-while no worker ran is swept when the first one starts.
+all runs once more and changes nothing. The sweep runs on the worker's upkeep thread
+(upkeep.py), never on the heartbeat; a first start on a Redis counts as a run too, so a
+crash while no worker ran is swept when the first one starts. The first sweep on a store
+from before the work index builds it first (``store.recovery.index_absent``, once).
 """
 
 from __future__ import annotations
@@ -102,6 +105,9 @@ def sweep_once(
     if not recovery.claim_sweep(client, run.run_id, CLAIM_SECONDS):
         return None
     try:
+        indexed = recovery.index_absent(client)  # once per store: one from before the index
+        if indexed:
+            log.info("work index built", extra={"articles": indexed})
         return _sweep(client, celery_app, channel, run.started)
     except BaseException:
         recovery.release_sweep(client, run.run_id)
@@ -118,23 +124,26 @@ def _queues(client: Client, unfinished: Iterable[Unfinished]) -> list[str]:
 
 
 def _sweep(client: Client, celery_app: Celery, channel: Any, started: float) -> Swept:
-    unfinished = recovery.unfinished_versions(client, started)
-    queues = _queues(client, unfinished)
-    found = recovery.broker_messages(
-        client, queues, channel.unacked_key, channel.unacked_index_key, started
-    )
+    """Hand back what a closed connection held, then send what lost its message. The
+    versions are read again once the messages are: one that went on meanwhile (its message
+    taken and done while the lists were read) is not sent twice."""
+    candidates = recovery.unfinished_ids(client, started)
+    queues = _queues(client, recovery.unfinished_versions(client, candidates))
+    unacked = (channel.unacked_key, channel.unacked_index_key)
+    found = recovery.broker_messages(client, queues, unacked, started, message_ids)
     deliveries.forget(client, list(found.stale))
     for tag in found.stale:
         channel.qos.restore_by_tag(tag, leftmost=True)
-    envelopes = [*found.live, *found.stale.values()]
-    live = [ids for ids in map(message_ids, envelopes) if ids is not None]
-    todo = plan(unfinished, live)
+    live = [*found.live, *(ids for ids in found.stale.values() if ids is not None)]
+    todo = plan(recovery.unfinished_versions(client, candidates), live)
     for ids in todo.ingest:
         dispatch(client, celery_app, ids)
     for ids in todo.translate:
         enqueue_translation(celery_app, ids)
+    counts = {"restored": len(found.stale), "ingests": len(todo.ingest)}
+    counts |= {"translations": len(todo.translate), "versions": len(candidates)}
     if found.stale or todo.ingest or todo.translate:
-        counts = {"restored": len(found.stale), "ingests": len(todo.ingest)}
-        counts["translations"] = len(todo.translate)
         log.warning("recovered after a Redis restart", extra=counts)
+    else:
+        log.info("recovery sweep: nothing lost", extra=counts)
     return Swept(len(found.stale), todo)
