@@ -165,29 +165,26 @@ def article_to_dict(article: Article) -> dict[str, Any]:
         "dateline": a.dateline,
         "body_html": a.body_html,
         "tags": list(a.tags),
-        "credits": [
-            _drop_none({"role": c.role, "name": c.name, "location": c.location}) for c in a.credits
-        ],
+        "credits": [_credit_to_dict(c) for c in a.credits],
         "credit_line": a.credit_line,
-        "media": [
-            _drop_none(
-                {"type": str(m.type), "url": m.url, "caption": m.caption, "credit": m.credit}
-            )
-            for m in a.media
-        ],
-        "rights": _drop_none(
-            {
-                "holder": a.rights.holder,
-                "notice": a.rights.notice,
-                "usage_terms": a.rights.usage_terms,
-            }
-        )
-        if a.rights
-        else None,
+        "media": [_media_to_dict(m) for m in a.media],
+        "rights": _rights_to_dict(a.rights) if a.rights else None,
         "targets": list(a.targets) if a.targets is not None else None,
         "translation": _translation_to_dict(a.translation) if a.translation else None,
     }
     return _drop_none(out)
+
+
+def _credit_to_dict(c: Credit) -> dict[str, Any]:
+    return _drop_none({"role": c.role, "name": c.name, "location": c.location})
+
+
+def _media_to_dict(m: Media) -> dict[str, Any]:
+    return _drop_none({"type": str(m.type), "url": m.url, "caption": m.caption, "credit": m.credit})
+
+
+def _rights_to_dict(r: Rights) -> dict[str, Any]:
+    return _drop_none({"holder": r.holder, "notice": r.notice, "usage_terms": r.usage_terms})
 
 
 # --- reading (brief section 2) -------------------------------------------------------------

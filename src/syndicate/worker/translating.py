@@ -17,7 +17,7 @@ from syndicate.errors import NoModel
 from syndicate.feeds.edition import FeedSite
 from syndicate.markup.alignment import AlignedTranslation, SegmentTranslator
 from syndicate.models.engine import Engine
-from syndicate.news.article import ArticleStatus
+from syndicate.news.article import Article, ArticleStatus, ModelInfo
 from syndicate.news.languages import primary
 from syndicate.news.states import LanguageState, Outcome
 from syndicate.review.policy import ReviewPolicy
@@ -86,6 +86,32 @@ def translate_language(
     retry`` is the cure); a kill republishes the language's last item as withdrawn and
     takes the article off the review queue.
     """
+    begun = _begin(client, engine, ids, now)
+    if isinstance(begun, Translated):
+        return begun
+    (article, models), lang = begun, ids[2]
+    pair = (primary(article.language), primary(lang))
+    sent: list[int] = []
+    asked: list[int] = []
+    model = _counting(engine.translator(*pair), sent)
+    remembered = _remembering(client, model, engine.memory_key(*pair))
+    known = holding.human_memory(client, lang)
+    draft = draft_translation(article, lang, _counting(remembered, asked), models, glossary, known)
+    human = holding.from_memory(draft)
+    counted = Translated(
+        Outcome.WRITTEN,
+        sum(sent),
+        looked_up=sum(asked) + sum(human.values()),
+        found={**human, "machine": sum(asked) - sum(sent)},
+    )
+    return _held_or_stored(client, draft, counted, policy or ReviewPolicy(), site, now)
+
+
+def _begin(
+    client: Client, engine: Engine, ids: tuple[str, int, str], now: datetime
+) -> Translated | tuple[Article, tuple[ModelInfo, ...]]:
+    """The article and the pair's models, the language marked ``translating``; or how the
+    step ends at once: superseded, done or held already, a kill, no model."""
     article_id, version, lang = ids
     article = current(client, article_id, version)
     if article is None:
@@ -101,25 +127,10 @@ def translate_language(
         store_review.drop(client, article_id, lang)  # a kill leaves the review queue too
         return Translated(withdraw_language(client, article, lang, now))
     try:
-        models = engine.models_for(primary(article.language), primary(lang))
+        return article, engine.models_for(primary(article.language), primary(lang))
     except NoModel as exc:
         record_no_model(client, ids, exc, now)
         return Translated(LanguageState.NO_MODEL)
-    sent: list[int] = []
-    asked: list[int] = []
-    base = engine.translator(primary(article.language), primary(lang))
-    memory_key = engine.memory_key(primary(article.language), primary(lang))
-    machine = _counting(_remembering(client, _counting(base, sent), memory_key), asked)
-    known = holding.human_memory(client, lang)
-    draft = draft_translation(article, lang, machine, models, glossary, known)
-    human = holding.from_memory(draft)
-    counted = Translated(
-        Outcome.WRITTEN,
-        sum(sent),
-        looked_up=sum(asked) + sum(human.values()),
-        found={**human, "machine": sum(asked) - sum(sent)},
-    )
-    return _held_or_stored(client, draft, counted, policy or ReviewPolicy(), site, now)
 
 
 def _held_or_stored(
