@@ -218,8 +218,9 @@ class _Receivers:
         """Workers seen and the queues they consume, for /healthz and /metrics, and the
         consumer's own beat (orphans.py); then the upkeep thread is woken for the rest
         (upkeep.py: the hand-back of dead workers' messages, the sweep after a Redis
-        restart, retention). On the worker's event heartbeat, every 2 s: constant work, two
-        round trips, whatever Redis holds, so this worker never looks dead to the others."""
+        restart, the pushes that are due, retention). On the worker's event heartbeat,
+        every 2 s: constant work, two round trips, whatever Redis holds, so this worker
+        never looks dead to the others."""
         if sender.eventer.app is not self.app:
             return
         hostname = sender.eventer.hostname
@@ -233,7 +234,7 @@ class _Receivers:
         except Exception as exc:  # never let the heartbeat die; the next one tries again
             log.warning("heartbeat not noted", extra={"error": _reason(exc)})
             return
-        self.upkeep.wake(consumer, reap=self.watch.may_reap(moment))
+        self.upkeep.wake(reap=self.watch.may_reap(moment))
 
     def _note_worker(self, hostname: str) -> None:
         """This worker is alive (/healthz), consuming these queues (/metrics reads them)."""

@@ -48,20 +48,19 @@ class Upkeep:
     app: SyndicateCelery
     run_id: str | None = None  # the Redis server run this process last swept for
     feeds_complete: bool = False  # every language has every body (_complete_feeds)
-    _reap_for: str | None = None  # the consumer whose beat made a reap due
+    _reap_due: bool = False  # the watch (orphans.py) said a beat may judge the others
     _stopped: bool = False
     _thread: threading.Thread | None = None
     _wake: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def wake(self, consumer: str, reap: bool) -> None:
+    def wake(self, *, reap: bool) -> None:
         """From the heartbeat, constant work: note a reap is due, start the thread on the
         first beat, let it run a round."""
         with self._lock:
             if self._stopped:
                 return
-            if reap:
-                self._reap_for = consumer
+            self._reap_due = self._reap_due or reap
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="upkeep", daemon=True)
                 self._thread.start()
@@ -88,10 +87,10 @@ class Upkeep:
         """Reap if due, sweep once per Redis server run, nudge the pushes that are due
         (nudges.py), complete the feeds once, prune."""
         with self._lock:
-            consumer, self._reap_for = self._reap_for, None
+            reap, self._reap_due = self._reap_due, False
         try:
-            if consumer is not None:
-                self._reap_orphans(consumer)
+            if reap:
+                self._reap_orphans()
             self._recover()
             nudges.sweep_pushes(self.app, self.app.runtime.client, self.app.time_source)
             self._complete_feeds()
@@ -101,7 +100,7 @@ class Upkeep:
         except Exception as exc:  # never let the thread die; the next round tries again
             log.warning("upkeep failed", extra={"error": f"{type(exc).__name__}: {exc}"})
 
-    def _reap_orphans(self, consumer: str) -> None:
+    def _reap_orphans(self) -> None:
         """Hand back what consumers silent for the grace period held (orphans.py)."""
         client, moment = self.app.runtime.client, self.app.time_source().timestamp()
         with self.app.connection_for_write() as connection:
