@@ -146,6 +146,7 @@ def test_status_overview_json_on_an_empty_store(
             "translate.kmr": 0,
         },
         "review": {},
+        "push": [],
         "failures": [],
     }
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from redis import Redis
 
@@ -172,3 +173,17 @@ def test_every_version_reaches_every_healthy_receiver_once_in_order_through_a_ki
         sent = [r.delivery for r in gone.received]  # a 410 is never retried
         assert len(set(sent)) == 6
         assert {d for d in sent if sent.count(d) > 1} <= unrecorded["gone"]
+        _replayed_once_fixed(stack, gone)
+
+
+def _replayed_once_fixed(stack: Stack, gone: Receiver) -> None:
+    """The dead letters, read over HTTP with the operator token, sent again by
+    ``syndicate deliveries replay`` once the receiver takes them: in version order."""
+    operator = {"Authorization": f"Bearer {PUSH_ENV['SYNDICATE_OPERATOR_TOKEN']}"}
+    url = f"{stack.base}/v1/partners/gone/deliveries?state=dead"
+    dead = httpx.get(url, headers=operator, timeout=10).json()["deliveries"]
+    assert len(dead) == 6 and {d["response"]["status"] for d in dead} == {410}
+    gone.script = always(200)
+    _run_cli(["deliveries", "replay", "gone"], stack.settings)
+    wait_for(lambda: len({a.delivery for a in gone.accepted()}) == 6, 60, "the replay")
+    assert _by_item(gone.accepted()) == {"en": [1, 2, 3], "ar": [1, 2, 3]}

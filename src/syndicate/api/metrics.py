@@ -71,7 +71,7 @@ def _without(labels: Labels, name: str) -> Labels:
     return tuple(pair for pair in labels if pair[0] != name)
 
 
-def _counter(series: Series, name: str, doc: str, label_names: Sequence[str]) -> Metric:
+def counter(series: Series, name: str, doc: str, label_names: Sequence[str]) -> Metric:
     family = CounterMetricFamily(name, doc, labels=list(label_names))
     for labels, value in sorted(series.get(name, {}).items()):
         given = dict(labels)
@@ -83,22 +83,22 @@ def _le_key(le: str) -> float:
     return float("inf") if le == "+Inf" else float(le)
 
 
-def _histogram(series: Series, name: str, doc: str) -> Metric:
-    """Cumulative buckets per ``lang``. A bound missing for one language (the bucket list
-    changed since its first observation) gets the count of the bound below it, so every
-    language shows every bound and the buckets stay cumulative."""
+def histogram(series: Series, name: str, doc: str, label: str = "lang") -> Metric:
+    """Cumulative buckets per ``label`` (a language, a partner). A bound missing for one of
+    them (the bucket list changed since its first observation) gets the count of the bound
+    below it, so each shows every bound and the buckets stay cumulative."""
     buckets: dict[Labels, dict[str, float]] = defaultdict(dict)
     for labels, value in series.get(f"{name}_bucket", {}).items():
         buckets[_without(labels, "le")][dict(labels).get("le", "+Inf")] = value
     bounds = sorted({le for per in buckets.values() for le in per} | {"+Inf"}, key=_le_key)
     sums = series.get(f"{name}_sum", {})
-    family = HistogramMetricFamily(name, doc, labels=["lang"])
+    family = HistogramMetricFamily(name, doc, labels=[label])
     for labels, per in sorted(buckets.items()):
         pairs, below = [], 0.0
         for le in bounds:
             below = per.get(le, below)
             pairs.append((le, below))
-        family.add_metric([dict(labels).get("lang", "")], pairs, sums.get(labels, 0.0))
+        family.add_metric([dict(labels).get(label, "")], pairs, sums.get(labels, 0.0))
     return family
 
 
@@ -114,10 +114,10 @@ def metric_families(values: Mapping[str, float], depths: Mapping[str, int]) -> l
         depth.add_metric([queue], float(waiting))
     return [
         ingested,
-        _counter(series, TASKS, "Celery tasks finished, by task and state.", ["task", "state"]),
-        _histogram(series, TRANSLATION_SECONDS, "Seconds to translate one article language."),
-        _counter(series, SEGMENTS, "Segments sent to translation models.", ["lang"]),
-        _counter(series, FLAGS, "Translated segments flagged, by reason.", ["lang", "reason"]),
+        counter(series, TASKS, "Celery tasks finished, by task and state.", ["task", "state"]),
+        histogram(series, TRANSLATION_SECONDS, "Seconds to translate one article language."),
+        counter(series, SEGMENTS, "Segments sent to translation models.", ["lang"]),
+        counter(series, FLAGS, "Translated segments flagged, by reason.", ["lang", "reason"]),
         depth,
         legacy,
     ]

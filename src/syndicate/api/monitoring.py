@@ -28,6 +28,7 @@ from starlette.responses import JSONResponse, Response
 from syndicate.api.answers import Refused, unavailable
 from syndicate.api.auth import holds_token
 from syndicate.api.metrics import render_metrics
+from syndicate.api.push_metrics import PushCollector, push_families
 from syndicate.api.review_metrics import ReviewCollector, memory_families
 from syndicate.clock import system_now
 from syndicate.errors import StoreUnavailable
@@ -51,8 +52,10 @@ def check_scraper(headers: Headers, metrics_token: str | None, operator_token: s
 async def metrics(client: Client, queues: Iterable[str]) -> Response:
     """One scrape: Prometheus text (503 while Redis is away, answers.py)."""
     review = ReviewCollector(client, system_now)  # the review desk's queues, the memories
+    push = PushCollector(client, system_now)  # each push partner's deliveries (issue 19)
+    readers = [memory_families, push_families]
     text = await run_in_threadpool(
-        partial(render_metrics, readers=[memory_families]), client, queues, review
+        partial(render_metrics, readers=readers), client, queues, review, push
     )
     return Response(text, media_type=CONTENT_TYPE_LATEST)
 

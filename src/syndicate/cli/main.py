@@ -15,6 +15,7 @@ from typing import NoReturn
 
 from syndicate import logs
 from syndicate.cli import (
+    deliveries,
     editors,
     feeds,
     ingest,
@@ -29,7 +30,7 @@ from syndicate.config import Settings, load_settings
 from syndicate.errors import SettingsInvalid
 
 # Every command group, in the order ``syndicate --help`` lists them.
-GROUPS = (translate, models, feeds, ingest, status, partners, editors, service, run)
+GROUPS = (translate, models, feeds, ingest, status, partners, deliveries, editors, service, run)
 
 
 class _Parser(argparse.ArgumentParser):

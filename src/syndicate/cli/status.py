@@ -3,7 +3,8 @@
 ``status ID`` shows an article's latest version and a row per language (the same values as
 ``GET /v1/articles/{id}``); ``status`` alone shows where the store writes (the master,
 through Sentinel too, and its replicas), the broker queues with the messages waiting in
-each, and the newest failed and no_model languages (``store_ops.note_failure``).
+each, translations held for review, push partners' deliveries by state and their lag, and
+the newest failed and no_model languages (``store_ops.note_failure``).
 ``retry`` puts unfinished languages back to ``queued`` and enqueues their translations,
 with ingest's checks (worker/intake.py ``requeue``): a language nothing knows is refused
 (exit 2), a target no worker would translate ends ``no_model`` (exit 1).
@@ -25,6 +26,7 @@ from syndicate.cli.console import (
     moment,
     print_table,
 )
+from syndicate.cli.deliveries import print_overview, push_overview
 from syndicate.clock import system_now
 from syndicate.config import Settings
 from syndicate.errors import NoSuchArticle, UnknownLanguage
@@ -101,13 +103,15 @@ def _show_overview(client: Client, as_json: bool, targets: tuple[str, ...]) -> i
     depths = store_ops.queue_depths(client, names)
     failures = store_ops.recent_failures(client, FAILURES_SHOWN)
     review = held_for_review(client, system_now())
+    push = push_overview(client, system_now())
     if as_json:
         recent = [
             {"id": f.article_id, "version": f.version, "lang": f.lang, "state": str(f.state)}
             | {"reason": f.reason, "at": f.at.isoformat()}
             for f in failures
         ]
-        overview = {"redis": dataclasses.asdict(where), "queues": depths, "review": review}
+        overview: dict[str, Any] = {"redis": dataclasses.asdict(where), "queues": depths}
+        overview |= {"review": review, "push": push}
         print(json.dumps(overview | {"failures": recent}, ensure_ascii=False, indent=2))
         return 0
     print(f"redis: {where.describe()}")
@@ -117,6 +121,9 @@ def _show_overview(client: Client, as_json: bool, targets: tuple[str, ...]) -> i
     if review:
         rows = [[lang, str(r["held"]), f"{r['oldest_seconds']} s"] for lang, r in review.items()]
         print_table(["review", "held", "oldest"], rows)
+        print()
+    if push:
+        print_overview(push)
         print()
     if not failures:
         print("no recent failures")

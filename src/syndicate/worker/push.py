@@ -237,6 +237,60 @@ def _record(
             pause = min(pause * 2, 2.0)
 
 
-def replayable(deliveries: Sequence[Delivery]) -> list[Delivery]:
-    """The dead ones among ``deliveries``: what ``syndicate deliveries replay`` sends."""
-    return [d for d in deliveries if d.state is DeliveryState.DEAD]
+REPLAY_LOOKS_AT = 10_000  # a partner's newest deliveries a replay of "every dead one" reads
+
+
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """What a replay did: the deliveries made pending again, and why the others were not
+    (``missing``, ``not_dead``, ``superseded``: a later version reached the partner)."""
+
+    partner: str
+    replayed: tuple[str, ...]
+    refused: dict[str, str]
+
+
+def replay(
+    client: Client, partner: str, delivery_ids: Sequence[str], ps: PushSettings, now: datetime
+) -> tuple[Replayed, list[Nudge]]:
+    """Make the partner's dead deliveries (``delivery_ids``, or every dead one) pending
+    again, each with a fresh retry window; and the ones to send now."""
+    chosen = list(delivery_ids) or [
+        d.ref.delivery_id
+        for d in pushes.list_deliveries(client, partner, REPLAY_LOOKS_AT)
+        if d.state is DeliveryState.DEAD
+    ]
+    outcomes = {
+        delivery_id: pushes.replay(client, partner, delivery_id, now) for delivery_id in chosen
+    }
+    done = tuple(i for i, outcome in outcomes.items() if outcome == "written")
+    refused = {i: outcome for i, outcome in outcomes.items() if outcome != "written"}
+    return Replayed(partner, done, refused), due(client, partner, ps, now)
+
+
+def _moment(at: datetime | None) -> str | None:
+    return None if at is None else at.isoformat()
+
+
+def delivery_record(d: Delivery) -> dict[str, object]:
+    """A delivery as ``GET /v1/partners/{name}/deliveries`` and ``syndicate deliveries
+    --json`` show it."""
+    answer = None if d.status is None else {"status": d.status, "body": d.answer}
+    return {
+        "id": d.ref.delivery_id,
+        "article_id": d.ref.article_id,
+        "version": d.ref.version,
+        "lang": d.ref.lang,
+        "guid": d.ref.guid,
+        "status": "canceled" if d.ref.withdrawn else "usable",
+        "format": d.format,
+        "state": str(d.state),
+        "attempts": d.attempts,
+        "created": _moment(d.created),
+        "published": _moment(d.published),
+        "updated": _moment(d.at),
+        "next_attempt": _moment(d.next_at) if d.state is not DeliveryState.DELIVERED else None,
+        "reason": d.reason if d.state is not DeliveryState.DELIVERED else None,
+        "response": answer,
+        "delivered": _moment(d.delivered_at),
+    }

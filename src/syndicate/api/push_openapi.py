@@ -1,0 +1,92 @@
+"""Push syndication's part of the OpenAPI document (issue 19): a partner's deliveries,
+written out by hand like the rest (openapi.py merges it in)."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from syndicate.push.rules import DeliveryState
+
+Json = dict[str, Any]
+
+_STRING: Final[Json] = {"type": "string"}
+_INTEGER: Final[Json] = {"type": "integer"}
+_TIME: Final[Json] = {"type": ["string", "null"], "format": "date-time"}
+_NULLABLE: Final[Json] = {"type": ["string", "null"]}
+
+
+def _ref(name: str) -> Json:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(description: str, schema: Json) -> Json:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _object(**properties: Json) -> Json:
+    return {"type": "object", "properties": properties, "required": list(properties)}
+
+
+def _delivery() -> Json:
+    answer = {"anyOf": [{"type": "null"}, _object(status=_INTEGER, body=_NULLABLE)]}
+    return _object(
+        id={**_STRING, "description": "<guid>:<version>, the X-Syndicate-Delivery header"},
+        article_id=_STRING,
+        version=_INTEGER,
+        lang=_STRING,
+        guid=_STRING,
+        status={"enum": ["usable", "canceled"]},
+        format={"enum": ["newsml", "ninjs", "rss-item"]},
+        state={"enum": [str(s) for s in DeliveryState]},
+        attempts=_INTEGER,
+        created=_TIME,
+        published=_TIME,
+        updated=_TIME,
+        next_attempt=_TIME,
+        reason=_NULLABLE,
+        response=answer,
+        delivered=_TIME,
+    )
+
+
+def push_schemas() -> Json:
+    counts = _object(**{str(s): _INTEGER for s in DeliveryState})
+    deliveries = _object(
+        partner=_STRING,
+        push_url=_NULLABLE,
+        push_format=_NULLABLE,
+        counts=counts,
+        oldest_waiting=_TIME,
+        deliveries={"type": "array", "items": _ref("Delivery")},
+    )
+    return {"Delivery": _delivery(), "Deliveries": deliveries}
+
+
+def push_paths() -> Json:
+    limit = {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}
+    parameters = [
+        {"name": "name", "in": "path", "required": True, "schema": _STRING},
+        {"name": "limit", "in": "query", "required": False, "schema": limit},
+        {
+            "name": "state",
+            "in": "query",
+            "required": False,
+            "schema": {"enum": [str(s) for s in DeliveryState]},
+        },
+    ]
+    return {
+        "/v1/partners/{name}/deliveries": {
+            "get": {
+                "summary": "A partner's push deliveries, newest first, with counts by state",
+                "security": [{"operatorToken": []}],
+                "parameters": parameters,
+                "responses": {
+                    "200": _json("The deliveries", _ref("Deliveries")),
+                    "400": _json("A bad limit or state", _ref("Error")),
+                    "401": _json("No operator token", _ref("Error")),
+                    "404": _json("No such partner", _ref("Error")),
+                    "503": _json("Redis unavailable", _ref("Error")),
+                },
+            }
+        }
+    }
