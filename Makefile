@@ -15,6 +15,7 @@ FLOWER_ARGS ?=
 RUN_ARGS ?=
 POLL_ARGS ?=
 MODELS ?= bilingual
+CLUSTER_ARGS ?=
 
 .PHONY: help run flower test check lint typecheck pytest models bench bench-service fidelity poll cluster clean
 
@@ -95,6 +96,14 @@ fidelity: $(BENCH_STAMP)
 poll: $(OPS_STAMP)
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(BIN)/python benchmarks/poll.py $(POLL_ARGS)
+
+## make cluster: the service as hosts in network namespaces joined by a bridge (root; iproute2):
+## redis-1 and redis-2 with three sentinels, api-1 and api-2, worker-a (ar, tr) and worker-k
+## (ckb, kmr); kill -9 the Redis master under load, kill -9 api-1 under poll load, cut
+## worker-k off mid-translation; one JSON line per fault, and nothing left behind (tests/cluster/).
+cluster: $(OPS_STAMP)
+	@command -v ip >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2)
+	$(BIN)/python tests/cluster/cluster.py $(CLUSTER_ARGS)
 
 ## make clean: delete .venv, var/ (models, run logs) and the tool caches.
 clean:

@@ -30,6 +30,7 @@ from syndicate.store.client import Client
 from syndicate.worker import submit
 from syndicate.worker.items import render_problem
 from syndicate.worker.routing import PUBLISH
+from syndicate.worker.sending import send
 
 ATTEMPTS: Final = 5
 
@@ -142,7 +143,7 @@ def _approved(client: Client, celery_app: Celery, held: Held, editor: str, now: 
     store_review.put_human(client, held.lang, entries)
     _log(client, held, editor, "approved", now, edited=sorted(held.edits))
     ids = (held.article.id, held.version, held.lang)
-    celery_app.tasks[PUBLISH].apply_async(ids, retry_policy=submit.CALLER_RETRY_POLICY)
+    send(celery_app, PUBLISH, ids, retry_policy=submit.CALLER_RETRY_POLICY)
 
 
 def reject(

@@ -33,6 +33,7 @@ from syndicate.store.client import Client
 from syndicate.worker import intake
 from syndicate.worker.intake import Accepted, Requeued
 from syndicate.worker.routing import INGEST
+from syndicate.worker.sending import send
 from syndicate.worker.tasks import enqueue_translation
 
 # A request or command that enqueues waits about two seconds for the broker, then fails
@@ -78,7 +79,7 @@ def dispatch(client: Client, celery_app: Celery, ids: tuple[str, int, str]) -> N
     dispatched; a failed send gives the claim back, so a replay sends it at once. Also
     what worker/recovery.py and ``retry`` send."""
     try:
-        celery_app.tasks[INGEST].apply_async(ids, retry_policy=CALLER_RETRY_POLICY)
+        send(celery_app, INGEST, ids, retry_policy=CALLER_RETRY_POLICY)
     except BaseException:
         articles.end_dispatch(client, ids[0], ids[1], sent=False)
         raise

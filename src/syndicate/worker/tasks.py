@@ -29,6 +29,7 @@ from syndicate.store.client import DEFAULT_MASTER, answers_ping
 from syndicate.worker import failures, intake, items, nudges, rendering, translating
 from syndicate.worker.routing import INGEST, PUBLISH, TRANSLATE, translate_queue
 from syndicate.worker.runtime import Runtime, SyndicateCelery
+from syndicate.worker.sending import send
 
 log = logging.getLogger("syndicate.tasks")
 TRANSIENT: Final = (StoreUnavailable, OperationalError, ConnectionError)
@@ -122,7 +123,7 @@ def register(app: Celery, max_retries: int) -> None:
 
 def enqueue_translation(app: Celery, ids: Ids) -> None:
     """Send one language's translation to its own queue."""
-    app.tasks[TRANSLATE].apply_async(ids, queue=translate_queue(ids[2]))
+    send(app, TRANSLATE, ids, queue=translate_queue(ids[2]))
 
 
 def ingest(task: ReliableTask, article_id: str, version: int, lang: str) -> str:
@@ -196,4 +197,4 @@ def _schedule_render(task: ReliableTask, ids: Ids, at: datetime, moment: datetim
     rt = task.runtime
     wait = max(1, int(min(at - moment, rt.rerender_within).total_seconds()) + 1)
     if store_ops.claim_rerender(rt.client, ids[2], at, wait):
-        task.app.tasks[PUBLISH].apply_async(ids, countdown=wait)
+        send(task.app, PUBLISH, ids, countdown=wait)
