@@ -120,22 +120,28 @@ def read_sentinels(url: str) -> Sentinels:
     return Sentinels(tuple(hosts), db, password)
 
 
+def _master(sentinels: Any, url: str, master: str, redis_class: type[Any]) -> Any:
+    """A client of ``redis_class`` on the master the sentinels of ``url`` name, through
+    ``sentinels`` (redis-py's Sentinel class, blocking or asyncio)."""
+    found = read_sentinels(url)
+    watch = sentinels(found.hosts, sentinel_kwargs=_SENTINEL_TIMEOUTS)
+    return watch.master_for(
+        master,
+        redis_class=redis_class,
+        db=found.db,
+        password=found.password,
+        socket_connect_timeout=CONNECT_SECONDS,
+        socket_timeout=READ_SECONDS,
+    )
+
+
 def connect(
     url: str, master: str = DEFAULT_MASTER, *, min_replicas: int = 0, wait_ms: int = 1000
 ) -> Client:
     """A client for ``url`` (a ``sentinel://`` URL: for its ``master``) with bytes
     responses and bounded timeouts (fail fast, retry)."""
     if is_sentinel(url):
-        found = read_sentinels(url)
-        watch = redis.sentinel.Sentinel(found.hosts, sentinel_kwargs=_SENTINEL_TIMEOUTS)
-        client: Client = watch.master_for(
-            master,
-            redis_class=Client,
-            db=found.db,
-            password=found.password,
-            socket_connect_timeout=CONNECT_SECONDS,
-            socket_timeout=READ_SECONDS,
-        )
+        client = cast(Client, _master(redis.sentinel.Sentinel, url, master, Client))
     else:
         plain = Client.from_url(
             url, socket_connect_timeout=CONNECT_SECONDS, socket_timeout=READ_SECONDS
@@ -147,21 +153,12 @@ def connect(
 
 def connect_async(url: str, master: str = DEFAULT_MASTER) -> AsyncClient:
     """``connect`` for an event loop (the API's poll path reads only)."""
-    if not is_sentinel(url):
-        return AsyncClient.from_url(
-            url, socket_connect_timeout=CONNECT_SECONDS, socket_timeout=READ_SECONDS
-        )
-    found = read_sentinels(url)
-    watch = redis.asyncio.sentinel.Sentinel(found.hosts, sentinel_kwargs=_SENTINEL_TIMEOUTS)
-    client: AsyncClient = watch.master_for(
-        master,
-        redis_class=AsyncClient,
-        db=found.db,
-        password=found.password,
-        socket_connect_timeout=CONNECT_SECONDS,
-        socket_timeout=READ_SECONDS,
+    if is_sentinel(url):
+        sentinels = redis.asyncio.sentinel.Sentinel
+        return cast(AsyncClient, _master(sentinels, url, master, AsyncClient))
+    return AsyncClient.from_url(
+        url, socket_connect_timeout=CONNECT_SECONDS, socket_timeout=READ_SECONDS
     )
-    return client
 
 
 class LoopClient:
