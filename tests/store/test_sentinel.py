@@ -114,7 +114,9 @@ def test_after_the_master_is_killed_the_client_writes_to_the_promoted_replica(
     client = connect(sentinel_set.url, MASTER)
     client.set("syn:probe", "before")
     server.confirm_replicated(connect(sentinel_set.url, MASTER, min_replicas=1))
+    before = server.server_run(client)
     sentinel_set.master.crash()
+    killed = time.time()
     deadline, written = time.monotonic() + FAILOVER_SECONDS, False
     while not written and time.monotonic() < deadline:
         try:
@@ -127,3 +129,5 @@ def test_after_the_master_is_killed_the_client_writes_to_the_promoted_replica(
     assert written, f"no write reached a promoted master within {FAILOVER_SECONDS:.0f} s"
     assert sentinel_set.master_port() == sentinel_set.replica.port
     assert Redis(port=sentinel_set.replica.port).get("syn:probe") == b"after"
+    promoted = server.server_run(client)  # a new run: the sweep hands back older deliveries
+    assert promoted.run_id != before.run_id and promoted.started >= killed - 1

@@ -14,7 +14,7 @@ worker held in memory at the crash is gone (worker/recovery.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from redis.exceptions import ResponseError
 from redis.sentinel import SentinelConnectionPool
@@ -121,11 +121,18 @@ def _address(pool: Any) -> str:
     return f"{found.get('host', '?')}:{found.get('port', '?')}"
 
 
+_NO_REPLID: Final = "0" * 40
+
+
 @dataclass(frozen=True, slots=True)
 class ServerRun:
-    """One run of redis-server: its ``run_id`` and when it started (epoch s, its clock; up
-    to a second late, as INFO counts uptime in whole seconds: a version received in that
-    second is swept too, which at worst sends its ingest twice)."""
+    """One run of the master: a restart of redis-server (a new ``run_id``) or the promotion
+    of a replica by Sentinel (a new replication id) begins a new one. ``started`` is when
+    (epoch s, the server's clock): for a restart its start, up to a second late, as INFO
+    counts uptime in whole seconds (a version received in that second is swept too, which
+    at worst sends its ingest twice); for a promotion, which INFO does not date, the moment
+    it is first seen, so everything delivered before it counts as possibly lost with the
+    old master (handed back, and run again if it was not lost: idempotent)."""
 
     run_id: str
     started: float
@@ -133,10 +140,13 @@ class ServerRun:
 
 @guarded
 def server_run(client: Client) -> ServerRun:
-    """The run the client talks to (INFO server: allowed while the AOF is still loading)."""
-    info = client.info("server")
+    """The run the client talks to (INFO: allowed while the AOF is still loading)."""
+    info = client.info()
     now = int(info["server_time_usec"]) / 1e6
-    return ServerRun(str(info["run_id"]), now - int(info["uptime_in_seconds"]))
+    was_replica = str(info.get("master_replid2", _NO_REPLID)) != _NO_REPLID
+    promoted = info.get("role") == "master" and was_replica
+    started = now if promoted else now - int(info["uptime_in_seconds"])
+    return ServerRun(f"{info['run_id']}:{info.get('master_replid', '')}", started)
 
 
 def _text(raw: Any) -> str:
