@@ -134,6 +134,8 @@ class Cluster:
             "SYNDICATE_PUBLIC_BASE_URL": self.api("api-1"),
             "SYNDICATE_PROVIDER_DOMAIN": "cluster.syndicate.example.org",
             "SYNDICATE_WORKER_CONCURRENCY": "1",
+            "SYNDICATE_REVIEW_HOLD": "",  # every language goes out without an editor
+            "SYNDICATE_REVIEW_HOLD_FLAGGED": "",
         }
         return launcher.service_env(self.redis_url, self.secret, self.token, extra)
 
