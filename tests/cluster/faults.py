@@ -25,6 +25,7 @@ from rig import APIS, Cluster, wait_until
 
 ARTICLE: Final = Path(__file__).resolve().parents[1] / "data" / "erbil-floods.json"
 PUBLISH_SECONDS: Final = 300.0
+POST_SECONDS: Final = 120.0  # how long the newsroom keeps retrying one article
 
 
 @dataclass
@@ -85,14 +86,19 @@ class Poster:
     ids: list[str]
     accepted: list[tuple[str, float]] = field(default_factory=list)
     refused: int = 0
+    rejected: list[str] = field(default_factory=list)  # a final answer: not retried
 
     def run(self) -> None:
         with httpx.Client(timeout=10) as http:
             for n, article_id in enumerate(self.ids):
-                while True:
+                deadline = time.monotonic() + POST_SECONDS
+                while time.monotonic() < deadline:
                     status = self.cluster.post(http, APIS[n % 2], article(article_id))
                     if status in (200, 202):
                         self.accepted.append((article_id, time.monotonic()))
+                        break
+                    if 400 <= status < 500:
+                        self.rejected.append(f"{article_id}: {status}")
                         break
                     self.refused += 1
                     time.sleep(0.25)  # a CMS's retry pause, not synchronisation
@@ -126,6 +132,7 @@ def kill_the_master(cluster: Cluster, count: int, kill_after: int) -> Report:
     wait_until("an article acknowledged after the kill", acknowledged_again, 120)
     recovery = time.monotonic() - killed
     thread.join(timeout=300)
+    assert not poster.rejected, f"articles refused for good: {poster.rejected}"
     accepted = [i for i, _ in poster.accepted]
     wait_published(cluster, accepted)
     published, duplicated = counts(cluster, accepted)
