@@ -14,7 +14,7 @@ worker held in memory at the crash is gone (worker/recovery.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final, cast
+from typing import Any, cast
 
 from redis.exceptions import ResponseError
 from redis.sentinel import SentinelConnectionPool
@@ -121,9 +121,6 @@ def _address(pool: Any) -> str:
     return f"{found.get('host', '?')}:{found.get('port', '?')}"
 
 
-_NO_REPLID: Final = "0" * 40
-
-
 @dataclass(frozen=True, slots=True)
 class ServerRun:
     """One run of the master: a restart of redis-server (a new ``run_id``) or the promotion
@@ -143,7 +140,8 @@ def server_run(client: Client) -> ServerRun:
     """The run the client talks to (INFO: allowed while the AOF is still loading)."""
     info = client.info()
     now = int(info["server_time_usec"]) / 1e6
-    was_replica = str(info.get("master_replid2", _NO_REPLID)) != _NO_REPLID
+    # redis-py reads the all-zero "no previous id" as the number 0
+    was_replica = str(info.get("master_replid2", 0)).strip("0") != ""
     promoted = info.get("role") == "master" and was_replica
     started = now if promoted else now - int(info["uptime_in_seconds"])
     return ServerRun(f"{info['run_id']}:{info.get('master_replid', '')}", started)
