@@ -28,6 +28,7 @@ from syndicate.cli.run import _Input, needed_pairs
 from syndicate.cli.run_models import ensure_models
 from syndicate.config import Settings
 from syndicate.errors import LaunchError
+from syndicate.models.catalogue import Catalogue
 from syndicate.news.article import parse_article_json
 from syndicate.store.client import answers_ping
 
@@ -215,6 +216,17 @@ def test_pairs_are_the_configured_ones_and_each_articles_with_pivots_split() -> 
 def test_models_say_which_pairs_are_demo_and_which_have_none(demo_models_dir: Path) -> None:
     kinds = ensure_models(demo_models_dir, ["en-ar", "en-kmr", "en-fr"], offline=True)
     assert kinds == {"en-ar": "demo (tiny)", "en-kmr": "demo (tiny)", "en-fr": "none"}
+
+
+def test_models_multilingual_serves_the_four_targets_with_one_model(tmp_path: Path) -> None:
+    """``make run MODELS=multilingual``: one NLLB-shaped model for en -> ar, tr, ckb, kmr;
+    other pairs still get bilingual demo models."""
+    models = tmp_path / "models"
+    pairs = ["en-ar", "en-tr", "en-ckb", "en-kmr", "ckb-en"]
+    kinds = ensure_models(models, pairs, offline=True, kind="multilingual", preset="tiny")
+    multilingual = "demo (tiny, multilingual nllb)"
+    assert kinds == dict.fromkeys(pairs[:4], multilingual) | {"ckb-en": "demo (tiny)"}
+    assert len(Catalogue.scan(models).shared()) == 1
 
 
 def _read_until(process: subprocess.Popen[bytes], marker: str, seconds: float) -> str:

@@ -36,6 +36,14 @@ ARTICLE: dict[str, Any] = {
         "<p>The minister, quoted as saying «الكتاب في مدرسة», visited on Monday.</p>"
     ),
     "credits": [{"role": "reporting", "name": "Kawa_Ali Hassan"}],
+    "media": [
+        {
+            "type": "image",
+            "url": "https://example.org/camp_1.jpg",
+            "caption": "The new camp near the city, officials said.",
+            "credit": "Rudaw",
+        }
+    ],
     "tags": ["water_supply", "Erbil"],
 }
 
@@ -101,11 +109,14 @@ def test_kurdish_through_one_shared_model_with_no_token_in_any_feed(
         for text in (json.dumps(item, ensure_ascii=False), *feeds):
             assert not [t for t in TOKENS if t in text], lang
             assert "\u2047" not in text and "Arab " not in text and "Latn " not in text
+        [caption] = [d["value"] for a in item["associations"] for d in a.get("descriptions", [])]
+        assert caption != ARTICLE["media"][0]["caption"]  # translated, and no token in it
         body = item["bodies"][0]["value"]
         assert URL in body and "<b>" in body and "Kawa_Ali Hassan" in item["by"]
         assert [s["name"] for s in item["subjects"]] == ARTICLE["tags"]
         if lang == "ckb":
-            visible = item["headlines"][0]["value"] + item["descriptions"][0]["value"] + body
+            visible = item["headlines"][0]["value"] + item["descriptions"][0]["value"]
+            visible += caption + body
             assert not ARABIC_ONLY.intersection(visible), visible
         if lang != "ar":
             assert f"translate-en_{lang}-nllb" in item["edNote"]

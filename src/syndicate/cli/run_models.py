@@ -47,7 +47,7 @@ def _try_index(models_dir: Path, pairs: Sequence[str], offline: bool) -> list[st
     return missing
 
 
-def _multilingual(models_dir: Path, pairs: Sequence[str], kind: str) -> None:
+def _multilingual(models_dir: Path, pairs: Sequence[str], kind: str, preset: str) -> None:
     """The multilingual demo model for the pairs it covers that no real package serves."""
     from syndicate.models.multidemo import SOURCE, TARGETS, install_family
     from syndicate.models.packages import list_packages
@@ -56,12 +56,16 @@ def _multilingual(models_dir: Path, pairs: Sequence[str], kind: str) -> None:
     covered = [p for p in pairs if p in {f"{SOURCE}-{t}" for t in TARGETS} and p not in real]
     if kind in _FAMILY and covered:
         family = _FAMILY[kind]
-        say(f"  building the multilingual demo model ({family}, preset {PRESET}) ...")
-        install_family(models_dir, family, PRESET)
+        say(f"  building the multilingual demo model ({family}, preset {preset}) ...")
+        install_family(models_dir, family, preset)
 
 
 def ensure_models(
-    models_dir: Path, pairs: Sequence[str], offline: bool, kind: str = "bilingual"
+    models_dir: Path,
+    pairs: Sequence[str],
+    offline: bool,
+    kind: str = "bilingual",
+    preset: str = PRESET,
 ) -> dict[str, str]:
     """Give every pair a model where possible; pair -> what the engine will use: "real",
     "demo (base)", "demo (base, multilingual nllb)" or "none"."""
@@ -69,13 +73,13 @@ def ensure_models(
     from syndicate.models.demo import DEMO_PAIRS, install_demo_models
     from syndicate.models.packages import list_packages
 
-    _multilingual(models_dir, pairs, kind)
+    _multilingual(models_dir, pairs, kind, preset)
     have = {p.pair for p in list_packages(models_dir)}
     missing = _try_index(models_dir, [p for p in pairs if p not in have], offline)
     demo = [p for p in missing if p in DEMO_PAIRS]
     if demo:
-        say(f"  building demo gloss models (preset {PRESET}) for {', '.join(demo)} ...")
-        install_demo_models(models_dir, preset=PRESET, pairs=demo)
+        say(f"  building demo gloss models (preset {preset}) for {', '.join(demo)} ...")
+        install_demo_models(models_dir, preset=preset, pairs=demo)
     chosen = Catalogue.scan(models_dir).best
     kinds = {}
     for pair in pairs:
