@@ -74,6 +74,7 @@ class Engine:
         self._lock = threading.Lock()
         self._in_flight = 0
         self._translators: dict[tuple[str, tuple[int, int] | None], Any] = {}
+        self._chosen: dict[tuple[Path, str, str], tuple[int, int] | None] = {}
         self._processors: dict[str, Any] = {}
         self._catalogue: tuple[int, Catalogue] | None = None
 
@@ -130,18 +131,22 @@ class Engine:
             return _Model(self._translator(entry, sp), sp, entry.tokens)
 
     def _translator(self, entry: Entry, sp: Any) -> Any:
-        """The entry's model with the attention layer models/attention.py chooses, loaded
-        once per (digest, choice); a chosen layer that does not align falls back to the
-        package's own."""
-        model_dir = entry.package.path / "model"
-        choice = attention.plan(
-            model_dir,
-            demo=entry.package.demo,
-            setting=self.attention_layer,
-            metadata=entry.metadata,
-        )
+        """The entry's model with the attention layer models/attention.py chooses (read
+        once per package), loaded once per (digest, choice); a chosen layer that does not
+        align falls back to the package's own."""
+        package = (entry.package.path, entry.digest, str(entry.metadata.get("alignment")))
+        if package not in self._chosen:
+            model_dir = entry.package.path / "model"
+            self._chosen[package] = attention.plan(
+                model_dir,
+                demo=entry.package.demo,
+                setting=self.attention_layer,
+                metadata=entry.metadata,
+            )
+        choice = self._chosen[package]
         key = (entry.digest, choice)
         if key not in self._translators:
+            model_dir = entry.package.path / "model"
             files = attention.model_files(model_dir, choice) if choice is not None else None
             translator = self._open(model_dir, files)
             auto = self.attention_layer == attention.AUTO

@@ -138,7 +138,8 @@ def _readme(meta: dict[str, object]) -> str:
     )
 
 
-def _units(sp: spm.SentencePieceProcessor, fam: Family) -> list[Unit]:
+def _units(sp: spm.SentencePieceProcessor) -> list[Unit]:
+    """One unit per lexicon word whose gloss differs, per target language (its kind)."""
     units = []
     for kind, target in enumerate(TARGETS, 1):
         mapping = piece_mapping(sp, SOURCE, target)
@@ -156,7 +157,7 @@ def build_family(fam: Family, out_dir: Path, preset: str = "tiny") -> list[Path]
     pieces = [sp.id_to_piece(i) for i in range(sp.get_piece_size())]
     languages = [fam.tokens[t] for t in (*TARGETS, SOURCE) if t in fam.tokens]
     vocabulary = pieces + [t for t in languages if sp.piece_to_id(t) == sp.unk_id()]
-    units = _units(sp, fam)
+    units = _units(sp)
     seed = zlib.crc32(f"multilingual:{fam.name}:{preset}".encode())
     converter = MultiGlossConverter(
         vocabulary,

@@ -154,6 +154,7 @@ def surfaces(
     tokens) and unknown pieces shaped like tokens dropped (module docstring)."""
     out = _Tokens()
     unknown = sp.unk_id()
+    unknown_piece = sp.id_to_piece(unknown)
     for piece, at, row in zip(pieces, alignment, rows, strict=True):
         value = byte(piece)
         piece_id = sp.piece_to_id(piece)
@@ -161,7 +162,7 @@ def surfaces(
             out.add_byte(value, at, row)
         elif piece in special or sp.is_control(piece_id):
             out.flush()
-        elif piece == sp.id_to_piece(unknown):
+        elif piece == unknown_piece:
             out.add(UNKNOWN, at, row)
         elif piece_id == unknown and _TOKEN_SHAPE.fullmatch(piece):
             out.flush()  # in CTranslate2's vocabulary only: a language token
