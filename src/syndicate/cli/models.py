@@ -60,7 +60,10 @@ def _kind(pkg: InstalledPackage) -> str:
 
 
 def _describe(pkg: InstalledPackage) -> str:
-    return f"{pkg.pair:<9} {pkg.code:<20} {pkg.version:<16} {_size(pkg.size):>9}  {_kind(pkg)}"
+    size, kind = _size(pkg.size), _kind(pkg)
+    return (
+        f"{pkg.pair:<9} {pkg.code:<20} {pkg.version:<16} {size:>9}  {kind}, licence {pkg.license}"
+    )
 
 
 def _variant(args: argparse.Namespace) -> Any:
