@@ -23,7 +23,8 @@ what the attention rows alone achieve) and
 ``argos`` (Argos' tag path, ``translate_html``, see argos_path.py).
 
 Truth: the pipeline with the hull projection on the level's exact-attention twin (``clean``
-for the noisy levels, ``reorder`` for the reordering ones) at beam 1, whose alignment is
+for the noisy levels, ``reorder`` for the reordering ones, the multilingual model itself
+for ``nllb`` and ``madlad``) at beam 1, whose alignment is
 the true one (at beam 4 CTranslate2 scrambles step 0's attention across a batch, see
 docs/models.md; a gloss model's text does not depend on the beam).
 A span (an inline element, points such as ``<br/>`` included) is **exact** when, in its
@@ -76,10 +77,11 @@ VARIANTS = {
     "reorder": Variant(reorder=True),
     "reorder-moderate": Variant(LEVELS["moderate"], reorder=True),
 }
-# Issue 17: the multilingual demo models, whose text is the bilingual clean model's.
+# Issue 17: the multilingual demo models (their text is the bilingual clean model's; their
+# own SentencePiece model, so each is its own exact-attention twin at beam 1).
 LEVELS = [*VARIANTS, *FAMILIES]
 TRUTH = {name: "reorder" if v.reorder else "clean" for name, v in VARIANTS.items()}
-TRUTH |= dict.fromkeys(FAMILIES, "clean")
+TRUTH |= {name: name for name in FAMILIES}
 _OPEN_TAG = re.compile(r"<([a-z][a-z0-9]*)(?=[\s/>])")
 Projection = Callable[[AlignedTranslation, Sequence[alignment.SourceSpan]], Any]
 
