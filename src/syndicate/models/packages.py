@@ -213,34 +213,33 @@ def install_package(models_dir: Path, path: Path) -> InstalledPackage:
     """
     top, meta = read_archive_metadata(path)
     code = _code(meta.get("code"), meta.get("type"), meta["from_code"], meta["to_code"])
+    _check_room(models_dir / top, meta)
     with _argos(models_dir) as package:
         for old in _installed(package, models_dir):
             same = (old.from_code, old.to_code) == (meta["from_code"], meta["to_code"])
             if same and _code(old.code, old.type, old.from_code, old.to_code) == code:
                 package.uninstall(old)
-        _clear(models_dir / top, meta)
+        if (models_dir / top).exists():
+            shutil.rmtree(models_dir / top)
         package.install_from_path(path)
         others = [Path(p.package_path) for p in _installed(package, models_dir)]
         share_files(models_dir / top, others)
         return _describe(package.Package(models_dir / top))
 
 
-def _clear(directory: Path, meta: dict[str, Any]) -> None:
-    """Make room for the archive's directory; never by removing another pair's package
+def _check_room(directory: Path, meta: dict[str, Any]) -> None:
+    """The archive's directory may replace a package of its own pair, never another pair's
     (two packages built elsewhere under one directory name): that one is refused."""
-    if not directory.exists():
-        return
     try:
         there = json.loads((directory / "metadata.json").read_text("utf-8"))
     except (OSError, ValueError):
-        there = {}
-    pair = (there.get("from_code"), there.get("to_code")) if isinstance(there, dict) else ()
-    if pair and pair != (None, None) and pair != (meta["from_code"], meta["to_code"]):
+        return
+    pair = (there.get("from_code"), there.get("to_code")) if isinstance(there, dict) else None
+    if pair is not None and None not in pair and pair != (meta["from_code"], meta["to_code"]):
         raise ModelPackageInvalid(
             f"{directory.name}: that directory holds the {pair[0]}-{pair[1]} package; "
             "rename the archive's top directory or remove that package first"
         )
-    shutil.rmtree(directory)
 
 
 def _code(code: Any, kind: Any, from_code: str, to_code: str) -> str:
