@@ -49,7 +49,7 @@ from syndicate.feeds.edition import FeedSite, make_provider
 from syndicate.news.article import parse_article
 from syndicate.store import articles, partners
 from syndicate.store.client import connect
-from syndicate.worker.pipeline import render_language
+from syndicate.worker.rendering import render_language
 
 LANG = "en"
 FEED = "rss"
