@@ -81,4 +81,4 @@ def test_every_key_written_has_the_prefix(redis: Redis, source: Article) -> None
     partners.add_partner(redis, Partner("agency", "0" * 64, ("ar",), ("rss",), NOW))
     memory.put_tm(redis, "m@1", {"a": copy_translation("a")})
     written = [k.decode() for k in redis.keys("*")]
-    assert len(written) == 13 and all(k.startswith("syn:") for k in written)
+    assert len(written) == 14 and all(k.startswith("syn:") for k in written)

@@ -30,7 +30,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from syndicate.api import auth as api_auth
-from syndicate.api import deliveries, monitoring, newsroom, polls, review
+from syndicate.api import catchup, deliveries, monitoring, newsroom, polls, review
 from syndicate.api.answers import HANDLED, Refused, answer
 from syndicate.api.credentials import Verdict
 from syndicate.api.durability import check_store
@@ -50,7 +50,7 @@ from syndicate.clock import Clock
 from syndicate.config import Settings, guid_domain_problem
 from syndicate.desk import routes as desk_routes
 from syndicate.errors import ArticleInvalid
-from syndicate.feeds.edition import body_name, make_provider
+from syndicate.feeds.edition import FeedSite, body_name, make_provider
 from syndicate.feeds.newsml import render_news_item
 from syndicate.feeds.ninjs import render_ninjs_item
 from syndicate.feeds.ninjs_versions import NinjsVersion
@@ -261,9 +261,18 @@ def _feed_endpoint(fmt: FeedFormat) -> Endpoint:
         v = _variant(request, fmt)
         name, max_age = body_name(fmt, v.version), ctx.settings.feed_ttl * 60
         read = polls.FeedRead(lang, name, v.media_type, v.vary, max_age, configured)
+        ask = catchup.asked(request.query_params)  # ?since=, ?before=, ?wait= (issue 19)
+        if ask is not None:
+            return await catchup.serve(_reader(ctx), request.headers, read, ask)
         return await polls.serve_feed(ctx.redis(), request.headers, read)
 
     return get_feed
+
+
+def _reader(ctx: _Context) -> catchup.Reader:
+    s = ctx.settings
+    site = FeedSite(ctx.provider, s.public_base_url, s.feed_ttl, s.feed_size)
+    return catchup.Reader(ctx.client, ctx.redis(), ctx.clock, site)
 
 
 def _item_representation(ctx: _Context, item: Item, v: _Variant) -> Representation:

@@ -10,7 +10,7 @@ from syndicate import __version__
 from syndicate.api.article_schema import article_schema
 from syndicate.api.credentials import STATUS_SIGNED
 from syndicate.api.negotiation import NINJS_MEDIA, VERSION_PARAMETER
-from syndicate.api.push_openapi import push_paths, push_schemas
+from syndicate.api.push_openapi import push_paths, push_schemas, with_catchup
 from syndicate.api.review_openapi import EDITOR_TOKEN, review_paths, review_schemas
 from syndicate.feeds.ninjs_versions import DEFAULT_VERSION, SCHEMA_URIS, NinjsVersion
 from syndicate.news.states import LanguageState
@@ -365,7 +365,13 @@ def openapi_document() -> Json:
     return {
         "openapi": "3.1.0",
         "info": info,
-        "paths": {**paths, **_feeds(), **_operations(), **review_paths(), **push_paths()},
+        "paths": {
+            **paths,
+            **with_catchup(_feeds()),
+            **_operations(),
+            **review_paths(),
+            **push_paths(),
+        },
         "components": {
             "securitySchemes": {**_security_schemes(), "editorToken": EDITOR_TOKEN},
             "schemas": {**_schemas(), **review_schemas(), **push_schemas()},

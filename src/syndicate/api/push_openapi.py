@@ -1,5 +1,6 @@
-"""Push syndication's part of the OpenAPI document (issue 19): a partner's deliveries,
-written out by hand like the rest (openapi.py merges it in)."""
+"""Push syndication's part of the OpenAPI document (issue 19): a partner's deliveries, and
+the catch-up parameters of the feeds, written out by hand like the rest (openapi.py merges
+them in)."""
 
 from __future__ import annotations
 
@@ -90,3 +91,53 @@ def push_paths() -> Json:
             }
         }
     }
+
+
+_CATCHUP: Final = [
+    (
+        "since",
+        "A cursor from a feed's rel=next link: what showed after it, oldest first, a feed's"
+        " size at a time; the page's rel=next link asks for what follows",
+        {"type": "string", "pattern": "^[0-9]{1,18}$"},
+    ),
+    (
+        "before",
+        "A cursor from a rel=prev-archive link: the archive page just older (RFC 5005)",
+        _STRING,
+    ),
+    (
+        "wait",
+        "Long poll, in seconds (0-30): with since, answer once something shows; alone, with"
+        " If-None-Match, once the feed changes (else 304)",
+        {"type": "integer", "minimum": 0, "maximum": 30},
+    ),
+]
+
+
+def _query(name: str, description: str, schema: Json) -> Json:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+def with_catchup(paths: Json) -> Json:
+    """The feed paths of ``paths`` with ``since``, ``before`` and ``wait``, their 400 and
+    the 204 of a NewsML page with nothing in it (its XSD wants an item)."""
+    changed = dict(paths)
+    for path, item in paths.items():
+        if not path.startswith("/v1/feeds/"):
+            continue
+        get = dict(item["get"])
+        more = [_query(name, about, schema) for name, about, schema in _CATCHUP]
+        get["parameters"] = [*get["parameters"], *more]
+        get["responses"] = {
+            **get["responses"],
+            "204": {"description": "A NewsML page with nothing in it; its links in Link"},
+            "400": _json("A cursor or wait this feed did not give", _ref("Error")),
+        }
+        changed[path] = {**item, "get": get}
+    return changed

@@ -22,6 +22,7 @@ from functools import partial
 from typing import Final, Protocol
 
 from syndicate.errors import EmptyFeed
+from syndicate.feeds import paging
 from syndicate.feeds.content import language_name
 from syndicate.feeds.newsml import render_news_message
 from syndicate.feeds.ninjs import render_ninjs_feed
@@ -145,10 +146,43 @@ class FeedSite:
     size: int
 
 
-def _render_all(lang: str, entries: Sequence[Entry], site: FeedSite, now: datetime) -> Edition:
+def _version_of(name: str) -> str | None:
+    """The ninjs version a body's URL asks for (``ninjs-2.2`` -> 2.2), else None."""
+    return name.partition("-")[2] or None
+
+
+def page_channel(
+    lang: str, name: str, site: FeedSite, shown: Sequence[Entry], at: paging.Paging
+) -> Channel:
+    """The channel of one body of ``lang``'s feed (or of a page of it), linking where
+    ``at`` says (feeds/paging.py)."""
+    fmt, _ = BODIES[name]
+    channel = make_channel(lang, fmt, site.provider, site.base_url, site.ttl)
+    at = replace(at, feed_url=channel.self_url, version=_version_of(name))
+    links = paging.links(at, shown, site.size)
+    return replace(channel, links=links, self_url=at.self_url if at.page else channel.self_url)
+
+
+def render_page(
+    lang: str, name: str, shown: Sequence[Entry], site: FeedSite, at: paging.Paging, now: datetime
+) -> bytes:
+    """One page of ``lang``'s feed (``?since=`` or ``?before=``, ``at.page``): ``shown`` in
+    the body ``name``, with the links of ``at``; ``EmptyFeed`` for a NewsML page with
+    nothing in it."""
+    _, renderer = BODIES[name]
+    channel = page_channel(lang, name, site, shown, at)
+    return renderer(shown, channel, now=now, limit=max(len(shown), 1))
+
+
+def _render_all(
+    lang: str, entries: Sequence[Entry], site: FeedSite, now: datetime, since: int | None = None
+) -> Edition:
     bodies: dict[str, bytes] = {}
     for name, (fmt, renderer) in BODIES.items():
         channel = make_channel(lang, fmt, site.provider, site.base_url, site.ttl)
+        if since is not None:  # the service's render: RFC 5005 links to go on from it
+            shown = paging.shown(entries, lang, fmt, now, site.size)
+            channel = page_channel(lang, name, site, shown, paging.Paging("", since=since))
         try:
             bodies[name] = renderer(entries, channel, now=now, limit=site.size)
         except EmptyFeed:
@@ -156,11 +190,13 @@ def _render_all(lang: str, entries: Sequence[Entry], site: FeedSite, now: dateti
     return Edition(bodies, next_change(entries, now))
 
 
-def _attempt(lang: str, entries: Sequence[Entry], site: FeedSite, now: datetime) -> Edition | str:
+def _attempt(
+    lang: str, entries: Sequence[Entry], site: FeedSite, now: datetime, since: int | None = None
+) -> Edition | str:
     """The edition of ``entries``, or why it cannot be rendered. The one place a render
     error of any kind is caught: the caller reports it with the item it belongs to."""
     try:
-        return _render_all(lang, entries, site, now)
+        return _render_all(lang, entries, site, now, since)
     except Exception as exc:  # the isolation boundary: reported, with the item, as its reason
         return f"{type(exc).__name__}: {exc}"
 
@@ -199,11 +235,13 @@ def item_problem(entry: Entry, site: FeedSite, now: datetime) -> str | None:
 
 
 def render_edition(
-    lang: str, entries: Sequence[Entry], site: FeedSite, *, now: datetime
+    lang: str, entries: Sequence[Entry], site: FeedSite, *, now: datetime, since: int | None = None
 ) -> Edition:
     """Every format of ``lang``'s feed as of ``now`` (brief section 5), without the entries
-    that cannot be rendered (``Edition.skipped`` says which and why)."""
-    whole = _attempt(lang, entries, site, now)
+    that cannot be rendered (``Edition.skipped`` says which and why). The service passes
+    ``since``, the visibility sequence its item set was read at: each body then links
+    ``next`` and ``prev-archive`` (feeds/paging.py)."""
+    whole = _attempt(lang, entries, site, now, since)
     if isinstance(whole, Edition):
         return whole  # the usual case: rendered once
     usable: list[Entry] = []
@@ -214,4 +252,4 @@ def render_edition(
             usable.append(entry)
         else:
             skipped.append(Skipped(entry[0].id, entry[0].version, reason))
-    return replace(_render_all(lang, usable, site, now), skipped=tuple(skipped))
+    return replace(_render_all(lang, usable, site, now, since), skipped=tuple(skipped))

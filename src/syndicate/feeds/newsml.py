@@ -48,6 +48,7 @@ from syndicate.news.languages import text_direction
 from syndicate.news.roles import REVIEW_ROLE, ROLES, is_author_role
 
 NAR = "http://iptc.org/std/nar/2006-10-01/"
+ATOM = "http://www.w3.org/2005/Atom"
 XHTML = "http://www.w3.org/1999/xhtml"
 IPTC_CATALOG = "http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_41.xml"
 NEWSITEM_TYPE = "application/vnd.iptc.g2.newsitem+xml"
@@ -254,6 +255,13 @@ def _transmit_id(channel: Channel, now: datetime, items: Iterable[Entry]) -> str
     )
 
 
+def _header_links(header: etree._Element, channel: Channel) -> None:
+    """Atom links at the end of the header (its extension point for other namespaces):
+    ``self``, then RFC 5005 paging and the WebSub hub (issue 19)."""
+    for rel, href in [("self", channel.self_url), *((k.rel, k.href) for k in channel.links)]:
+        sub(header, f"{{{ATOM}}}link", attrs={"rel": rel, "href": href})
+
+
 def build_news_message(
     entries: Iterable[Entry], channel: Channel, *, now: datetime, limit: int
 ) -> etree._Element:
@@ -264,12 +272,13 @@ def build_news_message(
     chosen = select_entries(entries, channel.lang, now, limit, include_withdrawn=True)
     if not chosen:
         raise EmptyFeed(f"no visible item for the {channel.lang} newsMessage")
-    root = element(_q("newsMessage"), nsmap={None: NAR})
+    root = element(_q("newsMessage"), nsmap={None: NAR, "atom": ATOM})
     header = sub(root, _q("header"))
     sub(header, _q("sent"), format_rfc3339(now))
     sub(header, _q("sender"), channel.provider.domain)
     sub(header, _q("transmitId"), _transmit_id(channel, now, chosen))
     sub(header, _q("origin"), channel.self_url)
+    _header_links(header, channel)
     item_set = sub(root, _q("itemSet"))
     for article, pub in chosen:
         item_set.append(_news_item(article, pub))

@@ -4,7 +4,8 @@
 Each object is built once as 3.1 here and spelled in the version asked for by
 ninjs_versions.py, so every version carries the same values. The ninjs schemas describe
 a single news object only, so the feed is our own wrapper:
-``{"language", "title", "self", "updated", "items": [ninjs objects]}``, each item valid
+``{"language", "title", "self", "updated", "links", "items": [ninjs objects]}`` (``links``:
+RFC 5005's ``next`` and ``prev-archive``, feeds/paging.py), each item valid
 against its version's schema. Strings go through the same cleaning as the XML formats,
 so every format carries byte-identical text. Field choices (3.1 names): ``uri`` is the
 NewsML guid; credits are ``infoSources`` (parties that originated or modified the
@@ -172,13 +173,15 @@ def build_ninjs_feed(
 ) -> Json:
     """The JSON feed: the latest ``limit`` live items, newest first; withdrawn ones leave."""
     chosen = select_entries(entries, channel.lang, now, limit, include_withdrawn=False)
-    return {
+    feed: Json = {
         "language": channel.lang,
         "title": clean_text(channel.title),
         "self": channel.self_url,
         "updated": format_rfc3339(now),
-        "items": [_ninjs(article, pub, version) for article, pub in chosen],
     }
+    if channel.links:  # RFC 5005 paging (issue 19)
+        feed["links"] = [{"rel": link.rel, "href": link.href} for link in channel.links]
+    return feed | {"items": [_ninjs(article, pub, version) for article, pub in chosen]}
 
 
 def to_json_bytes(value: Json) -> bytes:

@@ -78,8 +78,18 @@ class Publication:
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """A feed document's link to another (RFC 5005 ``next``, ``prev-archive``,
+    ``current``; WebSub's ``hub``): feeds/paging.py says which."""
+
+    rel: str
+    href: str
+
+
+@dataclass(frozen=True, slots=True)
 class Channel:
-    """One language feed: where it lives and how it introduces itself."""
+    """One language feed: where it lives, how it introduces itself, and the documents it
+    links to besides itself."""
 
     lang: str
     title: str
@@ -88,6 +98,7 @@ class Channel:
     self_url: str
     provider: Provider
     ttl_minutes: int = 5
+    links: tuple[Link, ...] = ()
 
 
 Entry = tuple[Article, Publication]

@@ -81,6 +81,8 @@ def _channel_meta(channel_el: etree._Element, channel: Channel, now: datetime) -
         f"{{{ATOM}}}link",
         attrs={"href": channel.self_url, "rel": "self", "type": "application/rss+xml"},
     )
+    for link in channel.links:  # RFC 5005 paging, the WebSub hub
+        sub(channel_el, f"{{{ATOM}}}link", attrs={"href": link.href, "rel": link.rel})
 
 
 def _encoded_body(article: Article) -> str:

@@ -17,6 +17,7 @@ data and operators' tools depend on these strings: changing one is a data migrat
 | ``syn:langs:{id}`` | set | retention (retention.prune) | articles.publish_item | the languages holding an item of the article: every later version goes to them |
 | ``syn:generation:{lang}`` | string | none | articles.publish_item, feeds.read_items | counter bumped by every publish in lang, and by the first read after an embargo there ended; an older render never replaces a newer one |
 | ``syn:shown:{lang}`` | string | none | articles.publish_item, feeds.read_items | the newest visible-since score (epoch s) the generation accounts for: an embargo ending after it bumps the generation |
+| ``syn:seq:{lang}`` | zset | none; each member: retention (retention.prune) | articles.publish_item, review.approve, feeds.read_items, pages.read_since | ids of the items visible in lang, scored by the generation at which their current version became visible (written at once, or at the first read after its embargo ended): the order ``?since=`` pages follow (issue 19) |
 | ``syn:feed:{lang}:{body}`` | hash | none | feeds.write_feed | ``body``, ``etag``, ``last_modified``, ``generation``, ``fingerprint`` (of the items shown) of one render: ``rss``, ``newsml``, ``ninjs`` (3.1), ``ninjs-2.2``, ``ninjs-1.6`` (feeds.edition.BODIES); an empty body means no item to show |
 | ``syn:partner:{name}`` | hash | none | partners.add_partner, partners.revoke_partner | ``name``, ``key_sha256``, ``languages``, ``formats``, ``created`` |
 | ``syn:partner-key:{sha256}`` | hash | none | partners.add_partner, partners.revoke_partner | the same record, found by key digest (one read per poll) |
@@ -124,6 +125,10 @@ def generation_pattern() -> str:
 
 def shown_key(lang: str) -> str:
     return f"{_PREFIX}:shown:{lang}"
+
+
+def seq_key(lang: str) -> str:
+    return f"{_PREFIX}:seq:{lang}"
 
 
 def langs_key(article_id: str) -> str:
@@ -278,12 +283,14 @@ def push_body_key(guid: str, version: int, fmt: str) -> str:
 
 
 def feed_index_keys(lang: str) -> list[str]:
-    """Items, live and withdrawn ids, the generation counter and the shown mark of one
-    language, in the order scripts.PUBLISH_ITEM and scripts.READ_ITEMS take them."""
+    """Items, live and withdrawn ids, the generation counter, the shown mark and the
+    visibility sequence of one language, in the order scripts.PUBLISH_ITEM and
+    scripts.READ_ITEMS take them."""
     return [
         items_key(lang),
         live_key(lang),
         withdrawn_key(lang),
         generation_key(lang),
         shown_key(lang),
+        seq_key(lang),
     ]

@@ -40,6 +40,7 @@ def prune(
         ids_of.append(keys.langs_key(article_id))
         for lang in langs:
             ids_of += [keys.items_key(lang), keys.live_key(lang), keys.withdrawn_key(lang)]
+            ids_of.append(keys.seq_key(lang))
         args = [article_id, repr(finished_before), feed_size, repr(now), *langs]
         outcomes[decode_text(run_script(client, scripts.PRUNE, ids_of, args))] += 1
     return outcomes

@@ -130,29 +130,54 @@ return 'written'
 """
 )
 
-# Stores an item: KEYS 1-8 and ARGV 1-9 as PUBLISH_ITEM says. Counts the write in the
+# The visibility sequence (issue 19): each item visible in a language is in its seq zset,
+# scored by the generation at which its current version became visible, so ``?since=``
+# pages follow the order of commits, never of the clocks that stamped the items. Items
+# whose embargo ended in (mark, upto] of the live and withdrawn zsets are sequenced now.
+_RELEASE: Final = """
+local function release(live, withdrawn, generation, seq, mark, upto)
+  for _, key in ipairs({live, withdrawn}) do
+    for _, id in ipairs(redis.call('ZRANGEBYSCORE', key, '(' .. mark, upto)) do
+      redis.call('ZADD', seq, redis.call('INCR', generation), id)
+    end
+  end
+end
+"""
+
+# Stores an item: KEYS 1-9 and ARGV 1-9 as PUBLISH_ITEM says. Counts the write in the
 # article hash (field keys.item_writes_field: writes:<version>:<lang>), so a second
-# publication of one item would show.
-_WRITE_ITEM: Final = """
+# publication of one item would show. An item shown at once moves the shown mark, first
+# sequencing the items whose embargo ended before it, then itself.
+_WRITE_ITEM: Final = (
+    _RELEASE
+    + """
 redis.call('HINCRBY', KEYS[1], 'writes:' .. ARGV[1] .. ':' .. ARGV[2], 1)
 local first = redis.call('HGET', KEYS[1], 'first_created')
 local item = '{"first_created":"' .. first .. '","version_created":"' .. ARGV[5]
              .. '","article":' .. ARGV[4] .. '}'
 redis.call('HSET', KEYS[3], ARGV[3], item)
+local mark = redis.call('GET', KEYS[7]) or '0'
+if ARGV[9] == '1' and tonumber(ARGV[6]) > tonumber(mark) then
+  release(KEYS[4], KEYS[5], KEYS[6], KEYS[8], mark, ARGV[6])
+  redis.call('SET', KEYS[7], ARGV[6])
+end
 local into, out = KEYS[4], KEYS[5]
 if ARGV[8] == '1' then into, out = KEYS[5], KEYS[4] end
 redis.call('ZADD', into, ARGV[6], ARGV[3])
 redis.call('ZREM', out, ARGV[3])
-redis.call('INCR', KEYS[6])
-if ARGV[9] == '1' and tonumber(ARGV[6]) > (tonumber(redis.call('GET', KEYS[7])) or 0) then
-  redis.call('SET', KEYS[7], ARGV[6])
+local generation = redis.call('INCR', KEYS[6])
+if ARGV[9] == '1' then
+  redis.call('ZADD', KEYS[8], generation, ARGV[3])
+else
+  redis.call('ZREM', KEYS[8], ARGV[3])
 end
-redis.call('SADD', KEYS[8], ARGV[2])
+redis.call('SADD', KEYS[9], ARGV[2])
 if ARGV[7] ~= '' then redis.call('HSET', KEYS[2], ARGV[2], ARGV[7]) end
 """
+)
 
 # KEYS: article hash, state hash, items hash, live zset, withdrawn zset, generation counter,
-# shown mark, the article's languages set.
+# shown mark, seq zset, the article's languages set.
 # ARGV: version, lang, article id, article JSON, version_created, score, state JSON (or ''
 # to leave the state for the caller to set once the feeds show the item), '1' when the
 # article is withdrawn, '1' when it shows at once (no embargo ahead).
@@ -169,7 +194,7 @@ PUBLISH_ITEM: Final = (
     + _ITEM_WRITTEN
     + _WRITE_ITEM
     + """
-if ARGV[7] ~= '' then index(KEYS[9], KEYS[10], KEYS[2], ARGV[3], version, ARGV[10], ARGV[10]) end
+if ARGV[7] ~= '' then index(KEYS[10], KEYS[11], KEYS[2], ARGV[3], version, ARGV[10], ARGV[10]) end
 return 'written'
 """
 )
@@ -178,12 +203,12 @@ return 'written'
 # (held, rejected) and a revision every edit bumps: a hold or an approval computed from one
 # revision is refused ('retry') once an edit changed it, so no edit is ever lost.
 _HELD: Final = """
-local held = redis.call('HMGET', KEYS[9], 'version', 'state', 'rev')
+local held = redis.call('HMGET', KEYS[10], 'version', 'state', 'rev')
 if tonumber(held[1]) ~= tonumber(ARGV[1]) or held[2] ~= 'held' then return 'stale' end
 if (held[3] or '') ~= ARGV[10] then return 'retry' end
 """
 
-# KEYS 1-8 and ARGV 1-9 as PUBLISH_ITEM, then KEYS: review record, review queue; ARGV: the
+# KEYS 1-9 and ARGV 1-9 as PUBLISH_ITEM, then KEYS: review record, review queue; ARGV: the
 # record's revision the approved article was built from. The item is stored and the
 # translation leaves the queue in one step.
 APPROVE_ITEM: Final = (
@@ -191,8 +216,8 @@ APPROVE_ITEM: Final = (
     + _HELD
     + _WRITE_ITEM
     + """
-redis.call('DEL', KEYS[9])
-redis.call('ZREM', KEYS[10], ARGV[3])
+redis.call('DEL', KEYS[10])
+redis.call('ZREM', KEYS[11], ARGV[3])
 return 'written'
 """
 )
@@ -247,23 +272,33 @@ return 'written'
 """
 )
 
-# KEYS: items hash, live zset, withdrawn zset, generation counter, shown mark.
+# KEYS: items hash, live zset, withdrawn zset, generation counter, shown mark, seq zset.
 # ARGV: now score, limit.
 # The newest `limit` live and `limit` withdrawn items, plus every one still under embargo.
 # An item whose embargo ended since the mark (the newest visible-since the generation
-# accounts for) bumps the generation: a render computed before the end is then older than
-# one computed after it, whichever is written last (WRITE_FEED).
-READ_ITEMS: Final = """
-local shown = tonumber(redis.call('GET', KEYS[5])) or 0
+# accounts for) bumps the generation, and is sequenced: a render computed before the end is
+# then older than one computed after it, whichever is written last (WRITE_FEED). Pages read
+# after it too (store/pages.py).
+SHOW_ENDED: Final = (
+    _RELEASE
+    + """
+local mark = redis.call('GET', KEYS[5]) or '0'
+local shown = tonumber(mark)
 local newest = nil
 for _, key in ipairs({KEYS[2], KEYS[3]}) do
   local top = redis.call('ZREVRANGEBYSCORE', key, ARGV[1], '-inf', 'WITHSCORES', 'LIMIT', 0, 1)
   if top[2] and tonumber(top[2]) > (tonumber(newest) or shown) then newest = top[2] end
 end
 if newest then
+  release(KEYS[2], KEYS[3], KEYS[4], KEYS[6], mark, newest)
   redis.call('INCR', KEYS[4])
   redis.call('SET', KEYS[5], newest)
 end
+"""
+)
+READ_ITEMS: Final = (
+    SHOW_ENDED
+    + """
 local limit = tonumber(ARGV[2])
 local ids, seen = {}, {}
 for _, key in ipairs({KEYS[2], KEYS[3]}) do
@@ -280,6 +315,7 @@ local items = redis.call('HMGET', KEYS[1], unpack(ids))
 table.insert(items, 1, generation)
 return items
 """
+)
 
 # KEYS: feed hash. ARGV: generation, body, etag, last_modified, fingerprint, gzip body.
 # A render from an older item set never replaces a newer one; a render of the same content
@@ -336,7 +372,7 @@ return 'written'
 )
 
 # KEYS: finished zset, article hash, state hash, languages set, then per language: items
-# hash, live zset, withdrawn zset.
+# hash, live zset, withdrawn zset, seq zset.
 # ARGV: article id, finished before (epoch s), feed size, now (epoch s), then the languages.
 # Removes an article finished before the cutoff with everything stored about it ('pruned'),
 # unless a feed still shows it ('shown': looked at again a retention later), the languages
@@ -355,7 +391,7 @@ end
 if redis.call('SCARD', KEYS[4]) ~= #ARGV - 4 then return 'changed' end
 for i = 5, #ARGV do
   if redis.call('SISMEMBER', KEYS[4], ARGV[i]) == 0 then return 'changed' end
-  local base = 4 + (i - 5) * 3
+  local base = 4 + (i - 5) * 4
   for _, z in ipairs({KEYS[base + 2], KEYS[base + 3]}) do
     local rank = redis.call('ZREVRANK', z, id)
     local ahead = redis.call('ZCOUNT', z, '(' .. ARGV[4], '+inf')
@@ -366,10 +402,11 @@ for i = 5, #ARGV do
   end
 end
 for i = 5, #ARGV do
-  local base = 4 + (i - 5) * 3
+  local base = 4 + (i - 5) * 4
   redis.call('HDEL', KEYS[base + 1], id)
   redis.call('ZREM', KEYS[base + 2], id)
   redis.call('ZREM', KEYS[base + 3], id)
+  redis.call('ZREM', KEYS[base + 4], id)
 end
 redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
 redis.call('ZREM', KEYS[1], id)

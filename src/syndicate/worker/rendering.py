@@ -46,7 +46,7 @@ def render_language(client: Client, lang: str, site: FeedSite, now: datetime) ->
     item_set = feeds.read_items(client, lang, now, site.size)
     records = [(i.article, i.first_created, i.version_created) for i in item_set.items]
     entries, unusable = entries_of(records, site)
-    edition = render_edition(lang, entries, site, now=now)
+    edition = render_edition(lang, entries, site, now=now, since=item_set.generation)
     left_out = {(s.article_id, s.version) for s in edition.skipped}
     shown = [e for e in entries if (e[0].id, e[0].version) not in left_out]
     fingerprint = _fingerprint(shown, site, now)
