@@ -8,6 +8,8 @@ came before that answer was recorded (and then with the same X-Syndicate-Deliver
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import io
 import json
 import time
@@ -25,7 +27,7 @@ from redis import Redis
 from syndicate.cli import main as cli
 from syndicate.config import Settings, load_settings
 from syndicate.news.article import Article, ArticleStatus, parse_article
-from syndicate.store import articles, pushes
+from syndicate.store import articles, pushes, websub
 from syndicate.store.client import connect
 from syndicate.worker.app import create_app
 from syndicate.worker.submit import submit
@@ -187,3 +189,24 @@ def _replayed_once_fixed(stack: Stack, gone: Receiver) -> None:
     _run_cli(["deliveries", "replay", "gone"], stack.settings)
     wait_for(lambda: len({a.delivery for a in gone.accepted()}) == 6, 60, "the replay")
     assert _by_item(gone.accepted()) == {"en": [1, 2, 3], "ar": [1, 2, 3]}
+
+
+def test_websub_verifies_the_intent_then_pushes_the_changed_feed_signed(stack: Stack) -> None:
+    key = json.loads(
+        _run_cli(["partners", "add", "reader", "--languages", "en", "--json"], stack.settings)
+    )["key"]
+    topic = stack.base.replace("127.0.0.1", "x") + "/v1/feeds/en.rss"
+    with receivers(always(204)) as (callback,):
+        form = {"hub.mode": "subscribe", "hub.topic": topic, "hub.callback": callback.url}
+        form["hub.secret"] = "reader-secret"
+        headers = {"Authorization": f"Bearer {key}"}
+        answer = httpx.post(f"{stack.base}/v1/websub", data=form, headers=headers, timeout=10)
+        assert answer.status_code == 202, answer.text
+        wait_for(lambda: websub.subscribers(stack.client, "en", "rss", time.time()), 60, "verified")
+        assert callback.verified[0]["hub.mode"] == "subscribe"
+        stack.post(_article(2))
+        wait_for(lambda: any(b"push-2" in r.body for r in callback.received), 60, "the feed")
+        got = next(r for r in callback.received if b"push-2" in r.body)
+        expected = hmac.new(b"reader-secret", got.body, hashlib.sha256).hexdigest()
+        assert got.headers["x-hub-signature"] == f"sha256={expected}"
+        assert f'<{topic}>; rel="self"' in got.headers["link"]

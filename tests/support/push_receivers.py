@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Final
+from urllib.parse import parse_qsl, urlsplit
 
 from syndicate.api.credentials import Verdict, verify
 from syndicate.push.payload import DELIVERY_HEADER
@@ -59,6 +60,8 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     released: threading.Event = field(default_factory=threading.Event)
+    echo: bool = True  # a WebSub verification (GET) gets its challenge back
+    verified: list[dict[str, str]] = field(default_factory=list)  # the GETs' queries
 
     def answer(self, delivery: str, headers: dict[str, str], body: bytes) -> int:
         with self.lock:
@@ -91,6 +94,16 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"ok")
+
+        def do_GET(self) -> None:  # a WebSub hub verifying the intent
+            query = dict(parse_qsl(urlsplit(self.path).query))
+            with receiver.lock:
+                receiver.verified.append(query)
+            answer = query.get("hub.challenge", "") if receiver.echo else "no"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(answer.encode())))
+            self.end_headers()
+            self.wfile.write(answer.encode())
 
         def log_message(self, format: str, *args: object) -> None:
             """Quiet: the test reads ``received``."""

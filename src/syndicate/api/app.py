@@ -30,7 +30,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from syndicate.api import auth as api_auth
-from syndicate.api import catchup, deliveries, monitoring, newsroom, polls, review
+from syndicate.api import catchup, deliveries, monitoring, newsroom, polls, review, websub
 from syndicate.api.answers import HANDLED, Refused, answer
 from syndicate.api.credentials import Verdict
 from syndicate.api.durability import check_store
@@ -370,7 +370,7 @@ def create_app(settings: Settings, celery_app: Celery, clock: Clock) -> Starlett
         await loop_client.aclose()
 
     app = Starlette(
-        routes=[*ROUTES, *review.ROUTES, *desk_routes.ROUTES, *deliveries.ROUTES],
+        routes=[*ROUTES, *review.ROUTES, *desk_routes.ROUTES, *deliveries.ROUTES, *websub.ROUTES],
         middleware=[Middleware(AccessLog), Middleware(ReadDeadline, seconds=s.body_timeout)],
         exception_handlers={kind: answer for kind in HANDLED},
         lifespan=lifespan,

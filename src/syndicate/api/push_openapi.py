@@ -63,6 +63,47 @@ def push_schemas() -> Json:
     return {"Delivery": _delivery(), "Deliveries": deliveries}
 
 
+def _websub() -> Json:
+    fields = {
+        "hub.mode": {"enum": ["subscribe", "unsubscribe"]},
+        "hub.topic": {
+            **_STRING,
+            "description": "An RSS (.rss) or NewsML (.xml) feed URL of this API",
+        },
+        "hub.callback": {**_STRING, "description": "http(s), resolving to public addresses"},
+        "hub.lease_seconds": {
+            **_STRING,
+            "description": "Whole seconds (default 10 days, at most 30)",
+        },
+        "hub.secret": {**_STRING, "description": "Under 200 bytes: X-Hub-Signature: sha256=<HMAC>"},
+    }
+    form = {
+        "type": "object",
+        "properties": fields,
+        "required": ["hub.mode", "hub.topic", "hub.callback"],
+    }
+    body = {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": form}}}
+    accepted = _object(status=_STRING, **{"hub.mode": _STRING})
+    return {
+        "post": {
+            "summary": "WebSub hub: subscribe to (or unsubscribe from) an RSS or NewsML feed",
+            "description": "A partner key (Bearer or ?key=) entitled to the feed; the intent"
+            " is verified by a GET of the callback with hub.challenge, which it must echo",
+            "security": [{"partnerBearer": []}, {"partnerKeyQuery": []}],
+            "requestBody": body,
+            "responses": {
+                "202": _json("The intent will be verified", accepted),
+                "400": _json("A field missing or wrong (named)", _ref("Error")),
+                "401": _json("No partner key", _ref("Error")),
+                "403": _json("The partner is not entitled to the feed", _ref("Error")),
+                "413": _json("Body larger than 8 KiB", _ref("Error")),
+                "415": _json("Not a form", _ref("Error")),
+                "503": _json("Redis unavailable", _ref("Error")),
+            },
+        }
+    }
+
+
 def push_paths() -> Json:
     limit = {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}
     parameters = [
@@ -76,6 +117,7 @@ def push_paths() -> Json:
         },
     ]
     return {
+        "/v1/websub": _websub(),
         "/v1/partners/{name}/deliveries": {
             "get": {
                 "summary": "A partner's push deliveries, newest first, with counts by state",
@@ -89,7 +131,7 @@ def push_paths() -> Json:
                     "503": _json("Redis unavailable", _ref("Error")),
                 },
             }
-        }
+        },
     }
 
 

@@ -33,6 +33,7 @@ from syndicate.feeds.record import (
     Provider,
     derive_publication,
     feed_url,
+    hub_url,
     next_change,
 )
 from syndicate.feeds.rss import render_rss
@@ -70,6 +71,9 @@ def _bodies() -> dict[str, tuple[str, Renderer]]:
         bodies[body_name("ninjs", version)] = ("ninjs", partial(render_ninjs_feed, version=version))
     return bodies
 
+
+# the formats whose feeds name the WebSub hub (WebSub topics: RSS and NewsML)
+WEBSUB_FORMATS: Final = ("rss", "newsml")
 
 # body name -> (its format, its renderer): what an edition renders, every ninjs version
 # included, so the isolation and item_problem screen every body a partner can ask for
@@ -182,7 +186,8 @@ def _render_all(
         channel = make_channel(lang, fmt, site.provider, site.base_url, site.ttl)
         if since is not None:  # the service's render: RFC 5005 links to go on from it
             shown = paging.shown(entries, lang, fmt, now, site.size)
-            channel = page_channel(lang, name, site, shown, paging.Paging("", since=since))
+            hub = hub_url(site.base_url) if fmt in WEBSUB_FORMATS else None
+            channel = page_channel(lang, name, site, shown, paging.Paging("", since=since, hub=hub))
         try:
             bodies[name] = renderer(entries, channel, now=now, limit=site.size)
         except EmptyFeed:

@@ -123,6 +123,11 @@ def feed_url(base_url: str, lang: str, extension: str) -> str:
     return f"{base_url.rstrip('/')}/v1/feeds/{lang}.{extension}"
 
 
+def hub_url(base_url: str) -> str:
+    """The WebSub hub on the API (``POST /v1/websub``) that RSS and NewsML feeds name."""
+    return f"{base_url.rstrip('/')}/v1/websub"
+
+
 def derive_publication(
     article: Article,
     provider: Provider,

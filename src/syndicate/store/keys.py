@@ -50,6 +50,9 @@ data and operators' tools depend on these strings: changing one is a data migrat
 | ``syn:push-last:{partner}`` | hash | none | pushes.create | item guid -> latest version with a delivery to the partner: orders versions, and says who gets a kill |
 | ``syn:push-log:{partner}`` | zset | none (trimmed with the records) | pushes.create, trim | delivery ids by creation time (epoch s), newest listed first |
 | ``syn:push-count:{partner}`` | hash | none | every pushes script | delivery state -> how many of the partner's deliveries are in it (``/metrics``) |
+| ``syn:websub:{id}`` | hash | none (removed when its lease ends) | websub.subscribe, websub.announced, websub.unsubscribe | a verified WebSub subscription: ``topic``, ``callback``, ``secret``, ``partner``, ``lang``, ``format``, ``expires`` (epoch s), ``etag`` (of the feed last announced), ``changes`` (announced so far: the distributions' versions); id: websub.subscription_id |
+| ``syn:websub-topic:{lang}:{format}`` | set | none | websub.subscribe, websub.unsubscribe | the subscriptions of one feed (rss, newsml) |
+| ``syn:websub-subs`` | zset | none | websub.subscribe, websub.unsubscribe | every subscription, scored by its lease's end (epoch s): the sweep ends the expired |
 | ``syn:push-body:{guid}:{version}:{format}`` | string | retry window + ``push_keep_days`` | pushes.put_body | one item version's body in one push format, rendered once when it was published |
 
 Writers are modules of ``syndicate.store``. Writes that belong together are one Lua script
@@ -276,6 +279,18 @@ def push_keys(partner: str) -> list[str]:
     push_scripts take them."""
     builders = (push_records_key, push_due_key, push_busy_key, push_last_key, push_log_key)
     return [build(partner) for build in (*builders, push_count_key)]
+
+
+def websub_key(subscription: str) -> str:
+    return f"{_PREFIX}:websub:{subscription}"
+
+
+def websub_topic_key(lang: str, fmt: str) -> str:
+    return f"{_PREFIX}:websub-topic:{lang}:{fmt}"
+
+
+def websub_subs_key() -> str:
+    return f"{_PREFIX}:websub-subs"
 
 
 def push_body_key(guid: str, version: int, fmt: str) -> str:

@@ -26,27 +26,32 @@ end
 local function final(state) return state == 'delivered' or state == 'dead' end
 """
 
-# ARGV: id, guid, version, record JSON, due score, now score.
+# ARGV: id, guid, version, record JSON, due score, now score, '1' to supersede.
 # A version older than one already recorded is stale. The partner's previous version of
 # the item is linked both ways (prev/next): this one waits until that one is final. A
 # previous version never sent and not yet due (under an embargo the update came before)
-# was never visible: it is dropped, and this one takes its place in the chain.
+# was never visible: it is dropped, and this one takes its place in the chain; so is one
+# waiting (pending or retrying) when this one supersedes it (a feed: the newer one holds
+# all the older one did).
 CREATE: Final = (
     _HELPERS
     + """
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 'already_done' end
 local version = tonumber(ARGV[3])
-local last = tonumber(redis.call('HGET', KEYS[4], ARGV[2]))
+local last_raw = redis.call('HGET', KEYS[4], ARGV[2])
+local last = tonumber(last_raw)
 if last and last >= version then return 'stale' end
 local rec = cjson.decode(ARGV[4])
-local prev_id = last and (ARGV[2] .. ':' .. last)
+local prev_id = last and (ARGV[2] .. ':' .. last_raw)
 local prev = prev_id and get(prev_id)
-if prev and prev.state == 'pending' and (prev.attempts or 0) == 0
-   and tonumber(prev.not_before or 0) > tonumber(ARGV[6]) then
+local unseen = prev and prev.state == 'pending' and (prev.attempts or 0) == 0
+  and tonumber(prev.not_before or 0) > tonumber(ARGV[6])
+local waiting = prev and (prev.state == 'pending' or prev.state == 'retrying')
+if unseen or (ARGV[7] == '1' and waiting) then
   redis.call('HDEL', KEYS[1], prev_id)
   redis.call('ZREM', KEYS[2], prev_id)
   redis.call('ZREM', KEYS[5], prev_id)
-  move('pending', nil)
+  move(prev.state, nil)
   prev_id = prev.prev
   prev = prev_id and get(prev_id)
 end

@@ -97,11 +97,19 @@ def get_body(client: Client, ref: ItemRef, fmt: str) -> bytes | None:
 
 @guarded
 def create(
-    client: Client, partner: str, ref: ItemRef, fmt: str, published: datetime, now: datetime
+    client: Client,
+    partner: str,
+    ref: ItemRef,
+    fmt: str,
+    published: datetime,
+    now: datetime,
+    *,
+    supersede: bool = False,
 ) -> Outcome:
     """Record a pending delivery of ``ref`` to ``partner``, due when the item shows
     (``published``: its publication, or its embargo's end). WRITTEN, ALREADY_DONE (a
-    redelivered publish) or STALE (the partner already has a later version on its way)."""
+    redelivered publish) or STALE (the partner already has a later version on its way).
+    ``supersede`` drops the previous version while it still waits (a feed's)."""
     record: dict[str, Any] = {
         "article_id": ref.article_id,
         "version": ref.version,
@@ -119,6 +127,7 @@ def create(
     if published > now:
         record["not_before"] = _score(published)
     args = [ref.delivery_id, ref.guid, ref.version, json.dumps(record), _score(due), _score(now)]
+    args.append("1" if supersede else "0")
     answer = run_script(client, push_scripts.CREATE, keys.push_keys(partner), args)
     return Outcome(decode_text(answer))
 

@@ -21,6 +21,7 @@ from syndicate.clock import Clock
 from syndicate.config import Settings
 from syndicate.feeds.edition import FeedSite
 from syndicate.store.client import Client
+from syndicate.worker import websub
 from syndicate.worker.push import Nudge, announce, push_settings, sweep
 from syndicate.worker.routing import PUSH, PUSH_QUEUE
 from syndicate.worker.runtime import SyndicateCelery
@@ -48,12 +49,16 @@ def send_nudges(app: Celery, nudges: Sequence[Nudge]) -> None:
 def after_publish(
     app: Celery, client: Client, ids: tuple[str, int, str], site: FeedSite, clock: Clock
 ) -> None:
-    """The publish step's last act: announce the published item to its partners."""
+    """The publish step's last act: announce the published item to its partners, and the
+    language's changed feeds to their WebSub subscribers."""
     settings = push_settings(settings_of(app))
-    send_nudges(app, announce(client, ids, site, settings, clock()))
+    nudges = announce(client, ids, site, settings, clock())
+    send_nudges(app, [*nudges, *websub.announce(client, ids[2], settings, clock())])
 
 
 def sweep_pushes(app: Celery, client: Client, clock: Clock) -> None:
     """After a worker's heartbeat, on its upkeep thread (upkeep.py): nudge what is due for
-    every partner."""
-    send_nudges(app, sweep(client, push_settings(settings_of(app)), clock()))
+    every partner and WebSub subscriber, and end the subscriptions whose lease ran out."""
+    settings = push_settings(settings_of(app))
+    due = [*sweep(client, settings, clock()), *websub.sweep(client, settings, clock())]
+    send_nudges(app, due)

@@ -172,10 +172,12 @@ class Attempted:
     ended: datetime | None = None
 
 
-def _send(
-    client: Client, d: Delivery, partner: Partner | None, ps: PushSettings, at: datetime
-) -> Answer:
-    """One attempt: the stored body, signed now, to the partner's current URL."""
+Sender = Callable[[Client, Delivery, "PushSettings", datetime], Answer]
+
+
+def send_to_partner(client: Client, d: Delivery, ps: PushSettings, at: datetime) -> Answer:
+    """One attempt to a partner: the stored body, signed now, to its current push URL."""
+    partner = store_partners.get_partner(client, d.partner)
     if partner is None or not partner.push.url:
         return Answer(None, "the partner was revoked or has no push URL any more", forbidden=True)
     fmt = PushFormat(d.format)
@@ -188,20 +190,20 @@ def _send(
 
 def attempt(
     client: Client,
-    partner_name: str,
+    target: str,
     delivery_id: str,
     ps: PushSettings,
     clock: Clock,
+    send: Sender = send_to_partner,
     draw: Callable[[], float] = random.random,
 ) -> Attempted:
-    """Claim the delivery, send it, record how it went (push/rules.py judges)."""
+    """Claim the delivery, ``send`` it, record how it went (push/rules.py judges)."""
     now, token = clock(), uuid.uuid4().hex
-    claim = pushes.claim(client, partner_name, delivery_id, now, now + ps.lease, token, ps.cap)
+    claim = pushes.claim(client, target, delivery_id, now, now + ps.lease, token, ps.cap)
     if claim.delivery is None:
         return Attempted(claim.outcome)
     d = claim.delivery
-    partner = store_partners.get_partner(client, partner_name)
-    answer = _send(client, d, partner, ps, now)
+    answer = send(client, d, ps, now)
     ended = clock()
     opened = d.window_from if d.window_from is not None else now.timestamp()
     verdict = judge(answer, d.attempts, opened, ended.timestamp(), ps.policy, draw())
@@ -212,7 +214,7 @@ def attempt(
         answer.status,
         answer.body or None,
     )
-    outcome = _record(client, (partner_name, delivery_id), token, ending, clock, now + ps.lease)
+    outcome = _record(client, (target, delivery_id), token, ending, clock, now + ps.lease)
     return Attempted(outcome if outcome != "written" else str(verdict.state), d, verdict, ended)
 
 

@@ -18,11 +18,12 @@ import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
 from syndicate.push.address import Network, address_problem
+from syndicate.push.payload import USER_AGENT
 from syndicate.push.rules import ANSWER_KEPT_CHARS, Answer
 
 MAX_URL_CHARS: Final = 2000
@@ -124,10 +125,17 @@ def _kept(response: httpx.Response) -> str:
     return read[:ANSWER_KEPT_CHARS].decode("utf-8", errors="replace")
 
 
-def post(
-    url: str, body: bytes, headers: Mapping[str, str], allowed: Sequence[Network], timeout: float
+def _request(
+    method: str,
+    url: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    at: tuple[Sequence[Network], float],
+    keep_body: bool,
 ) -> Answer:
-    """POST ``body`` to ``url`` at the address checked now; the answer, or why none came."""
+    """One request to ``url`` at the address checked now; the answer (its body's start
+    when refused, or when ``keep_body``), or why none came."""
+    allowed, timeout = at
     try:
         target = push_target(url)
         address = pinned_address(target, allowed)
@@ -138,18 +146,14 @@ def post(
     sent = {**headers, "Host": target.host_header}
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
     client = _client(os.getpid())
+    address_url = target.url_at(address)
     request = client.build_request(
-        "POST",
-        target.url_at(address),
-        content=body,
-        headers=sent,
-        timeout=timeout,
-        extensions=extensions,
+        method, address_url, content=body, headers=sent, timeout=timeout, extensions=extensions
     )
     try:
         response = client.send(request, stream=True)
         try:
-            kept = "" if response.is_success else _kept(response)
+            kept = _kept(response) if keep_body or not response.is_success else ""
         finally:
             response.close()
         return Answer(response.status_code, None, response.headers.get("retry-after"), kept)
@@ -157,3 +161,19 @@ def post(
         return Answer(None, f"no answer within {timeout:g} s")
     except httpx.HTTPError as exc:
         return Answer(None, f"{type(exc).__name__}: {exc}")
+
+
+def post(
+    url: str, body: bytes, headers: Mapping[str, str], allowed: Sequence[Network], timeout: float
+) -> Answer:
+    """POST ``body`` to ``url`` at the address checked now."""
+    return _request("POST", url, body, headers, (allowed, timeout), keep_body=False)
+
+
+def get(url: str, query: Mapping[str, str], allowed: Sequence[Network], timeout: float) -> Answer:
+    """GET ``url`` with ``query`` added to its own, keeping the answer's body (a WebSub
+    verification reads the challenge back)."""
+    split = urlsplit(url)
+    pairs = [*parse_qsl(split.query, keep_blank_values=True), *query.items()]
+    asked = urlunsplit(split._replace(query=urlencode(pairs)))
+    return _request("GET", asked, b"", {"User-Agent": USER_AGENT}, (allowed, timeout), True)

@@ -11,17 +11,20 @@ waiting for a sweep.
 from __future__ import annotations
 
 import logging
-from typing import Final
+from typing import Any, Final
 
 from celery import Celery
 
 from syndicate.push.rules import DeliveryState
+from syndicate.push.websub import Intent
 from syndicate.store import ops as store_ops
 from syndicate.store.client import Client
+from syndicate.store.websub import TARGET_PREFIX
 from syndicate.worker.nudges import send_nudges, settings_of
-from syndicate.worker.push import Attempted, attempt, due, push_settings
-from syndicate.worker.routing import PUSH
+from syndicate.worker.push import Attempted, attempt, due, push_settings, send_to_partner
+from syndicate.worker.routing import PUSH, WEBSUB_VERIFY
 from syndicate.worker.tasks import ReliableTask
+from syndicate.worker.websub import send_to_subscriber, verify
 
 log = logging.getLogger("syndicate.push")
 DELIVERIES: Final = "syndicate_push_deliveries_total"
@@ -30,20 +33,35 @@ LATENCY_BUCKETS: Final = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
 
 
 def register(app: Celery, max_retries: int) -> None:
-    """Bind ``syndicate.push`` to ``app`` (its transient failures retried like the others)."""
-    bind = app.task(name=PUSH, base=ReliableTask, bind=True, max_retries=max_retries, shared=False)
-    bind(push)
+    """Bind ``syndicate.push`` and ``syndicate.websub.verify`` to ``app`` (their transient
+    failures retried like the others)."""
+    for name, run in ((PUSH, push), (WEBSUB_VERIFY, websub_verify)):
+        bind = app.task(
+            name=name, base=ReliableTask, bind=True, max_retries=max_retries, shared=False
+        )
+        bind(run)
 
 
-def push(task: ReliableTask, partner: str, delivery_id: str) -> str:
-    """Attempt one delivery, then nudge the partner's next due ones."""
+def push(task: ReliableTask, target: str, delivery_id: str) -> str:
+    """Attempt one delivery (to a partner, or a WebSub subscriber), then nudge the
+    target's next due ones."""
     rt = task.runtime
     settings = push_settings(settings_of(task.app))
-    done = attempt(rt.client, partner, delivery_id, settings, rt.clock)
+    send = send_to_subscriber if target.startswith(TARGET_PREFIX) else send_to_partner
+    done = attempt(rt.client, target, delivery_id, settings, rt.clock, send)
     if done.delivery is not None:
-        _observe(rt.client, partner, done)
-    send_nudges(task.app, due(rt.client, partner, settings, rt.clock()))
+        _observe(rt.client, target, done)
+    send_nudges(task.app, due(rt.client, target, settings, rt.clock()))
     return done.outcome
+
+
+def websub_verify(task: ReliableTask, intent: dict[str, Any], where: list[str]) -> bool:
+    """Verify a WebSub subscriber's intent (worker/websub.py): on the push queue, as the
+    callback is someone else's server."""
+    rt = task.runtime
+    partner, lang, fmt = where
+    settings = push_settings(settings_of(task.app))
+    return verify(rt.client, Intent(**intent), (partner, lang, fmt), settings, rt.clock())
 
 
 def _observe(client: Client, partner: str, done: Attempted) -> None:

@@ -20,6 +20,7 @@ TRANSLATE: Final = "syndicate.translate"
 PUBLISH: Final = "syndicate.publish"
 DEFAULT_QUEUE: Final = "syndicate"  # ingest and publish; translations go to translate.<lang>
 PUSH: Final = "syndicate.push"
+WEBSUB_VERIFY: Final = "syndicate.websub.verify"
 PUSH_QUEUE: Final = "push"
 
 

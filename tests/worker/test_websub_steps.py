@@ -1,0 +1,114 @@
+"""The WebSub hub's steps (worker/websub.py) on a real redis-server against real HTTP
+callbacks on loopback: the intent verified by its challenge, each change of a feed sent
+to its subscribers signed with their secret, superseded while waiting, and nothing after
+an unsubscription or the lease's end."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from redis import Redis
+
+from syndicate.feeds.edition import FeedSite, make_provider
+from syndicate.news.article import Article, parse_article
+from syndicate.push.address import parse_networks
+from syndicate.push.rules import RetryPolicy
+from syndicate.push.websub import Intent
+from syndicate.store import pushes
+from syndicate.store import websub as store
+from syndicate.worker import intake, items, rendering, websub
+from syndicate.worker.push import PushSettings, attempt
+
+from push_receivers import Receiver, always, receivers
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "erbil-floods.json"
+BASE = "https://feeds.example.org"
+SITE = FeedSite(make_provider("Example News", "example.org", "", BASE), BASE, 5, 50)
+SETTINGS = PushSettings(
+    parse_networks(["127.0.0.0/8"]), 1.0, RetryPolicy(60, 1, 2), 2, timedelta(days=1)
+)
+TOPIC = f"{BASE}/v1/feeds/en.rss"
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture(scope="module")
+def source() -> Article:
+    return replace(parse_article(json.loads(SAMPLE.read_text("utf-8"))), targets=())
+
+
+def _subscribe(redis: Redis, receiver: Receiver, mode: str = "subscribe", lease: int = 600) -> bool:
+    intent = Intent(mode, TOPIC, receiver.url, lease, "hub-secret")
+    return websub.verify(redis, intent, ("agency", "en", "rss"), SETTINGS, NOW)
+
+
+def _publish(redis: Redis, article: Article, now: datetime = NOW) -> None:
+    """Publish the source item, render the feeds, announce them, send what is due."""
+    intake.accept(redis, article, [], now)
+    items.publish_source(redis, article.id, article.version, now, site=SITE)
+    rendering.render_language(redis, "en", SITE, now)
+    for target, delivery_id in websub.announce(redis, "en", SETTINGS, now):
+        attempt(redis, target, delivery_id, SETTINGS, lambda: now, websub.send_to_subscriber)
+
+
+def test_the_intent_is_verified_and_each_change_is_sent_signed(
+    redis: Redis, source: Article
+) -> None:
+    with receivers(always(204)) as (callback,):
+        assert _subscribe(redis, callback)
+        (asked,) = callback.verified
+        assert (asked["hub.mode"], asked["hub.topic"], asked["hub.lease_seconds"]) == (
+            "subscribe",
+            TOPIC,
+            "600",
+        )
+        _publish(redis, source)
+        _publish(redis, replace(source, id="second"))
+        assert len(callback.received) == 2
+        for got in callback.received:
+            signature = hmac.new(b"hub-secret", got.body, hashlib.sha256).hexdigest()
+            assert got.headers["x-hub-signature"] == f"sha256={signature}"
+            assert got.headers["link"] == f'<{BASE}/v1/websub>; rel="hub", <{TOPIC}>; rel="self"'
+            assert got.headers["content-type"].startswith("application/rss+xml")
+        assert b"second" in callback.received[1].body
+        assert b'rel="hub"' in callback.received[1].body  # the feed names its hub
+
+
+def test_a_callback_that_does_not_echo_the_challenge_is_not_subscribed(
+    redis: Redis, source: Article
+) -> None:
+    with receivers(always(204)) as (callback,):
+        callback.echo = False
+        assert not _subscribe(redis, callback)
+        _publish(redis, source)
+        assert callback.received == []
+
+
+def test_an_unsubscription_or_a_lease_that_ends_stops_the_pushes(
+    redis: Redis, source: Article
+) -> None:
+    with receivers(always(204), always(204)) as (leaving, short):
+        assert _subscribe(redis, leaving) and _subscribe(redis, short, lease=30)
+        assert _subscribe(redis, leaving, mode="unsubscribe")
+        websub.sweep(redis, SETTINGS, NOW + timedelta(seconds=31))
+        assert store.subscribers(redis, "en", "rss", NOW.timestamp()) == []
+        _publish(redis, source, NOW + timedelta(seconds=32))
+        assert leaving.received == [] and short.received == []
+
+
+def test_a_change_waiting_behind_a_failing_callback_is_superseded(
+    redis: Redis, source: Article
+) -> None:
+    with receivers(always(503)) as (callback,):
+        assert _subscribe(redis, callback)
+        _publish(redis, source)
+        _publish(redis, replace(source, id="second"), NOW + timedelta(seconds=1))
+        target = store.TARGET_PREFIX + store.subscribers(redis, "en", "rss", NOW.timestamp())[0].id
+        (waiting,) = pushes.list_deliveries(redis, target, 10)  # the retrying one gave way
+        assert (waiting.state, waiting.attempts) == ("retrying", 1)
+        assert len(callback.received) == 2 and b"second" in callback.received[1].body
