@@ -7,7 +7,7 @@ from typing import Any
 
 from prometheus_client.core import Metric
 
-from syndicate.api.metrics import metric_families, parse_series
+from syndicate.api.metrics import bucket_quantile, metric_families, parse_series
 
 
 def _samples(families: list[Metric]) -> dict[tuple[Any, ...], float]:
@@ -79,3 +79,11 @@ def test_translation_flags_are_counted_by_language_and_reason() -> None:
     key = ("syndicate_translation_flags_total", ("lang", "ar"), ("reason", "low_confidence_markup"))
     assert samples[key] == 3.0
     assert samples[("syndicate_translation_flags_total", ("lang", "tr"), ("reason", "placement"))]
+
+
+def test_a_quantile_is_the_bound_of_the_bucket_that_reaches_it() -> None:
+    buckets = {"0.5": 3.0, "1.0": 3.0, "2.5": 9.0, "+Inf": 10.0}
+    assert bucket_quantile(buckets, 0.3) == 0.5
+    assert bucket_quantile(buckets, 0.5) == 2.5
+    assert bucket_quantile(buckets, 0.95) == float("inf")
+    assert bucket_quantile({"0.5": 0.0, "+Inf": 0.0}, 0.5) is None

@@ -13,9 +13,10 @@ from syndicate.cli import main as cli
 from syndicate.config import Settings
 from syndicate.push.payload import ItemRef
 from syndicate.push.rules import DeliveryState
-from syndicate.store import partners, pushes
+from syndicate.store import ops, partners, pushes
 from syndicate.store.partners import Partner, Push
 from syndicate.store.pushes import Ending
+from syndicate.worker.push_tasks import LATENCY, LATENCY_BUCKETS
 
 NOW = datetime.now(UTC)
 
@@ -45,16 +46,37 @@ def wire(service: Redis) -> Redis:
 def test_deliveries_alone_shows_every_push_partner_by_state(
     service_settings: Settings, wire: Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    for seconds in (0.2, 0.3, 0.4, 7.0):  # the latency histogram, as push attempts write it
+        ops.observe(wire, LATENCY, {"partner": "wire"}, seconds, LATENCY_BUCKETS)
     assert cli.main(["deliveries"], service_settings) == 0
     rows = [line.split() for line in capsys.readouterr().out.splitlines()]
-    assert rows[0] == ["partner", "pending", "delivering", "delivered", "retrying", "dead", "lag"]
-    assert [r[:6] for r in rows[1:]] == [
-        ["agency", "0", "0", "0", "0", "0"],
-        ["wire", "1", "0", "0", "0", "2"],
+    assert rows[0] == [
+        "partner",
+        "pending",
+        "delivering",
+        "delivered",
+        "retrying",
+        "dead",
+        "lag",
+        "p50",
+        "p95",
+    ]
+    assert [r[:6] + r[7:] for r in rows[1:]] == [
+        ["agency", "0", "0", "0", "0", "0", "-", "-"],
+        ["wire", "1", "0", "0", "0", "2", "<=0.5s", "<=10s"],
     ]
     assert cli.main(["status", "--json"], service_settings) == 0
     shown = json.loads(capsys.readouterr().out)["push"]
-    assert [(p["partner"], p["dead"]) for p in shown] == [("agency", 0), ("wire", 2)]
+    assert [(p["partner"], p["dead"], p["pending"]) for p in shown] == [
+        ("agency", 0, 0),
+        ("wire", 2, 1),
+    ]
+    assert (shown[1]["latency_count"], shown[1]["latency_p95_seconds"]) == (4, 10.0)
+    assert shown[1]["lag_seconds"] >= 0
+    assert cli.main(["status"], service_settings) == 0  # the same block in the table
+    table = [line.split() for line in capsys.readouterr().out.splitlines()]
+    wire_row = next(r for r in table if r[:1] == ["wire"])
+    assert wire_row[:6] + wire_row[7:] == ["wire", "1", "0", "0", "0", "2", "<=0.5s", "<=10s"]
 
 
 def test_deliveries_of_one_partner_with_the_reason_each_died(

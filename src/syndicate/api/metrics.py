@@ -102,6 +102,16 @@ def histogram(series: Series, name: str, doc: str, label: str = "lang") -> Metri
     return family
 
 
+def bucket_quantile(buckets: Mapping[str, float], q: float) -> float | None:
+    """The bound of the first cumulative bucket (``le`` -> count) holding at least the
+    share ``q`` of the observations: "p95 <= that many seconds"; None without any."""
+    ordered = sorted(buckets.items(), key=lambda pair: _le_key(pair[0]))
+    total = ordered[-1][1] if ordered else 0.0
+    if total <= 0:
+        return None
+    return next(_le_key(le) for le, below in ordered if below >= q * total)
+
+
 def metric_families(values: Mapping[str, float], depths: Mapping[str, int]) -> list[Metric]:
     """The seven families of this module's docstring from stored series and queue depths."""
     series = parse_series(values)

@@ -21,7 +21,7 @@ from typing import Final
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from syndicate.api.metrics import Series, counter, histogram
+from syndicate.api.metrics import Series, bucket_quantile, counter, histogram
 from syndicate.clock import Clock
 from syndicate.push.rules import DeliveryState
 from syndicate.store import partners, pushes
@@ -40,6 +40,23 @@ def push_families(series: Series) -> list[Metric]:
         counter(series, DELIVERIES, ended, ["partner", "state"]),
         histogram(series, LATENCY, "Seconds from an item showing to its push's 2xx.", "partner"),
     ]
+
+
+def latency_by_partner(series: Series) -> dict[str, dict[str, float | None]]:
+    """Each partner's latency histogram in three figures, for ``syndicate status``: how
+    many 2xx it counts, and the bucket bounds its median and 95th percentile fall under."""
+    per: dict[str, dict[str, float]] = {}
+    for labels, value in series.get(f"{LATENCY}_bucket", {}).items():
+        given = dict(labels)
+        per.setdefault(given.get("partner", ""), {})[given.get("le", "+Inf")] = value
+    return {
+        partner: {
+            "count": max(buckets.values(), default=0.0),
+            "p50": bucket_quantile(buckets, 0.5),
+            "p95": bucket_quantile(buckets, 0.95),
+        }
+        for partner, buckets in per.items()
+    }
 
 
 class PushCollector(Collector):

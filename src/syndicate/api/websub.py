@@ -32,6 +32,7 @@ from syndicate.store.client import Client
 from syndicate.worker.push import push_settings
 from syndicate.worker.push_http import url_problem
 from syndicate.worker.routing import PUSH_QUEUE, WEBSUB_VERIFY
+from syndicate.worker.sending import send
 
 MAX_BODY_BYTES: Final = 8 * 1024
 FORM: Final = "application/x-www-form-urlencoded"
@@ -83,9 +84,8 @@ async def post_websub(request: Request) -> Response:
     )
     if problem is not None:
         raise Refused(400, f"hub.callback: {problem}")
-    task = ctx.celery_app.tasks[WEBSUB_VERIFY]
     args = (dataclasses.asdict(intent), [partner.name, lang, fmt])
-    await run_in_threadpool(task.apply_async, args, queue=PUSH_QUEUE)
+    await run_in_threadpool(send, ctx.celery_app, WEBSUB_VERIFY, args, queue=PUSH_QUEUE)
     return JSONResponse({"status": "verifying", "hub.mode": intent.mode}, status_code=202)
 
 

@@ -18,6 +18,8 @@ from datetime import datetime
 from typing import Any, Final
 
 from syndicate.api.deliveries import MAX_LIMIT, partner_deliveries
+from syndicate.api.metrics import parse_series
+from syndicate.api.push_metrics import latency_by_partner
 from syndicate.cli.console import (
     connected,
     dispatching,
@@ -28,6 +30,7 @@ from syndicate.cli.console import (
 from syndicate.clock import system_now
 from syndicate.config import Settings
 from syndicate.push.rules import DeliveryState
+from syndicate.store import ops as store_ops
 from syndicate.store import partners, pushes
 from syndicate.store.client import Client
 from syndicate.worker.nudges import send_nudges
@@ -38,8 +41,10 @@ _STATES: Final = tuple(str(s) for s in DeliveryState)
 
 
 def push_overview(client: Client, now: datetime) -> list[dict[str, Any]]:
-    """Every push partner's deliveries by state, dead letters and queue lag (also in
+    """Every push partner's deliveries by state, dead letters, queue lag and latency from
+    the item showing to the 2xx (the histogram of ``/metrics`` in figures; also in
     ``syndicate status``)."""
+    latency = latency_by_partner(parse_series(store_ops.read_metrics(client)))
     rows = []
     for partner in partners.list_partners(client):
         if not partner.push.url:
@@ -47,17 +52,33 @@ def push_overview(client: Client, now: datetime) -> list[dict[str, Any]]:
         queue = pushes.queue_of(client, partner.name, now)
         lag = 0.0 if queue.oldest_due is None else (now - queue.oldest_due).total_seconds()
         counts = {state: queue.states.get(state, 0) for state in _STATES}
-        rows.append({"partner": partner.name, **counts, "lag_seconds": round(max(0.0, lag), 1)})
+        seen = latency.get(partner.name, {})
+        rows.append(
+            {"partner": partner.name, **counts, "lag_seconds": round(max(0.0, lag), 1)}
+            | {"latency_count": int(seen.get("count") or 0)}
+            | {"latency_p50_seconds": seen.get("p50"), "latency_p95_seconds": seen.get("p95")}
+        )
     return rows
+
+
+def _bound(seconds: float | None) -> str:
+    """A quantile as its bucket's bound: "<=2.5s", or "-" before any 2xx."""
+    return "-" if seconds is None else f"<={seconds:g}s"
 
 
 def print_overview(rows: list[dict[str, Any]]) -> None:
     if not rows:
         print("no push partners (add one with `syndicate partners add NAME ... --push-url URL`)")
         return
-    headers = ["partner", *_STATES, "lag"]
+    headers = ["partner", *_STATES, "lag", "p50", "p95"]
     print_table(
-        headers, [[str(r[h if h != "lag" else "lag_seconds"]) for h in headers] for r in rows]
+        headers,
+        [
+            [str(r[h]) for h in ("partner", *_STATES)]
+            + [f"{r['lag_seconds']:g}s", _bound(r["latency_p50_seconds"])]
+            + [_bound(r["latency_p95_seconds"])]
+            for r in rows
+        ],
     )
 
 

@@ -25,6 +25,7 @@ from syndicate.worker import websub
 from syndicate.worker.push import Nudge, announce, push_settings, sweep
 from syndicate.worker.routing import PUSH, PUSH_QUEUE
 from syndicate.worker.runtime import SyndicateCelery
+from syndicate.worker.sending import send
 
 log = logging.getLogger("syndicate.push")
 # A nudge waits about two seconds for the broker; a nudge not sent is sent by the sweep.
@@ -36,11 +37,12 @@ def settings_of(app: Celery) -> Settings:
 
 
 def send_nudges(app: Celery, nudges: Sequence[Nudge]) -> None:
-    """One ``syndicate.push`` message per delivery to look at now."""
+    """One ``syndicate.push`` message per delivery to look at now, sent as every task
+    message is (sending.py: once more on a new connection when the pooled one broke)."""
     for partner, delivery_id in nudges:
         try:
-            app.tasks[PUSH].apply_async(
-                (partner, delivery_id), queue=PUSH_QUEUE, retry_policy=NUDGE_RETRY_POLICY
+            send(
+                app, PUSH, (partner, delivery_id), queue=PUSH_QUEUE, retry_policy=NUDGE_RETRY_POLICY
             )
         except (OperationalError, ConnectionError) as exc:
             log.warning("push not queued; the sweep sends it", extra={"error": str(exc)})
