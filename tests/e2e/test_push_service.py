@@ -14,7 +14,7 @@ import io
 import json
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +33,16 @@ from syndicate.worker.app import create_app
 from syndicate.worker.submit import submit
 
 from e2e_processes import Processes, service_env, wait_for
-from push_receivers import Received, Receiver, always, fails_first, hangs_first, receivers
+from push_receivers import (
+    Received,
+    Receiver,
+    always,
+    fails_first,
+    hangs_after,
+    hangs_first,
+    holds,
+    receivers,
+)
 from redis_servers import RedisServer, free_port, start_redis_server
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "erbil-floods.json"
@@ -50,10 +59,12 @@ PUSH_ENV = {
 @dataclass
 class Stack:
     redis: RedisServer
+    redis_dir: Path
     client: Redis
     env: dict[str, str]
     settings: Settings
     processes: Processes
+    worker: Any
     push_worker: Any
     base: str
 
@@ -81,23 +92,21 @@ def _run_cli(argv: list[str], settings: Settings) -> str:
 @pytest.fixture(scope="module")
 def stack(partial_models_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     directory = tmp_path_factory.mktemp("push")
-    redis = start_redis_server(directory)
+    redis = start_redis_server(directory)  # AOF, fsync always: as the service requires
     env = service_env(redis.url, partial_models_dir, **PUSH_ENV)
     settings = load_settings({**env, "SYNDICATE_CONFIG": "/nonexistent.toml"})
-    processes = Processes(directory)
-    port = free_port()
+    processes, port = Processes(directory), free_port()
+    stack = Stack(redis, directory, connect(redis.url), env, settings, processes, None, None, "")
+    stack.base = f"http://127.0.0.1:{port}"
     try:
-        processes.worker(env)
-        push_worker = processes.push_worker(env)
+        stack.worker = processes.worker(env)
+        stack.push_worker = processes.push_worker(env)
         processes.server(env | {"SYNDICATE_PUBLIC_BASE_URL": f"http://x:{port}"}, port)
-        client = connect(redis.url)
-        yield Stack(
-            redis, client, env, settings, processes, push_worker, f"http://127.0.0.1:{port}"
-        )
-        client.close()
+        yield stack
     finally:
+        stack.client.close()
         processes.stop_all()
-        redis.stop()
+        stack.redis.stop()  # the one running now (a test may have restarted it)
 
 
 def _article(index: int) -> Article:
@@ -112,13 +121,25 @@ def _published(client: Redis, article: Article) -> bool:
 
 
 def _by_item(got: list[Received]) -> dict[str, list[int]]:
-    """The versions of each item a receiver accepted, by language, in the order accepted,
-    each delivery once (a repeat of one is checked apart)."""
+    """The versions of each item a receiver accepted, by "article:language", in the order
+    accepted, each delivery once (a repeat of one is checked apart)."""
     versions: dict[str, list[int]] = defaultdict(list)
     for delivery in dict.fromkeys(r.delivery for r in got):
         guid, version = delivery.rsplit(":", 1)
-        versions[guid.rsplit(":", 1)[1]].append(int(version))
+        versions[":".join(guid.split(":")[-2:])].append(int(version))
     return dict(versions)
+
+
+def _repeated(got: list[Received]) -> set[str]:
+    """The deliveries a receiver accepted more than once."""
+    seen = [r.delivery for r in got]
+    return {d for d in seen if seen.count(d) > 1}
+
+
+def _restart_push_worker(stack: Stack) -> None:
+    """SIGKILL to the whole push worker (mid-request), and a new one."""
+    Processes.kill(stack.push_worker)
+    stack.push_worker = stack.processes.push_worker(stack.env)
 
 
 def _in_flight(client: Redis, names: list[str]) -> dict[str, set[str]]:
@@ -161,10 +182,9 @@ def test_every_version_reaches_every_healthy_receiver_once_in_order_through_a_ki
         for name, receiver in (("ok", ok), ("flaky", flaky), ("hangs", hangs)):
             wait_for(lambda r=receiver: len({a.delivery for a in r.accepted()}) == 6, 90, name)
             got = receiver.accepted()
-            assert _by_item(got) == {"en": [1, 2, 3], "ar": [1, 2, 3]}, name
+            assert _by_item(got) == {"push-1:en": [1, 2, 3], "push-1:ar": [1, 2, 3]}, name
             assert all(r.signed_with(secrets[name], time.time()) for r in got), name
-            again = {r.delivery for r in got if [a.delivery for a in got].count(r.delivery) > 1}
-            assert again <= unrecorded[name], name  # only a 2xx the kill left unrecorded
+            assert _repeated(got) <= unrecorded[name], name  # a 2xx the kill left unrecorded
         held = [r for r in hangs.received if r.answered == 0]
         assert len(held) == 1 and held[0].delivery in {r.delivery for r in hangs.accepted()}
         wait_for(
@@ -181,32 +201,141 @@ def test_every_version_reaches_every_healthy_receiver_once_in_order_through_a_ki
 def _replayed_once_fixed(stack: Stack, gone: Receiver) -> None:
     """The dead letters, read over HTTP with the operator token, sent again by
     ``syndicate deliveries replay`` once the receiver takes them: in version order."""
-    operator = {"Authorization": f"Bearer {PUSH_ENV['SYNDICATE_OPERATOR_TOKEN']}"}
-    url = f"{stack.base}/v1/partners/gone/deliveries?state=dead"
-    dead = httpx.get(url, headers=operator, timeout=10).json()["deliveries"]
+    dead = _dead_letters(stack, "gone")
     assert len(dead) == 6 and {d["response"]["status"] for d in dead} == {410}
     gone.script = always(200)
     _run_cli(["deliveries", "replay", "gone"], stack.settings)
     wait_for(lambda: len({a.delivery for a in gone.accepted()}) == 6, 60, "the replay")
-    assert _by_item(gone.accepted()) == {"en": [1, 2, 3], "ar": [1, 2, 3]}
+    assert _by_item(gone.accepted()) == {"push-1:en": [1, 2, 3], "push-1:ar": [1, 2, 3]}
 
 
-def test_websub_verifies_the_intent_then_pushes_the_changed_feed_signed(stack: Stack) -> None:
-    key = json.loads(
-        _run_cli(["partners", "add", "reader", "--languages", "en", "--json"], stack.settings)
-    )["key"]
+def _subscribe(stack: Stack, callback: Receiver) -> str:
+    """A partner's key subscribes ``callback`` to the English RSS feed; the push target of
+    its distributions once a push worker verified the intent."""
+    added = _run_cli(["partners", "add", "reader", "--languages", "en", "--json"], stack.settings)
     topic = stack.base.replace("127.0.0.1", "x") + "/v1/feeds/en.rss"
-    with receivers(always(204)) as (callback,):
-        form = {"hub.mode": "subscribe", "hub.topic": topic, "hub.callback": callback.url}
-        form["hub.secret"] = "reader-secret"
-        headers = {"Authorization": f"Bearer {key}"}
-        answer = httpx.post(f"{stack.base}/v1/websub", data=form, headers=headers, timeout=10)
-        assert answer.status_code == 202, answer.text
-        wait_for(lambda: websub.subscribers(stack.client, "en", "rss", time.time()), 60, "verified")
-        assert callback.verified[0]["hub.mode"] == "subscribe"
+    form = {"hub.mode": "subscribe", "hub.topic": topic, "hub.callback": callback.url}
+    form["hub.secret"] = "reader-secret"
+    headers = {"Authorization": f"Bearer {json.loads(added)['key']}"}
+    answer = httpx.post(f"{stack.base}/v1/websub", data=form, headers=headers, timeout=10)
+    assert answer.status_code == 202, answer.text
+    subs = wait_for(lambda: websub.subscribers(stack.client, "en", "rss", time.time()), 60, "sub")
+    assert callback.verified[0]["hub.mode"] == "subscribe"
+    return subs[0].target
+
+
+def _dead_letters(stack: Stack, partner: str) -> list[dict[str, Any]]:
+    """The partner's dead deliveries, read over HTTP with the operator token."""
+    operator = {"Authorization": f"Bearer {PUSH_ENV['SYNDICATE_OPERATOR_TOKEN']}"}
+    url = f"{stack.base}/v1/partners/{partner}/deliveries?state=dead"
+    dead: list[dict[str, Any]] = httpx.get(url, headers=operator, timeout=10).json()["deliveries"]
+    return dead
+
+
+def test_websub_and_a_replay_reach_their_receivers_through_push_worker_kills(
+    stack: Stack,
+) -> None:
+    with receivers(hangs_first(), always(410)) as (callback, refused):
+        target = _subscribe(stack, callback)
+        secret = stack.add_partner("refused", refused.url, "ninjs")
         stack.post(_article(2))
-        wait_for(lambda: any(b"push-2" in r.body for r in callback.received), 60, "the feed")
-        got = next(r for r in callback.received if b"push-2" in r.body)
-        expected = hmac.new(b"reader-secret", got.body, hashlib.sha256).hexdigest()
-        assert got.headers["x-hub-signature"] == f"sha256={expected}"
-        assert f'<{topic}>; rel="self"' in got.headers["link"]
+        wait_for(lambda: callback.hanging() == 1, 60, "a distribution to hang")
+        unrecorded = _in_flight(stack.client, [target, "refused"])
+        _restart_push_worker(stack)  # mid-distribution
+        wait_for(lambda: len(_dead_letters(stack, "refused")) == 2, 60, "both dead")
+        assert {d["response"]["status"] for d in _dead_letters(stack, "refused")} == {410}
+        refused.script = hangs_after(len(refused.received))  # the replay's first POST hangs
+        _run_cli(["deliveries", "replay", "refused"], stack.settings)
+        wait_for(lambda: refused.hanging() == 1, 60, "a replayed delivery to hang")
+        again = _in_flight(stack.client, ["refused"])
+        _restart_push_worker(stack)  # mid-replay
+        wait_for(lambda: len({a.delivery for a in refused.accepted()}) == 2, 90, "the replay")
+        got = refused.accepted()
+        assert _by_item(got) == {"push-2:en": [1], "push-2:ar": [1]}
+        assert all(r.signed_with(secret, time.time()) for r in got)
+        assert _repeated(got) <= unrecorded["refused"] | again["refused"]
+        wait_for(lambda: any(b"push-2" in r.body for r in callback.accepted()), 90, "the feed")
+        (hung,) = [r.delivery for r in callback.received if r.answered == 0]
+        assert hung in {r.delivery for r in callback.accepted()} and hung in unrecorded[target]
+        for got_feed in callback.accepted():
+            expected = hmac.new(b"reader-secret", got_feed.body, hashlib.sha256).hexdigest()
+            assert got_feed.headers["x-hub-signature"] == f"sha256={expected}"
+            assert '; rel="self"' in got_feed.headers["link"]
+
+
+def _states(stack: Stack, partner: str) -> dict[str, int]:
+    counts = pushes.queue_of(stack.client, partner, datetime.now(UTC)).states
+    return {state: n for state, n in counts.items() if n}
+
+
+def _revived(stack: Stack) -> None:
+    """A worker that exited on the lost connection started again, as a supervisor would
+    (Celery 5.7 may exit then: docs/operations.md, "Durability")."""
+    if stack.worker.poll() is not None:
+        stack.worker = stack.processes.worker(stack.env)
+    if stack.push_worker.poll() is not None:
+        stack.push_worker = stack.processes.push_worker(stack.env)
+
+
+def _restart_redis(stack: Stack, meanwhile: Receiver) -> None:
+    """kill -9 of redis-server, ``meanwhile`` answering its held POSTs while Redis is
+    away, and redis-server started again on its port and directory (its AOF)."""
+    stack.redis.crash()
+    meanwhile.released.set()
+    stack.client.close()
+    stack.redis = start_redis_server(stack.redis_dir, port=stack.redis.port)
+    stack.client = connect(stack.redis.url)
+
+
+def _reviving(stack: Stack, check: Callable[[], bool]) -> Callable[[], bool]:
+    def poll() -> bool:
+        _revived(stack)
+        return check()
+
+    return poll
+
+
+def _post_in_turn(stack: Stack, *articles: Article) -> None:
+    """Each version posted once the one before is published (in every language)."""
+    for before, article in zip((None, *articles), articles, strict=False):
+        if before is not None:
+            wait_for(_reviving(stack, lambda b=before: _published(stack.client, b)), 120, "it")
+        stack.post(article)
+
+
+def _waiting(stack: Stack) -> bool:
+    """Every delivery to "steady" done; to "down" and "held" (503 so far), each version 1
+    retrying and each version 2 pending behind it."""
+    waiting = {"retrying": 2, "pending": 2}
+    return (
+        _states(stack, "steady") == {"delivered": 4}
+        and _states(stack, "down") == waiting
+        and _states(stack, "held") == waiting
+    )
+
+
+def test_no_delivery_is_lost_or_sent_again_across_a_redis_restart(stack: Stack) -> None:
+    with receivers(always(200), always(503), always(503)) as found:
+        names = dict(zip(("steady", "down", "held"), found, strict=True))
+        secrets = {name: stack.add_partner(name, r.url, "ninjs") for name, r in names.items()}
+        first = _article(3)
+        _post_in_turn(stack, first, replace(first, version=2, headline="The road reopens"))
+        wait_for(lambda: _waiting(stack), 90, "deliveries delivered, retrying and pending")
+        names["held"].script = holds()  # its next attempts stay in flight until released
+        wait_for(lambda: names["held"].holding() == 2, 60, "two attempts in flight")
+        unrecorded = _in_flight(stack.client, list(names))
+        _restart_redis(stack, names["held"])  # the held ones answer 200 while Redis is away
+        names["down"].script = always(200)
+        _post_in_turn(stack, _article(4))  # and a new item after the restart
+        expected = {"push-3:en": [1, 2], "push-3:ar": [1, 2], "push-4:en": [1], "push-4:ar": [1]}
+        for name, receiver in names.items():
+            done = _reviving(stack, lambda r=receiver: len({a.delivery for a in r.accepted()}) == 6)
+            wait_for(done, 120, f"{name}: every delivery")
+            got = receiver.accepted()
+            assert _by_item(got) == expected, name
+            assert all(r.signed_with(secrets[name], time.time()) for r in got), name
+            assert _repeated(got) <= unrecorded[name], name
+        assert not unrecorded["steady"] and len(unrecorded["held"]) == 2
+        assert {name: _states(stack, name) for name in names} == {
+            name: {"delivered": 6} for name in names
+        }

@@ -1,13 +1,16 @@
 """Real HTTP receivers on loopback for the push tests: each answers every POST by a script
-of the attempt number of that delivery (200, 500 then 200, 410, or no answer at all) and
-keeps what it was sent, to be checked against the push secret."""
+of the attempt number of that delivery (200, 500 then 200, 410, no answer at all, or 200
+once the test releases it) and keeps what it was sent, to be checked against the push
+secret."""
 
 from __future__ import annotations
 
+import select
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Final
 from urllib.parse import parse_qsl, urlsplit
@@ -17,6 +20,7 @@ from syndicate.push.payload import DELIVERY_HEADER
 from syndicate.signing import SIGNATURE_HEADER
 
 HANG: Final = 0  # a script's answer: hold the request without answering
+HOLD: Final = -1  # a script's answer: hold the request until ``released``, then 200
 # (attempt number of this delivery, number of POSTs received in all), both from 1 ->
 # the status to answer, or HANG
 Script = Callable[[int, int], int]
@@ -32,7 +36,17 @@ def fails_first(times: int, status: int = 500) -> Script:
 
 def hangs_first() -> Script:
     """The very first POST gets no answer; every other one 200."""
-    return lambda attempt, total: HANG if total == 1 else 200
+    return hangs_after(0)
+
+
+def hangs_after(received: int) -> Script:
+    """The next POST after the ``received`` ones so far gets no answer; every other 200."""
+    return lambda attempt, total: HANG if total == received + 1 else 200
+
+
+def holds() -> Script:
+    """Every POST waits until the test releases the receiver, then gets a 200."""
+    return lambda attempt, total: HOLD
 
 
 @dataclass(frozen=True)
@@ -62,13 +76,22 @@ class Receiver:
     released: threading.Event = field(default_factory=threading.Event)
     echo: bool = True  # a WebSub verification (GET) gets its challenge back
     verified: list[dict[str, str]] = field(default_factory=list)  # the GETs' queries
+    held: int = 0  # POSTs waiting for ``released`` now
 
-    def answer(self, delivery: str, headers: dict[str, str], body: bytes) -> int:
+    def answer(self, delivery: str, headers: dict[str, str], body: bytes) -> tuple[int, int]:
+        """The status to answer, and the index of this POST in ``received``."""
         with self.lock:
             attempt = 1 + sum(r.delivery == delivery for r in self.received)
             status = self.script(attempt, len(self.received) + 1)
-            self.received.append(Received(delivery, headers, body, status))
-        return status
+            self.received.append(
+                Received(delivery, headers, body, HANG if status == HOLD else status)
+            )
+            return status, len(self.received) - 1
+
+    def settle(self, index: int, status: int) -> None:
+        """A held POST was answered after all (or not: HANG)."""
+        with self.lock:
+            self.received[index] = replace(self.received[index], answered=status)
 
     def accepted(self) -> list[Received]:
         """What it answered with a 2xx, in the order it came."""
@@ -79,13 +102,29 @@ class Receiver:
         with self.lock:
             return sum(r.answered == HANG for r in self.received)
 
+    def holding(self) -> int:
+        """The POSTs held now, waiting for ``released``."""
+        with self.lock:
+            return self.held
+
+
+def _sender_gone(connection: socket.socket) -> bool:
+    """The sender closed the connection (it stopped waiting: a timeout, a kill)."""
+    readable, _, _ = select.select([connection], [], [], 0)
+    try:
+        return bool(readable) and connection.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
+
 
 def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             headers = {k.lower(): v for k, v in self.headers.items()}
-            status = receiver.answer(headers.get(DELIVERY_HEADER.lower(), ""), headers, body)
+            status, index = receiver.answer(headers.get(DELIVERY_HEADER.lower(), ""), headers, body)
+            if status == HOLD:
+                status = self._held(index)
             if status == HANG:
                 receiver.released.wait(120)
                 self.close_connection = True
@@ -94,6 +133,17 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"ok")
+
+        def _held(self, index: int) -> int:
+            """Wait for the release; 200, or HANG when the sender no longer waits."""
+            with receiver.lock:
+                receiver.held += 1
+            receiver.released.wait(120)
+            status = HANG if _sender_gone(self.connection) else 200
+            receiver.settle(index, status)
+            with receiver.lock:
+                receiver.held -= 1
+            return status
 
         def do_GET(self) -> None:  # a WebSub hub verifying the intent
             query = dict(parse_qsl(urlsplit(self.path).query))
