@@ -174,3 +174,12 @@ def test_a_long_poll_on_the_feed_answers_when_it_changes(api: TestClient, redis:
     _publish(redis, 1, 1)
     waiting.join(40)
     assert answers[0].status_code == 200 and answers[0].headers["etag"] != held
+
+
+def test_rss_and_newsml_feeds_name_the_websub_hub_and_ninjs_does_not(
+    api: TestClient, redis: Redis
+) -> None:
+    _publish(redis, 0, 1)
+    for fmt, url in FORMATS.items():
+        _, links = _read(api, url)
+        assert links.get("hub") == (None if fmt == "ninjs" else f"{BASE}/v1/websub"), fmt

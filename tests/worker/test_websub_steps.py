@@ -112,3 +112,29 @@ def test_a_change_waiting_behind_a_failing_callback_is_superseded(
         (waiting,) = pushes.list_deliveries(redis, target, 10)  # the retrying one gave way
         assert (waiting.state, waiting.attempts) == ("retrying", 1)
         assert len(callback.received) == 2 and b"second" in callback.received[1].body
+
+
+def test_callbacks_obey_the_push_address_rules_when_verified_and_when_sent(
+    redis: Redis, source: Article
+) -> None:
+    closed = replace(SETTINGS, allowed=())  # the default: no private network allowed
+    with receivers(always(204), always(302)) as (callback, moved):
+        intent = Intent("subscribe", TOPIC, callback.url, 600, "hub-secret")
+        assert not websub.verify(redis, intent, ("agency", "en", "rss"), closed, NOW)
+        assert callback.verified == []  # refused before connecting: no GET
+        assert _subscribe(redis, callback) and _subscribe(redis, moved)
+        subs = {s.target: s for s in store.subscribers(redis, "en", "rss", NOW.timestamp())}
+        intake.accept(redis, source, [], NOW)
+        items.publish_source(redis, source.id, source.version, NOW, site=SITE)
+        rendering.render_language(redis, "en", SITE, NOW)
+        for target, delivery_id in websub.announce(redis, "en", SETTINGS, NOW):
+            rules = closed if subs[target].callback == callback.url else SETTINGS
+            attempt(redis, target, delivery_id, rules, lambda: NOW, websub.send_to_subscriber)
+        ends = {s.callback: pushes.list_deliveries(redis, t, 10)[0] for t, s in subs.items()}
+        assert callback.received == []  # its address checked again when sending: refused
+        refused = ends[callback.url]
+        assert refused.state == "dead" and "127.0.0.1 is a loopback address" in (
+            refused.reason or ""
+        )
+        assert len(moved.received) == 1  # a redirect is an answer, not followed
+        assert (ends[moved.url].state, ends[moved.url].status) == ("dead", 302)
