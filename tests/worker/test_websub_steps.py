@@ -20,7 +20,7 @@ from syndicate.news.article import Article, parse_article
 from syndicate.push.address import parse_networks
 from syndicate.push.rules import RetryPolicy
 from syndicate.push.websub import Intent
-from syndicate.store import pushes
+from syndicate.store import feeds, pushes
 from syndicate.store import websub as store
 from syndicate.worker import intake, items, rendering, websub
 from syndicate.worker.push import PushSettings, attempt
@@ -138,3 +138,22 @@ def test_callbacks_obey_the_push_address_rules_when_verified_and_when_sent(
         )
         assert len(moved.received) == 1  # a redirect is an answer, not followed
         assert (ends[moved.url].state, ends[moved.url].status) == ("dead", 302)
+
+
+def test_a_change_announced_by_a_worker_killed_before_recording_it_is_announced_again(
+    redis: Redis, source: Article
+) -> None:
+    with receivers(always(204)) as (callback,):
+        assert _subscribe(redis, callback)
+        (sub,) = store.subscribers(redis, "en", "rss", NOW.timestamp())
+        intake.accept(redis, source, [], NOW)
+        items.publish_source(redis, source.id, source.version, NOW, site=SITE)
+        rendering.render_language(redis, "en", SITE, NOW)
+        feed = feeds.read_feed(redis, "en", "rss")
+        assert feed is not None
+        reserved = store.announced(redis, sub.id, feed.etag)  # then the worker died
+        assert reserved == 1 and pushes.list_deliveries(redis, sub.target, 10) == []
+        (nudge,) = websub.announce(redis, "en", SETTINGS, NOW)  # the publish step again
+        attempt(redis, *nudge, SETTINGS, lambda: NOW, websub.send_to_subscriber)
+        assert [r.delivery for r in callback.accepted()] == [f"{TOPIC}:1"]
+        assert websub.announce(redis, "en", SETTINGS, NOW) == []  # recorded: once only

@@ -18,14 +18,29 @@ TARGET_PREFIX: Final = (
     "websub~"  # push deliveries' target of a subscription (no partner name has ~)
 )
 
-# KEYS: subscription hash. ARGV: the feed's ETag. When it differs from the one last
-# announced: records it and answers the number of changes announced so far (the
-# distribution's version); else 0: one distribution per change of the feed.
+# KEYS: subscription hash. ARGV: the feed's ETag. A change of the feed (an ETag other than
+# the one last distributed) gets the next number of changes (the distribution's version),
+# reserved until ``_CONFIRMED`` says its delivery is recorded: asked again for the same
+# ETag before that (the worker died in between, the publish step runs again), the same
+# number. 0 when the feed did not change.
 _ANNOUNCED: Final = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if redis.call('HGET', KEYS[1], 'etag') == ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'etag', ARGV[1])
+if redis.call('HGET', KEYS[1], 'announcing') == ARGV[1] then
+  return tonumber(redis.call('HGET', KEYS[1], 'changes'))
+end
+redis.call('HSET', KEYS[1], 'announcing', ARGV[1])
 return redis.call('HINCRBY', KEYS[1], 'changes', 1)
+"""
+
+# KEYS: subscription hash. ARGV: the ETag whose distribution is recorded (unless a later
+# change was reserved meanwhile: that one confirms itself).
+_CONFIRMED: Final = """
+if redis.call('HGET', KEYS[1], 'announcing') == ARGV[1] then
+  redis.call('HSET', KEYS[1], 'etag', ARGV[1])
+  redis.call('HDEL', KEYS[1], 'announcing')
+end
+return 0
 """
 
 
@@ -116,6 +131,13 @@ def expired(client: Client, now: float, limit: int) -> list[Subscription]:
 
 @guarded
 def announced(client: Client, subscription: str, etag: str) -> int:
-    """Once per change of the feed (its ETag) for this subscription: the number of changes
-    announced to it so far; 0 when the feed did not change."""
+    """For a change of the feed (its ETag) not yet distributed to this subscription: the
+    distribution's version (the same until ``confirm`` is called for it); 0 when the feed
+    did not change."""
     return int(run_script(client, _ANNOUNCED, [keys.websub_key(subscription)], [etag]))
+
+
+@guarded
+def confirm(client: Client, subscription: str, etag: str) -> None:
+    """The distribution of this ETag is recorded: asking ``announced`` again gives 0."""
+    run_script(client, _CONFIRMED, [keys.websub_key(subscription)], [etag])

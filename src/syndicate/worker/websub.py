@@ -70,7 +70,9 @@ def verify(
 
 def announce(client: Client, lang: str, ps: PushSettings, now: datetime) -> list[Nudge]:
     """A distribution of each of the language's RSS and NewsML feeds that changed since its
-    subscriber last got it; the ones to send now."""
+    subscriber last got it; the ones to send now. A change is confirmed only once its
+    delivery is recorded, so a worker killed in between announces it again when the publish
+    step runs again (store/websub.py)."""
     nudges: list[Nudge] = []
     for fmt in _MEDIA:
         subs = store.subscribers(client, lang, fmt, now.timestamp())
@@ -82,6 +84,7 @@ def announce(client: Client, lang: str, ps: PushSettings, now: datetime) -> list
             if version:
                 ref = ItemRef(f"{lang}.{fmt}", version, lang, sub.topic, False)
                 pushes.create(client, sub.target, ref, fmt, now, now, supersede=True)
+                store.confirm(client, sub.id, feed.etag)
                 nudges += due(client, sub.target, ps, now)
     return nudges
 
