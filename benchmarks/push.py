@@ -9,16 +9,17 @@ so the figures are the push path's (webhook, ingest, announce, nudge, claim, sig
 not a model's. Every partner is entitled to English and pushed ninjs.
 
 - ``one``: one endpoint, answering 200 at once;
+- ``twenty-healthy``: twenty endpoints, each answering 200 at once;
 - ``twenty``: twenty endpoints: 18 answering 200 at once, one slow (200 after 2 s), one
   failing half the time (500 to every other request, so each of its items is sent once
-  or twice).
+  or more).
 
 A run posts N articles through the signed webhook, one every ``--interval`` seconds, and
 notes, for every endpoint and article, when the endpoint answered its first 2xx (the same
 monotonic clock as the POST's start, in this process). Reported per group (healthy, slow,
-failing): p50 and p95 of POST -> 2xx, and the healthy endpoints' p50 and p95 with twenty
-endpoints as ratios of the one-endpoint run's, measured in the same process: what a slow
-and a failing partner cost the others.
+failing): p50 and p95 of POST -> 2xx; and, measured in the same process, the healthy
+endpoints' p50 and p95 in ``twenty`` as ratios of ``twenty-healthy`` (what a slow and a
+failing partner cost the others) and of ``one`` (what twenty endpoints cost in all).
 
 Run: ``.venv/bin/python benchmarks/push.py`` (``--articles 30 --interval 1``). The last
 line is one JSON object with the figures.
@@ -119,13 +120,14 @@ def serving(endpoints: Sequence[Endpoint]) -> Iterator[None]:
 
 
 def endpoints_of(layout: str) -> list[Endpoint]:
-    """``one``: a healthy endpoint; ``twenty``: 18 healthy, one slow, one failing."""
-    healthy = [Endpoint(f"partner-{n:02}", "healthy", lambda n: 200) for n in range(1, 19)]
-    if layout == "one":
-        return healthy[:1]
+    """``one``: a healthy endpoint; ``twenty-healthy``: twenty; ``twenty``: 18 healthy,
+    one slow, one failing."""
+    healthy = [Endpoint(f"partner-{n:02}", "healthy", lambda n: 200) for n in range(1, 21)]
+    if layout != "twenty":
+        return healthy[:1] if layout == "one" else healthy
     slow = Endpoint("partner-slow", "slow", lambda n: 200)
     failing = Endpoint("partner-failing", "failing", lambda n: 500 if n % 2 else 200)
-    return [*healthy, slow, failing]
+    return [*healthy[:18], slow, failing]
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,14 +240,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, default=1.0, help="seconds between POSTs")
     parser.add_argument("--log-dir", type=Path, help="keep each run's logs here")
     args = parser.parse_args(argv)
-    one, twenty = run("one", args), run("twenty", args)
-    base, loaded = one["healthy"], twenty["healthy"]
-    ratios = {
-        f"healthy_{q}_20_vs_1": round(loaded[f"{q}_ms"] / base[f"{q}_ms"], 2)
-        for q in ("p50", "p95")
-    }
-    report = {"articles": args.articles, "interval_s": args.interval, "one": one, "twenty": twenty}
-    print(json.dumps(report | ratios))
+    runs = {layout: run(layout, args) for layout in ("one", "twenty-healthy", "twenty")}
+    report: dict[str, Any] = {"articles": args.articles, "interval_s": args.interval, **runs}
+    for base in ("twenty-healthy", "one"):
+        for q in ("p50", "p95"):
+            ratio = runs["twenty"]["healthy"][f"{q}_ms"] / runs[base]["healthy"][f"{q}_ms"]
+            report[f"healthy_{q}_twenty_vs_{base}"] = round(ratio, 2)
+    print(json.dumps(report))
     return 0
 
 

@@ -88,10 +88,17 @@ class Receiver:
             )
             return status, len(self.received) - 1
 
-    def settle(self, index: int, status: int) -> None:
-        """A held POST was answered after all (or not: HANG)."""
+    def hold(self, index: int, connection: socket.socket) -> int:
+        """Hold the POST ``index`` until ``released``; then 200, or HANG when its sender
+        no longer waits (and so never reads the answer)."""
+        with self.lock:
+            self.held += 1
+        self.released.wait(120)
+        status = HANG if _sender_gone(connection) else 200
         with self.lock:
             self.received[index] = replace(self.received[index], answered=status)
+            self.held -= 1
+        return status
 
     def accepted(self) -> list[Received]:
         """What it answered with a 2xx, in the order it came."""
@@ -124,7 +131,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, index = receiver.answer(headers.get(DELIVERY_HEADER.lower(), ""), headers, body)
             if status == HOLD:
-                status = self._held(index)
+                status = receiver.hold(index, self.connection)
             if status == HANG:
                 receiver.released.wait(120)
                 self.close_connection = True
@@ -133,17 +140,6 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"ok")
-
-        def _held(self, index: int) -> int:
-            """Wait for the release; 200, or HANG when the sender no longer waits."""
-            with receiver.lock:
-                receiver.held += 1
-            receiver.released.wait(120)
-            status = HANG if _sender_gone(self.connection) else 200
-            receiver.settle(index, status)
-            with receiver.lock:
-                receiver.held -= 1
-            return status
 
         def do_GET(self) -> None:  # a WebSub hub verifying the intent
             query = dict(parse_qsl(urlsplit(self.path).query))
