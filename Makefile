@@ -17,7 +17,7 @@ POLL_ARGS ?=
 MODELS ?= bilingual
 CLUSTER_ARGS ?=
 
-.PHONY: help run flower test check lint typecheck pytest models bench bench-service fidelity poll cluster clean
+.PHONY: help run flower test check lint typecheck pytest models bench bench-service bench-push fidelity poll cluster clean
 
 # The stamp of a larger set implies the smaller ones (pip adds to what is installed).
 OPS_STAMP := $(VENV)/.installed-ops
@@ -85,6 +85,11 @@ bench: $(BENCH_STAMP)
 
 bench-service: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/service.py
+
+## make bench-push: benchmarks/push.py, POST -> a partner's receiver has the item, for 1 and 20
+## push endpoints, one slow and one failing half the time (docs/performance.md, "Push").
+bench-push: $(OPS_STAMP)
+	$(BIN)/python benchmarks/push.py
 
 ## make fidelity: benchmarks/fidelity.py, tag placement with noisy and reordering models (docs/performance.md).
 fidelity: $(BENCH_STAMP)
