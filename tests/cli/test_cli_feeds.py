@@ -16,7 +16,7 @@ from lxml import etree
 from syndicate.cli import feeds as cli_feeds
 from syndicate.config import Settings, load_settings
 from syndicate.feeds.xml import fromstring
-from syndicate.news.article import article_to_dict
+from syndicate.news.article_json import article_to_dict
 
 from feed_samples import SAMPLE, kobani_ar, kobani_en, kobani_tr
 

@@ -1,4 +1,4 @@
-"""The visibility sequence and feed pages in Redis (store/pages.py, scripts._WRITE_ITEM,
+"""The visibility sequence and feed pages in Redis (store/pages.py, scripts.WRITE_ITEM,
 scripts.SHOW_ENDED): ``since`` follows the order items became visible, commits not
 clocks; an embargo that ends is sequenced by the next read; ``before`` reads ties whole."""
 

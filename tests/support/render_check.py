@@ -13,7 +13,8 @@ from syndicate.feeds.edition import BODIES, FeedSite, render_edition
 from syndicate.feeds.newsml import render_news_item
 from syndicate.feeds.record import derive_publication
 from syndicate.feeds.xml import fromstring
-from syndicate.news.article import Article, ModelInfo, article_to_dict, parse_article
+from syndicate.news.article import Article, ModelInfo, parse_article
+from syndicate.news.article_json import article_to_dict
 from syndicate.translation.glossary import parse_glossary
 from syndicate.translation.stage import translate_article
 

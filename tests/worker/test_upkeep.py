@@ -24,7 +24,8 @@ from redis import Redis
 
 from syndicate.config import load_settings
 from syndicate.feeds.edition import BODIES
-from syndicate.news.article import article_to_dict, parse_article
+from syndicate.news.article import parse_article
+from syndicate.news.article_json import article_to_dict
 from syndicate.news.states import LanguageState
 from syndicate.store import articles, keys
 from syndicate.store.client import connect

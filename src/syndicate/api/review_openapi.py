@@ -77,18 +77,18 @@ _VERSION: Final = {"type": "integer", "minimum": 1, "description": "The version 
 
 
 def review_paths() -> Json:
-    """Every path of api/review.py."""
+    """Every path of api/review.py: reading the queue and a translation, then acting on it."""
+    return {**_reading_paths(), **_deciding_paths()}
+
+
+def _reading_paths() -> Json:
     lang_query = _param("lang", "query", "Only this language (default: every one reviewed)")
     return {
         "/v1/review": {
             "get": _operation(
                 "Translations held for review, oldest first",
                 [lang_query],
-                {
-                    "200": _json(
-                        "The queue", _object(items={"type": "array", "items": _ref("Held")})
-                    )
-                },
+                {"200": _json("The queue", _QUEUE)},
             )
         },
         _HELD: {
@@ -106,6 +106,11 @@ def review_paths() -> Json:
                 _object(("translation",), translation=_STRING, version=_VERSION),
             )
         },
+    }
+
+
+def _deciding_paths() -> Json:
+    return {
         f"{_HELD}/approve": {
             "post": _operation(
                 "Publish the held translation with its edits (reviewed by the caller)",
@@ -132,27 +137,30 @@ def review_paths() -> Json:
     }
 
 
+_SEGMENT: Final[Json] = _object(
+    n=_INTEGER,
+    field=_STRING,
+    source=_STRING,
+    translation=_STRING,
+    machine=_STRING,
+    flags={"type": "array", "items": _STRING},
+    reasons={"type": "array", "items": _object(reason=_STRING, words=_STRING)},
+    confidences={
+        "type": "array",
+        "items": _object(tag=_INTEGER, confidence={"type": "number"}, low={"type": "boolean"}),
+    },
+    tags={"type": "array", "items": {"type": "object"}},
+    protected={"type": "array", "items": _STRING},
+    edited={"type": "boolean"},
+    edited_by=_NULLABLE,
+    edited_at=_NULLABLE,
+    origin={"enum": ["machine", "human"]},
+    new={"type": "boolean"},
+)
+
+
 def review_schemas() -> Json:
-    segment = _object(
-        n=_INTEGER,
-        field=_STRING,
-        source=_STRING,
-        translation=_STRING,
-        machine=_STRING,
-        flags={"type": "array", "items": _STRING},
-        reasons={"type": "array", "items": _object(reason=_STRING, words=_STRING)},
-        confidences={
-            "type": "array",
-            "items": _object(tag=_INTEGER, confidence={"type": "number"}, low={"type": "boolean"}),
-        },
-        tags={"type": "array", "items": {"type": "object"}},
-        protected={"type": "array", "items": _STRING},
-        edited={"type": "boolean"},
-        edited_by=_NULLABLE,
-        edited_at=_NULLABLE,
-        origin={"enum": ["machine", "human"]},
-        new={"type": "boolean"},
-    )
+    """The schemas those paths name."""
     return {
         "Held": _object(
             id=_STRING,
@@ -164,7 +172,7 @@ def review_schemas() -> Json:
             segments=_INTEGER,
             held_since={"type": "string", "format": "date-time"},
         ),
-        "Segment": segment,
+        "Segment": _SEGMENT,
         "HeldTranslation": _object(
             id=_STRING,
             version=_INTEGER,

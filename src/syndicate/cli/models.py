@@ -227,6 +227,15 @@ def _register_package(commands: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--sentencepiece", required=True, metavar="FILE", help="its SentencePiece model")
     p.add_argument("--pairs", required=True, help="comma-separated pairs, e.g. en-ckb,en-kmr")
     p.add_argument("--license", required=True, help="the model's licence, an SPDX id")
+    _add_language_tokens(p)
+    p.add_argument("--name", default="", help="a short model name for codes: nllb-600m")
+    p.add_argument("--version", default="1.0", help="package_version (default 1.0)")
+    p.add_argument("--out", default=".", help="where the .argosmodel files go (default .)")
+    p.set_defaults(handler=_guarded(_cmd_package))
+
+
+def _add_language_tokens(p: argparse.ArgumentParser) -> None:
+    """How a multilingual model is told the language: the options differ per model family."""
     p.add_argument(
         "--target-prefix",
         default="",
@@ -254,7 +263,3 @@ def _register_package(commands: argparse._SubParsersAction[Any]) -> None:
         help="end the source with </s> (config.json add_source_eos): models converted by "
         "ct2-transformers-converter need it",
     )
-    p.add_argument("--name", default="", help="a short model name for codes: nllb-600m")
-    p.add_argument("--version", default="1.0", help="package_version (default 1.0)")
-    p.add_argument("--out", default=".", help="where the .argosmodel files go (default .)")
-    p.set_defaults(handler=_guarded(_cmd_package))

@@ -13,7 +13,8 @@ from syndicate.config import Settings, read_glossary
 from syndicate.errors import ArticleInvalid, FieldError, NoModel
 from syndicate.markup.alignment import AlignedTranslation, SegmentTranslator
 from syndicate.models.engine import engine_from
-from syndicate.news.article import Article, article_to_dict
+from syndicate.news.article import Article
+from syndicate.news.article_json import article_to_dict
 from syndicate.news.languages import is_language_tag, primary
 from syndicate.translation.admission import read_article_json
 from syndicate.translation.plan import translate_with_memory

@@ -15,7 +15,8 @@ from typing import Any, Final, cast
 
 from syndicate.errors import NoSuchArticle, StaleVersion
 from syndicate.feeds.xml import aware
-from syndicate.news.article import Article, ArticleStatus, article_to_dict, parse_article
+from syndicate.news.article import Article, ArticleStatus, parse_article
+from syndicate.news.article_json import article_to_dict
 from syndicate.news.states import LanguageState, Outcome
 from syndicate.store import keys, scripts, server
 from syndicate.store.client import (
@@ -222,7 +223,7 @@ def item_writes(client: Client, article_id: str) -> dict[tuple[int, str], int]:
 
 
 def _epoch(moment: datetime) -> str:
-    """A time as the work index scores it (scripts._INDEX): epoch seconds."""
+    """A time as the work index scores it (scripts.INDEX): epoch seconds."""
     return repr(aware(moment).timestamp())
 
 

@@ -85,7 +85,7 @@ def article_key(article_id: str) -> str:
 
 def item_writes_field(version: int, lang: str) -> str:
     """The article hash's field counting the writes of one (version, lang) item (the Lua
-    of scripts._WRITE_ITEM builds the same from its arguments)."""
+    of scripts.WRITE_ITEM builds the same from its arguments)."""
     return f"writes:{version}:{lang}"
 
 
@@ -193,7 +193,7 @@ def indexed_key() -> str:
 
 def work_index_keys() -> list[str]:
     """The unfinished and finished zsets, in the order the scripts that change a state take
-    them (scripts._INDEX)."""
+    them (scripts.INDEX)."""
     return [unfinished_key(), finished_key()]
 
 

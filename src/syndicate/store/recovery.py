@@ -2,7 +2,7 @@
 policy): unfinished versions, the broker's messages, and the one claim per server run.
 
 Every read is bounded: unfinished versions come from the work index the Lua scripts keep
-(``syn:unfinished``, scripts._INDEX), read a page at a time with ZSCAN, so the sweep's cost
+(``syn:unfinished``, scripts.INDEX), read a page at a time with ZSCAN, so the sweep's cost
 follows the work in flight, not the articles stored; the broker's lists and kombu's
 ``unacked`` hash are read ``PAGE`` entries a command (LRANGE, HSCAN). The only keyspace
 scan left is ``index_absent``: once per store, for the articles stored before the index

@@ -21,7 +21,7 @@ from syndicate.news.article import Article, parse_article
 from syndicate.news.states import LanguageState, Outcome
 from syndicate.review import codec
 from syndicate.review.held import Edit, Held, HeldState, flag_counts
-from syndicate.store import keys, scripts
+from syndicate.store import keys, review_scripts
 from syndicate.store.articles import article_json, item_write, status_json
 from syndicate.store.client import Client, decode_text, guarded, run_script
 
@@ -153,7 +153,9 @@ def hold(client: Client, held: Held, rev: str, now: datetime) -> Outcome:
     ids += [keys.review_queue_key(a.language), keys.review_langs_key(), *keys.work_index_keys()]
     state = status_json(a.version, LanguageState.IN_REVIEW, now, None)
     args = [a.version, a.language, state, rev, a.id, repr(held.held_since.timestamp())]
-    return _answer(a.id, a.version, run_script(client, scripts.HOLD, ids, [*args, *_record(held)]))
+    return _answer(
+        a.id, a.version, run_script(client, review_scripts.HOLD, ids, [*args, *_record(held)])
+    )
 
 
 @guarded
@@ -161,7 +163,9 @@ def save_edit(client: Client, article_id: str, lang: str, n: int, edit: Edit) ->
     """Record an editor's segment ``n`` of the held version ``edit.version``: STALE when
     the record holds another version (or was rejected), ``NoSuchArticle`` when there is none."""
     ids = [keys.review_key(article_id, lang)]
-    answer = run_script(client, scripts.EDIT, ids, [edit.version, f"{_EDIT}{n}", _edit_json(edit)])
+    answer = run_script(
+        client, review_scripts.EDIT, ids, [edit.version, f"{_EDIT}{n}", _edit_json(edit)]
+    )
     return _answer(article_id, edit.version, answer)
 
 
@@ -172,7 +176,7 @@ def approve(client: Client, article: Article, rev: str, now: datetime) -> Outcom
     STALE when the record or the article moved on."""
     ids, args = item_write(article, now)
     ids += [keys.review_key(article.id, article.language), keys.review_queue_key(article.language)]
-    answer = run_script(client, scripts.APPROVE_ITEM, ids, [*args, rev])
+    answer = run_script(client, review_scripts.APPROVE_ITEM, ids, [*args, rev])
     return _answer(article.id, article.version, answer)
 
 
@@ -187,7 +191,7 @@ def reject(
     ids += keys.work_index_keys()
     state = status_json(version, LanguageState.REJECTED, now, reason)
     args = [version, lang, state, article_id, reason, REJECTED_TTL_SECONDS, now.timestamp()]
-    return _answer(article_id, version, run_script(client, scripts.REJECT, ids, args))
+    return _answer(article_id, version, run_script(client, review_scripts.REJECT, ids, args))
 
 
 @guarded

@@ -19,7 +19,7 @@ from typing import Final
 # for an editor (in_review) is in neither. The recovery sweep reads the first, the pruning
 # of finished articles the second: neither scans the keyspace (store/recovery.py,
 # store/retention.py). index(unfinished, finished, states, id, version, opened, closed).
-_INDEX: Final = """
+INDEX: Final = """
 local function index(unfinished, finished, states, id, version, opened, closed)
   local open, held = false, false
   for _, raw in ipairs(redis.call('HVALS', states)) do
@@ -104,7 +104,7 @@ end
 """
 
 # A language is done for a version once published or withdrawn: nothing moves it back.
-_CHECK_VERSION: Final = """
+CHECK_VERSION: Final = """
 local stored = tonumber(redis.call('HGET', KEYS[1], 'version'))
 local version = tonumber(ARGV[1])
 if not stored or version > stored then return 'missing' end
@@ -121,8 +121,8 @@ end
 # KEYS: article hash, state hash, unfinished zset, finished zset.
 # ARGV: version, lang, state JSON, article id, now (epoch s).
 SET_STATE: Final = (
-    _INDEX
-    + _CHECK_VERSION
+    INDEX
+    + CHECK_VERSION
     + """
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
 index(KEYS[3], KEYS[4], KEYS[2], ARGV[4], version, ARGV[5], ARGV[5])
@@ -148,7 +148,7 @@ end
 # article hash (field keys.item_writes_field: writes:<version>:<lang>), so a second
 # publication of one item would show. An item shown at once moves the shown mark, first
 # sequencing the items whose embargo ended before it, then itself.
-_WRITE_ITEM: Final = (
+WRITE_ITEM: Final = (
     _RELEASE
     + """
 redis.call('HINCRBY', KEYS[1], 'writes:' .. ARGV[1] .. ':' .. ARGV[2], 1)
@@ -189,85 +189,12 @@ if held and cjson.decode(held).article.version == version then return 'already_d
 """
 # Then KEYS: unfinished zset, finished zset; ARGV: now (epoch s), for a state written here.
 PUBLISH_ITEM: Final = (
-    _INDEX
-    + _CHECK_VERSION
+    INDEX
+    + CHECK_VERSION
     + _ITEM_WRITTEN
-    + _WRITE_ITEM
+    + WRITE_ITEM
     + """
 if ARGV[7] ~= '' then index(KEYS[10], KEYS[11], KEYS[2], ARGV[3], version, ARGV[10], ARGV[10]) end
-return 'written'
-"""
-)
-
-# The review desk (issue 18). A held translation's record carries its version, its state
-# (held, rejected) and a revision every edit bumps: a hold or an approval computed from one
-# revision is refused ('retry') once an edit changed it, so no edit is ever lost.
-_HELD: Final = """
-local held = redis.call('HMGET', KEYS[10], 'version', 'state', 'rev')
-if tonumber(held[1]) ~= tonumber(ARGV[1]) or held[2] ~= 'held' then return 'stale' end
-if (held[3] or '') ~= ARGV[10] then return 'retry' end
-"""
-
-# KEYS 1-9 and ARGV 1-9 as PUBLISH_ITEM, then KEYS: review record, review queue; ARGV: the
-# record's revision the approved article was built from. The item is stored and the
-# translation leaves the queue in one step.
-APPROVE_ITEM: Final = (
-    _CHECK_VERSION
-    + _HELD
-    + _WRITE_ITEM
-    + """
-redis.call('DEL', KEYS[10])
-redis.call('ZREM', KEYS[11], ARGV[3])
-return 'written'
-"""
-)
-
-# KEYS: article hash, state hash, review record, review queue, held languages set,
-# unfinished zset, finished zset.
-# ARGV: version, lang, state JSON (in_review), the revision of the record the carried edits
-# were read from ('' for none), article id, held-since score, then the record's field,
-# value pairs. Replaces any earlier record of the article in lang.
-HOLD: Final = (
-    _INDEX
-    + _CHECK_VERSION
-    + """
-if (redis.call('HGET', KEYS[3], 'rev') or '') ~= ARGV[4] then return 'retry' end
-redis.call('DEL', KEYS[3])
-redis.call('HSET', KEYS[3], unpack(ARGV, 7))
-redis.call('HSET', KEYS[3], 'rev', (tonumber(ARGV[4]) or 0) + 1)
-redis.call('ZADD', KEYS[4], ARGV[6], ARGV[5])
-redis.call('SADD', KEYS[5], ARGV[2])
-redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
-index(KEYS[6], KEYS[7], KEYS[2], ARGV[5], version, ARGV[6], ARGV[6])
-return 'written'
-"""
-)
-
-# KEYS: review record. ARGV: version, field, value. An edit of a held translation of that
-# version; bumps the revision.
-EDIT: Final = """
-local held = redis.call('HMGET', KEYS[1], 'version', 'state')
-if not held[1] then return 'missing' end
-if tonumber(held[1]) ~= tonumber(ARGV[1]) or held[2] ~= 'held' then return 'stale' end
-redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
-redis.call('HINCRBY', KEYS[1], 'rev', 1)
-return 'written'
-"""
-
-# KEYS: article hash, state hash, review record, review queue, unfinished zset, finished
-# zset. ARGV: version, lang, state JSON (rejected), article id, reason, seconds kept, now
-# (epoch s).
-REJECT: Final = (
-    _INDEX
-    + _CHECK_VERSION
-    + """
-local held = redis.call('HMGET', KEYS[3], 'version', 'state')
-if tonumber(held[1]) ~= tonumber(ARGV[1]) or held[2] ~= 'held' then return 'stale' end
-redis.call('HSET', KEYS[3], 'state', 'rejected', 'reason', ARGV[5])
-redis.call('EXPIRE', KEYS[3], ARGV[6])
-redis.call('ZREM', KEYS[4], ARGV[4])
-redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
-index(KEYS[5], KEYS[6], KEYS[2], ARGV[4], version, ARGV[7], ARGV[7])
 return 'written'
 """
 )
@@ -356,7 +283,7 @@ return 1
 # unknown). Indexes the articles in neither zset (stored before the index existed:
 # worker/recovery.py has it done once); one a script indexed meanwhile is left as it is.
 INDEX_ABSENT: Final = (
-    _INDEX
+    INDEX
     + """
 for i = 1, #ARGV, 2 do
   local id = ARGV[i]
