@@ -247,7 +247,8 @@ def _table(scores: dict[str, dict[str, Scores]], noise: dict[str, float]) -> str
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _arguments(argv: Sequence[str] | None) -> tuple[argparse.Namespace, list[str], list[str]]:
+    """The options, the target languages and the noise levels asked for."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", choices=("tiny", "base"), default="tiny")
     parser.add_argument(
@@ -264,15 +265,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     names = [n.strip() for n in args.levels.split(",") if n.strip()]
     if unknown := [n for n in names if n not in LEVELS]:
         parser.error(f"unknown levels: {', '.join(unknown)}")
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="syndicate-fidelity-") as tmp:
-        result = run(args.preset, targets, names, Path(tmp))
+    return args, targets, names
+
+
+def _summary(result: dict[str, Any], targets: list[str], preset: str) -> dict[str, Any]:
+    """The JSON last line: every method's shares by level, and what the run covered."""
     scores: dict[str, dict[str, Scores]] = result["scores"]
     any_level = next(iter(scores["hull"].values()))
-    pairs = ", ".join(f"{SOURCE} -> {t}" for t in targets)
-    print(f"{any_level.spans} spans in {any_level.blocks} blocks, {pairs}, {args.preset} preset")
-    print(_table(scores, result["misaligned"]))
-    summary = {
+    return {
         "placement_exact": {
             m: {n: round(s.exact_share, 4) for n, s in by.items()} for m, by in scores.items()
         },
@@ -287,9 +287,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         "spans": any_level.spans,
         "blocks": any_level.blocks,
         "targets": targets,
-        "preset": args.preset,
-        "seconds": round(time.monotonic() - started, 1),
+        "preset": preset,
     }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args, targets, names = _arguments(argv)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="syndicate-fidelity-") as tmp:
+        result = run(args.preset, targets, names, Path(tmp))
+    scores: dict[str, dict[str, Scores]] = result["scores"]
+    any_level = next(iter(scores["hull"].values()))
+    pairs = ", ".join(f"{SOURCE} -> {t}" for t in targets)
+    print(f"{any_level.spans} spans in {any_level.blocks} blocks, {pairs}, {args.preset} preset")
+    print(_table(scores, result["misaligned"]))
+    summary = _summary(result, targets, args.preset)
+    summary["seconds"] = round(time.monotonic() - started, 1)
     print(json.dumps(summary, ensure_ascii=False))
     return 0
 

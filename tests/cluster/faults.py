@@ -153,17 +153,9 @@ def partition_worker(cluster: Cluster, paragraphs: int = 120) -> Report:
         status = cluster.post(http, "api-2", article(article_id, paragraphs))  # api-1 is down
     assert status == 202, f"the article was not accepted: {status}"
 
-    held: list[str] = []
-
-    def translating() -> bool:
-        with cluster.client() as store:
-            _, states = articles.get_status(store, article_id)
-        held[:] = [lang for lang in ("ckb", "kmr") if states[lang].state == "translating"]
-        return bool(held)
-
-    wait_until("worker-k translating", translating, 120, poll=0.02)
+    lang = _translating_on_worker_k(cluster, article_id)
     cluster.net.link("worker-k", up=False)
-    cut, lang = time.monotonic(), held[0]
+    cut = time.monotonic()
 
     def handed_back() -> bool:
         """The message worker-k was running is back in its queue (the orphan hand-back)."""
@@ -178,18 +170,36 @@ def partition_worker(cluster: Cluster, paragraphs: int = 120) -> Report:
     wait_published(cluster, [article_id])
     recovery = time.monotonic() - cut
     published, duplicated = counts(cluster, [article_id])
-    with cluster.client() as store:
-        writes = {
-            f"{v}:{lang}": n for (v, lang), n in articles.item_writes(store, article_id).items()
-        }
     notes = {
         "cut_while_translating": lang,
         "handed_back_after_seconds": round(handed, 2),
         "published_after_restore_seconds": round(time.monotonic() - restored, 2),
-        "item_writes": writes,
+        "item_writes": _item_writes(cluster, article_id),
     }
     fault = "worker-k partitioned mid-translation"
     return Report(fault, round(recovery, 2), 1, published, duplicated, notes=notes)
+
+
+def _translating_on_worker_k(cluster: Cluster, article_id: str) -> str:
+    """The first of worker-k's languages seen translating (polled fast: the cut must come
+    while the task runs, not after)."""
+    held: list[str] = []
+
+    def translating() -> bool:
+        with cluster.client() as store:
+            _, states = articles.get_status(store, article_id)
+        held[:] = [lang for lang in ("ckb", "kmr") if states[lang].state == "translating"]
+        return bool(held)
+
+    wait_until("worker-k translating", translating, 120, poll=0.02)
+    return held[0]
+
+
+def _item_writes(cluster: Cluster, article_id: str) -> dict[str, int]:
+    """How often each version and language was stored: 1 each, or a task ran twice."""
+    with cluster.client() as store:
+        written = articles.item_writes(store, article_id)
+    return {f"{version}:{lang}": n for (version, lang), n in written.items()}
 
 
 # --- 3. api-1 killed under poll load ------------------------------------------------------

@@ -241,6 +241,24 @@ def start_cluster(work: Path, models_dir: Path) -> Cluster:
 
 def _start_all(cluster: Cluster) -> None:
     (cluster.work / "logs").mkdir(parents=True, exist_ok=True)
+    _start_redis_set(cluster)
+    for host in WORKERS:
+        cluster.start_worker(host)
+    for host in APIS:
+        cluster.start_api(host)
+    for host in APIS:
+        launcher.wait_healthy(cluster.api(host), cluster.stack, START_SECONDS)
+
+    def both_workers() -> bool:
+        cluster.check_alive()
+        answer = httpx.get(f"{cluster.api('api-1')}/healthz", timeout=2).json()
+        return int(answer.get("workers", 0)) == len(WORKERS)
+
+    wait_until("both workers seen by the API", both_workers, START_SECONDS)
+
+
+def _start_redis_set(cluster: Cluster) -> None:
+    """The master, its replica, then the sentinels, each step once the last one holds."""
     cluster.start_redis("redis-1")
     cluster.start_redis("redis-2", replica_of="redis-1")
     master = Redis(host=cluster.address("redis-1"), port=6379, socket_timeout=2)
@@ -268,16 +286,3 @@ def _start_all(cluster: Cluster) -> None:
     wait_until(
         "every sentinel knowing the replica and the other sentinels", watching, START_SECONDS
     )
-    for host in WORKERS:
-        cluster.start_worker(host)
-    for host in APIS:
-        cluster.start_api(host)
-    for host in APIS:
-        launcher.wait_healthy(cluster.api(host), cluster.stack, START_SECONDS)
-
-    def both_workers() -> bool:
-        cluster.check_alive()
-        answer = httpx.get(f"{cluster.api('api-1')}/healthz", timeout=2).json()
-        return int(answer.get("workers", 0)) == len(WORKERS)
-
-    wait_until("both workers seen by the API", both_workers, START_SECONDS)

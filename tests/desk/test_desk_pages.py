@@ -80,15 +80,18 @@ def test_edit_with_the_keyboard_approve_and_see_it_in_the_feed(
     assert "edited" in page.locator("ol.history").inner_text()
     page.click("button.approve")
     page.wait_for_selector("h1:has-text('Waiting for review')")
-    wait_for(lambda: "DESKEDIT" in desk.feed(), 120, "the edit in the ckb feed")
-    body = next(
-        i["bodies"][0]["value"]
-        for i in json.loads(desk.feed())["items"]
-        if "DESKEDIT" in json.dumps(i)
-    )
-    before = body[: body.index("DESKEDIT")]
+    before = _published_before(desk, "DESKEDIT")
     assert before.rstrip().endswith(">")  # the edit sits inside the tag it was written in
     assert desk.state(desk.sorani) == "published"
+
+
+def _published_before(desk: Desk, mark: str) -> str:
+    """The published ckb body up to ``mark``, once the feed shows it."""
+    wait_for(lambda: mark in desk.feed(), 120, "the edit in the ckb feed")
+    body: str = next(
+        i["bodies"][0]["value"] for i in json.loads(desk.feed())["items"] if mark in json.dumps(i)
+    )
+    return body[: body.index(mark)]
 
 
 def test_a_rejected_article_publishes_nothing(browser: Browser, desk: Desk) -> None:

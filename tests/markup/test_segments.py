@@ -3,20 +3,12 @@
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Sequence
-from dataclasses import replace
-from pathlib import Path
-
 import pytest
 from lxml import etree
 
 from syndicate.errors import ArticleInvalid, TranslationRejected
-from syndicate.markup.alignment import AlignedTranslation
 from syndicate.markup.segments import (
     Protection,
-    Reassembled,
     reassemble,
     segment_html,
     segment_text,
@@ -24,35 +16,21 @@ from syndicate.markup.segments import (
 )
 
 from stub_translators import (
-    Translator,
     constant,
     halved,
+    inner,
     reverse,
     same,
     subword,
+    translate_html,
     unaligned,
     upper,
 )
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples"
 NONE = Protection()
 GLOSSARY = Protection(
     keep=frozenset({"Rudaw", "SDF", "Syrian Democratic Forces"}), render={"ISIS": "داعش"}
 )
-
-
-def _translate(
-    html: str, translator: Translator, protection: Protection = NONE, lang: str = "ar"
-) -> Reassembled:
-    body = segment_html(html, protection)
-    return reassemble(body, translator(body.segments), lang)
-
-
-def _inner(fragment: str) -> str:
-    """The fragment as written, without its ``<div lang dir>`` wrapper."""
-    found = re.fullmatch(r'<div lang="[\w-]+" dir="(?:ltr|rtl)">(.*)</div>', fragment, re.S)
-    assert found is not None, fragment
-    return found.group(1)
 
 
 # --- segmenting -------------------------------------------------------------------------
@@ -137,7 +115,7 @@ def test_plain_text_fields_are_segmented_by_sentence() -> None:
 
 
 def test_diagonal_translation_keeps_every_element_in_place() -> None:
-    out = _translate(
+    out = translate_html(
         '<p>The <a href="/c" class="x">old city</a> is <b>very <i>old</i></b>.</p>', upper
     )
     assert out.html == (
@@ -148,84 +126,84 @@ def test_diagonal_translation_keeps_every_element_in_place() -> None:
 
 
 def test_leading_space_stays_outside_the_element() -> None:
-    out = _translate("<p>the<a href='#'> city</a></p>", upper, lang="tr")
-    assert _inner(out.html) == '<p>THE <a href="#">CITY</a></p>'
+    out = translate_html("<p>the<a href='#'> city</a></p>", upper, lang="tr")
+    assert inner(out.html) == '<p>THE <a href="#">CITY</a></p>'
 
 
 def test_reordered_translation_moves_the_element_with_its_words() -> None:
-    out = _translate('<p>one two <a href="/x">three four</a> five</p>', reverse)
-    assert _inner(out.html) == '<p>five <a href="/x">four three</a> two one</p>'
+    out = translate_html('<p>one two <a href="/x">three four</a> five</p>', reverse)
+    assert inner(out.html) == '<p>five <a href="/x">four three</a> two one</p>'
 
 
 def test_elements_stay_nested_under_reordering() -> None:
-    out = _translate("<p>a <b>b <i>c</i> d</b> e</p>", reverse)
-    assert _inner(out.html) == "<p>e <b>d <i>c</i> b</b> a</p>"
+    out = translate_html("<p>a <b>b <i>c</i> d</b> e</p>", reverse)
+    assert inner(out.html) == "<p>e <b>d <i>c</i> b</b> a</p>"
 
 
 def test_subword_pieces_stay_inside_the_element() -> None:
-    out = _translate("<p>The <b>Peshmerga</b> advanced</p>", subword)
-    assert _inner(out.html) == "<p>THE <b>PESHMERGA</b> ADVANCED</p>"
+    out = translate_html("<p>The <b>Peshmerga</b> advanced</p>", subword)
+    assert inner(out.html) == "<p>THE <b>PESHMERGA</b> ADVANCED</p>"
     assert out.flags == ()
 
 
 def test_unusable_alignment_falls_back_and_flags_placement() -> None:
-    out = _translate('<p>one two <a href="/x">three</a> four five six</p>', unaligned)
-    assert _inner(out.html) == '<p>ONE TWO <a href="/x">THREE</a> FOUR FIVE SIX</p>'
+    out = translate_html('<p>one two <a href="/x">three</a> four five six</p>', unaligned)
+    assert inner(out.html) == '<p>ONE TWO <a href="/x">THREE</a> FOUR FIVE SIX</p>'
     assert [(f.segment, f.reason) for f in out.flags] == [(0, "placement")]
 
 
 def test_shorter_target_still_places_every_element() -> None:
-    out = _translate("<p>a b c d <b>e</b> f <i>g</i> <br>h</p>", halved)
+    out = translate_html("<p>a b c d <b>e</b> f <i>g</i> <br>h</p>", halved)
     root = etree.fromstring(out.html)
     assert [el.tag for el in root.iter()] == ["div", "p", "b", "i", "br"]
     assert "placement" in {f.reason for f in out.flags}
 
 
 def test_points_land_at_the_aligned_position() -> None:
-    out = _translate('<p>Line one.<br>Line two <img src="i.png" alt="pic"> here.</p>', upper)
-    assert _inner(out.html) == ('<p>LINE ONE.<br/> LINE TWO <img src="i.png" alt="PIC"/>HERE.</p>')
+    out = translate_html('<p>Line one.<br>Line two <img src="i.png" alt="pic"> here.</p>', upper)
+    assert inner(out.html) == ('<p>LINE ONE.<br/> LINE TWO <img src="i.png" alt="PIC"/>HERE.</p>')
 
 
 def test_empty_element_is_a_point() -> None:
-    out = _translate('<p>see <a id="anchor"></a>here</p>', reverse)
-    assert _inner(out.html) == '<p><a id="anchor"></a>here see</p>'
+    out = translate_html('<p>see <a id="anchor"></a>here</p>', reverse)
+    assert inner(out.html) == '<p><a id="anchor"></a>here see</p>'
 
 
 def test_protected_inline_elements_come_back_verbatim() -> None:
-    out = _translate(
+    out = translate_html(
         '<p>Run <code class="c">make <b>all</b></code> at <time datetime="2019-02-20">noon</time>'
         ' with <span translate="no">Rudaw TV</span> now.</p>',
         reverse,
     )
-    assert _inner(out.html) == (
+    assert inner(out.html) == (
         '<p>. now <span translate="no">Rudaw TV</span> with <time datetime="2019-02-20">noon'
         '</time> at <code class="c">make <b>all</b></code> Run</p>'
     )
 
 
 def test_glossary_terms_are_kept_or_rendered() -> None:
-    out = _translate(
+    out = translate_html(
         "<p>The SDF told Rudaw that ISIS lost; ISISes and sdf are words.</p>", upper, GLOSSARY
     )
-    assert _inner(out.html) == (
+    assert inner(out.html) == (
         "<p>THE SDF TOLD Rudaw THAT داعش LOST; ISISES AND SDF ARE WORDS.</p>"
     )
 
 
 def test_longest_term_wins() -> None:
-    out = _translate("<p>The Syrian Democratic Forces advanced.</p>", upper, GLOSSARY)
-    assert _inner(out.html) == "<p>THE Syrian Democratic Forces ADVANCED.</p>"
+    out = translate_html("<p>The Syrian Democratic Forces advanced.</p>", upper, GLOSSARY)
+    assert inner(out.html) == "<p>THE Syrian Democratic Forces ADVANCED.</p>"
 
 
 def test_term_inside_an_element_is_kept_inside_it() -> None:
-    out = _translate("<p>Ask <a href='/r'>the Rudaw desk</a> now</p>", reverse, GLOSSARY)
-    assert _inner(out.html) == '<p>now <a href="/r">desk Rudaw the</a> Ask</p>'
+    out = translate_html("<p>Ask <a href='/r'>the Rudaw desk</a> now</p>", reverse, GLOSSARY)
+    assert inner(out.html) == '<p>now <a href="/r">desk Rudaw the</a> Ask</p>'
 
 
 def test_term_cut_by_markup_is_not_matched() -> None:
     body = segment_html("<p>Ru<b>daw</b> said</p>", GLOSSARY)
     out = reassemble(body, upper(body.segments), "en")
-    assert _inner(out.html) == "<p><b>RUDAW</b> SAID</p>"
+    assert inner(out.html) == "<p><b>RUDAW</b> SAID</p>"
 
 
 def test_block_structure_and_passthrough_survive() -> None:
@@ -235,8 +213,8 @@ def test_block_structure_and_passthrough_survive() -> None:
         '<th>head</th></tr></table><iframe src="https://v.example/1"></iframe>'
         '<p translate="no">Not <b>this</b></p></div>'
     )
-    out = _translate(html, upper)
-    assert _inner(out.html) == (
+    out = translate_html(html, upper)
+    assert inner(out.html) == (
         '<div class="a"><h2>HEAD</h2><figure><img src="p.jpg" alt="ALT TEXT"/><figcaption>CAP '
         "<em>TION</em></figcaption></figure><pre> keep\n  this </pre><table><tr><td>CELL</td>"
         '<th>HEAD</th></tr></table><iframe src="https://v.example/1"></iframe>'
@@ -246,14 +224,14 @@ def test_block_structure_and_passthrough_survive() -> None:
 
 def test_output_checks_flag_empty_untranslated_and_runaway() -> None:
     html = "<p>Some <b>text</b>. 2019.</p>"
-    empty = _translate(html, constant(""))
-    assert _inner(empty.html) == "<p>Some <b>text</b>. 2019.</p>"  # the source stands in
+    empty = translate_html(html, constant(""))
+    assert inner(empty.html) == "<p>Some <b>text</b>. 2019.</p>"  # the source stands in
     assert [f.reason for f in empty.flags] == ["empty", "empty"]
-    untranslated = _translate(html, same)
+    untranslated = translate_html(html, same)
     assert [(f.segment, f.reason) for f in untranslated.flags] == [(0, "untranslated")]
-    runaway = _translate("<p>Text.</p>", constant("Metin metin metin", complete=False))
+    runaway = translate_html("<p>Text.</p>", constant("Metin metin metin", complete=False))
     assert [f.reason for f in runaway.flags] == ["runaway"]
-    assert _inner(runaway.html) == "<p>Metin metin metin</p>"
+    assert inner(runaway.html) == "<p>Metin metin metin</p>"
 
 
 def test_wrong_number_of_translations_is_rejected() -> None:
@@ -289,114 +267,3 @@ def test_to_xhtml_fragment_is_the_sanitised_source() -> None:
 def test_empty_body_reassembles_to_an_empty_fragment() -> None:
     body = segment_html("", NONE)
     assert reassemble(body, [], "ar").html == '<div lang="ar" dir="rtl"></div>'
-
-
-# --- the real sample ----------------------------------------------------------------------
-
-
-def _sample_body() -> str:
-    data = json.loads((SAMPLES / "rudaw-isis-final-moments.json").read_text("utf-8"))
-    return str(data["body_html"])
-
-
-def test_sample_body_segments_into_sentences() -> None:
-    body = segment_html(_sample_body(), GLOSSARY)
-    assert len(body.segments) == 30
-    assert body.segments[0].startswith("The US-backed Syrian Democratic Forces (SDF)")
-    assert "“The ISIS terrorist organization is now sealed off in a small area." in body.segments
-    assert "But ISIS is finished." in body.segments
-    assert all(s == s.strip() and s for s in body.segments)
-
-
-def test_sample_body_round_trips_structure_and_terms() -> None:
-    source = _sample_body()
-    out = _translate(source, reverse, GLOSSARY, lang="ckb")
-    root = etree.fromstring(out.html)
-    reference = etree.fromstring(to_xhtml_fragment(source, "ckb"))
-    assert [el.tag for el in root.iter()] == [el.tag for el in reference.iter()]
-    text = "".join(root.itertext())
-    assert "ISIS" not in text and text.count("داعش") == 8
-    assert text.count("Rudaw") == 1 and text.count("SDF") == 4
-    assert out.flags == ()
-
-
-def test_sample_identity_translation_reproduces_the_source() -> None:
-    source = _sample_body()
-    out = _translate(source, same, NONE, lang="en")
-    assert out.html == to_xhtml_fragment(source, "en")
-
-
-def _arabic_digits(texts: Sequence[str]) -> list[AlignedTranslation]:
-    """Like ``upper``, but writing digits the way an Arabic model might."""
-    digits = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
-    return [
-        replace(tr, target_tokens=tuple(t.translate(digits) for t in tr.target_tokens))
-        for tr in upper(texts)
-    ]
-
-
-def test_numbers_come_out_byte_identical() -> None:
-    html = "<p>We registered 28,000 people, 12.5 percent, at 5:30.</p>"
-    out = _translate(html, _arabic_digits)
-    assert _inner(out.html) == "<p>WE REGISTERED 28,000 PEOPLE, 12.5 PERCENT, AT 5:30.</p>"
-    free = _translate(html, _arabic_digits, Protection(numbers=False))
-    assert "٢٨,٠٠٠" in free.html
-
-
-def test_characters_xml_cannot_carry_are_dropped_from_model_output() -> None:
-    out = _translate("<p>Hello.</p>", constant("Mer\x00haba\ufffe."))
-    assert _inner(out.html) == "<p>Merhaba.</p>"
-
-
-def test_a_unit_of_verbatim_text_alone_is_not_sent() -> None:
-    html = '<p><code>make all</code></p><p> <span translate="no">Rudaw</span> </p>'
-    body = segment_html(html, NONE)
-    assert body.segments == ()
-    assert reassemble(body, [], "ar").html == to_xhtml_fragment(html, "ar")
-
-
-def test_protected_span_claims_its_words_before_an_element_sharing_one() -> None:
-    html = '<p><a id="1">a</a><a id="2">a</a> <code class="c">x = 1</code> </p>'
-    out = _translate(html, upper)
-    assert _inner(out.html) == (
-        '<p><a id="1">AA</a><a id="2"></a> <code class="c">x = 1</code> </p>'
-    )
-    assert [f.reason for f in out.flags] == ["placement"]
-
-
-def _glued(texts: Sequence[str]) -> list[AlignedTranslation]:
-    """Like ``upper``, but a lone punctuation mark is one piece with the word after it
-    (``=7``), as real SentencePiece vocabularies have it: a piece spans a protected number."""
-    out = []
-    for tr in upper(texts):
-        tokens, spans = list(tr.target_tokens), list(tr.source_tokens)
-        k = 0
-        while k < len(tokens) - 1:
-            if tokens[k] in ("=", "-") and not tokens[k + 1].startswith(" "):
-                tokens[k : k + 2] = [tokens[k] + tokens[k + 1]]
-                spans[k : k + 2] = [(spans[k][0], spans[k + 1][1])]
-            k += 1
-        out.append(
-            replace(
-                tr,
-                source_tokens=tuple(spans),
-                target_tokens=tuple(tokens),
-                alignment=tuple(range(len(tokens))),
-            )
-        )
-    return out
-
-
-def test_a_piece_spanning_a_number_keeps_its_other_characters() -> None:
-    html = "<p>Pay 7 or see <b>form=7</b> and page-12 today.</p>"
-    out = _translate(html, _glued)
-    assert _inner(out.html) == "<p>PAY 7 OR SEE <b>FORM=7</b> AND PAGE-12 TODAY.</p>"
-
-
-def test_urls_and_addresses_in_the_text_come_out_byte_identical() -> None:
-    url = "https://example.org/reports/erbil_water_2024?id=7"
-    html = f"<p>See {url}, or write to desk@example.org, @rudaw_english or erbil_water.</p>"
-    out = _translate(html, _glued)
-    assert _inner(out.html) == (
-        f"<p>SEE {url}, OR WRITE TO desk@example.org, @rudaw_english OR erbil_water.</p>"
-    )

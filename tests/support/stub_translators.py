@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from syndicate.markup.alignment import AlignedTranslation
+from syndicate.markup.segments import Protection, Reassembled, reassemble, segment_html
 
 Translator = Callable[[Sequence[str]], list[AlignedTranslation]]
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -100,3 +101,21 @@ def constant(result: str, *, complete: bool = True) -> Translator:
 def same(texts: Sequence[str]) -> list[AlignedTranslation]:
     """The source, unchanged, diagonally aligned: an untranslated segment."""
     return [_mapped(text, str) for text in texts]
+
+
+_PLAIN = Protection()
+
+
+def translate_html(
+    html: str, translator: Translator, protection: Protection = _PLAIN, lang: str = "ar"
+) -> Reassembled:
+    """``html`` segmented, translated by ``translator`` and reassembled in ``lang``."""
+    body = segment_html(html, protection)
+    return reassemble(body, translator(body.segments), lang)
+
+
+def inner(fragment: str) -> str:
+    """The fragment as written, without its ``<div lang dir>`` wrapper."""
+    found = re.fullmatch(r'<div lang="[\w-]+" dir="(?:ltr|rtl)">(.*)</div>', fragment, re.S)
+    assert found is not None, fragment
+    return found.group(1)
