@@ -12,7 +12,7 @@ from redis import Redis
 
 from syndicate.news.article import Article
 from syndicate.news.states import LanguageState
-from syndicate.store import articles, keys, recovery, retention
+from syndicate.store import articles, keys, recovery, retention, review
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 DAY = 24 * 3600.0
@@ -77,11 +77,15 @@ def test_a_finished_article_nobody_shows_is_forgotten_after_the_retention(
     old, recent = replace(source, id="old"), replace(source, id="recent")
     _finish(redis, old, NOW)
     _finish(redis, recent, _at(20))
+    for article_id in ("old", "recent"):
+        review.log(redis, article_id, "ar", {"action": "approved", "who": "dilan"})
     now = _at(31).timestamp()
     done = retention.prune(redis, now - 30 * DAY, 0, now, 10)  # a feed of 0: nothing shown
     assert done == {"pruned": 1}
     assert articles.held_languages(redis, "old") == []
     assert redis.exists(keys.article_key("old"), keys.state_key("old")) == 0
+    assert review.read_log(redis, "old", "ar") == []  # the desk's audit trail goes with it
+    assert [e["action"] for e in review.read_log(redis, "recent", "ar")] == ["approved"]
     for lang in LANGS:
         assert articles.get_item(redis, "old", lang) is None
         assert redis.zscore(keys.live_key(lang), "old") is None

@@ -26,7 +26,7 @@ def prune(
     client: Client, finished_before: float, feed_size: int, now: float, limit: int
 ) -> Counter[str]:
     """Remove up to ``limit`` articles finished before ``finished_before`` (epoch s), each
-    with its state, languages set and items; returns the outcomes counted (``pruned``;
+    with its state, languages set, items and review logs; returns the outcomes counted (``pruned``;
     ``shown``: still in a feed, looked at again a retention later; ``kept``, ``changed``)."""
     found = client.zrangebyscore(keys.finished_key(), "-inf", finished_before, 0, limit)
     ids = [decode_text(raw) for raw in cast(list[bytes], found)]
@@ -40,7 +40,7 @@ def prune(
         ids_of.append(keys.langs_key(article_id))
         for lang in langs:
             ids_of += [keys.items_key(lang), keys.live_key(lang), keys.withdrawn_key(lang)]
-            ids_of.append(keys.seq_key(lang))
+            ids_of += [keys.seq_key(lang), keys.review_log_key(article_id, lang)]
         args = [article_id, repr(finished_before), feed_size, repr(now), *langs]
         outcomes[decode_text(run_script(client, scripts.PRUNE, ids_of, args))] += 1
     return outcomes

@@ -299,7 +299,7 @@ return 'written'
 )
 
 # KEYS: finished zset, article hash, state hash, languages set, then per language: items
-# hash, live zset, withdrawn zset, seq zset.
+# hash, live zset, withdrawn zset, seq zset, review log (the desk's audit trail goes with it).
 # ARGV: article id, finished before (epoch s), feed size, now (epoch s), then the languages.
 # Removes an article finished before the cutoff with everything stored about it ('pruned'),
 # unless a feed still shows it ('shown': looked at again a retention later), the languages
@@ -318,7 +318,7 @@ end
 if redis.call('SCARD', KEYS[4]) ~= #ARGV - 4 then return 'changed' end
 for i = 5, #ARGV do
   if redis.call('SISMEMBER', KEYS[4], ARGV[i]) == 0 then return 'changed' end
-  local base = 4 + (i - 5) * 4
+  local base = 4 + (i - 5) * 5
   for _, z in ipairs({KEYS[base + 2], KEYS[base + 3]}) do
     local rank = redis.call('ZREVRANK', z, id)
     local ahead = redis.call('ZCOUNT', z, '(' .. ARGV[4], '+inf')
@@ -329,11 +329,12 @@ for i = 5, #ARGV do
   end
 end
 for i = 5, #ARGV do
-  local base = 4 + (i - 5) * 4
+  local base = 4 + (i - 5) * 5
   redis.call('HDEL', KEYS[base + 1], id)
   redis.call('ZREM', KEYS[base + 2], id)
   redis.call('ZREM', KEYS[base + 3], id)
   redis.call('ZREM', KEYS[base + 4], id)
+  redis.call('DEL', KEYS[base + 5])
 end
 redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
 redis.call('ZREM', KEYS[1], id)
