@@ -196,10 +196,31 @@ def _replayed_once_fixed(stack: Stack, gone: Receiver) -> None:
     ``syndicate deliveries replay`` once the receiver takes them: in version order."""
     dead = _dead_letters(stack, "gone")
     assert len(dead) == 6 and {d["response"]["status"] for d in dead} == {410}
+    _metrics_and_logs_tell(stack)
     gone.script = always(200)
     _run_cli(["deliveries", "replay", "gone"], stack.settings)
     wait_for(lambda: len({a.delivery for a in gone.accepted()}) == 6, 60, "the replay")
     assert _by_item(gone.accepted()) == {"push-1:en": [1, 2, 3], "push-1:ar": [1, 2, 3]}
+
+
+def _metrics_and_logs_tell(stack: Stack) -> None:
+    """What the attempts wrote: per partner in ``/metrics`` (counts by state, latency,
+    dead letters, lag) and one ``push`` log line each, a dead one as a warning."""
+    operator = {"Authorization": f"Bearer {PUSH_ENV['SYNDICATE_OPERATOR_TOKEN']}"}
+    text = httpx.get(f"{stack.base}/metrics", headers=operator, timeout=10).text
+    series = dict(line.rsplit(" ", 1) for line in text.splitlines() if line[:1] != "#")
+    total = 'syndicate_push_deliveries_total{partner="%s",state="%s"}'
+    assert float(series[total % ("ok", "delivered")]) >= 6
+    assert float(series[total % ("flaky", "retrying")]) >= 6  # each version's first 500
+    assert float(series['syndicate_push_latency_seconds_count{partner="ok"}']) >= 6
+    assert float(series['syndicate_push_dead_letters{partner="gone"}']) == 6
+    assert float(series['syndicate_push_deliveries{partner="gone",state="dead"}']) == 6
+    assert 'syndicate_push_lag_seconds{partner="ok"}' in series
+    logs = [stack.processes.log_of(p) for p in stack.processes.started]
+    whole = [x for log in logs for x in log.splitlines() if x[:1] == "{" and x[-1:] == "}"]
+    lines = [json.loads(x) for x in whole]  # a line the kill cut short is left out
+    dead = [x for x in lines if x.get("event") == "push" and x.get("partner") == "gone"]
+    assert dead and {(x["level"], x["state"]) for x in dead} == {("warning", "dead")}
 
 
 def _subscribe(stack: Stack, callback: Receiver) -> str:
