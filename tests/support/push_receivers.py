@@ -21,6 +21,7 @@ from syndicate.signing import SIGNATURE_HEADER
 
 HANG: Final = 0  # a script's answer: hold the request without answering
 HOLD: Final = -1  # a script's answer: hold the request until ``released``, then 200
+TRICKLE: Final = -2  # a script's answer: a 200's head, one byte at a time, until released
 # (attempt number of this delivery, number of POSTs received in all), both from 1 ->
 # the status to answer, or HANG
 Script = Callable[[int, int], int]
@@ -42,6 +43,11 @@ def hangs_first() -> Script:
 def hangs_after(received: int) -> Script:
     """The next POST after the ``received`` ones so far gets no answer; every other 200."""
     return lambda attempt, total: HANG if total == received + 1 else 200
+
+
+def trickles_first() -> Script:
+    """The first POST's 200 comes a byte every 0.2 s, for 10 s; every other 200 at once."""
+    return lambda attempt, total: TRICKLE if total == 1 else 200
 
 
 def holds() -> Script:
@@ -124,6 +130,22 @@ def _sender_gone(connection: socket.socket) -> bool:
         return True
 
 
+def _trickle(handler: BaseHTTPRequestHandler, released: threading.Event) -> None:
+    """A 200 whose head comes a byte every 0.2 s for 10 s: each read of the sender gets
+    something well within its timeout, and the whole answer takes 10 s."""
+    handler.close_connection = True
+    try:
+        handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+        for _ in range(50):
+            if released.wait(0.2):
+                return
+            handler.wfile.write(b"x")
+            handler.wfile.flush()
+        handler.wfile.write(b"\r\nContent-Length: 0\r\n\r\n")
+    except OSError:  # the sender hung up
+        return
+
+
 def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
@@ -132,6 +154,9 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             status, index = receiver.answer(headers.get(DELIVERY_HEADER.lower(), ""), headers, body)
             if status == HOLD:
                 status = receiver.hold(index, self.connection)
+            if status == TRICKLE:
+                _trickle(self, receiver.released)
+                return
             if status == HANG:
                 receiver.released.wait(120)
                 self.close_connection = True

@@ -23,7 +23,7 @@ from syndicate.store.partners import Partner, Push
 from syndicate.worker import intake, items, rendering
 from syndicate.worker.push import PushSettings, announce, attempt, sweep
 
-from push_receivers import always, fails_first, hangs_first, receivers
+from push_receivers import always, fails_first, hangs_first, receivers, trickles_first
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "erbil-floods.json"
 START = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -172,6 +172,19 @@ def test_a_hanging_receiver_times_out_and_is_retried(redis: Redis, source: Artic
         (first,) = pushes.list_deliveries(redis, "hangs", 10)
         assert first.state is DeliveryState.RETRYING
         assert first.reason == "no answer within 1 s"
+        _drain(redis, clock, rounds=3)
+        assert [r.version for r in receiver.accepted()] == [1]
+
+
+def test_a_receiver_trickling_its_answer_is_cut_off_and_retried(
+    redis: Redis, source: Article
+) -> None:
+    clock = Clock()
+    with receivers(trickles_first()) as (receiver,):  # each byte within the 1 s timeout
+        _partner(redis, "trickles", receiver.url)
+        _publish(redis, source, clock)  # returns: the attempt was cut off at its deadline
+        (first,) = pushes.list_deliveries(redis, "trickles", 10)
+        assert (first.state, first.attempts) == (DeliveryState.RETRYING, 1)
         _drain(redis, clock, rounds=3)
         assert [r.version for r in receiver.accepted()] == [1]
 

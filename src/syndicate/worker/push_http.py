@@ -8,16 +8,23 @@ certificate check), so a name that resolves to something else a moment later (DN
 rebinding) changes nothing. No redirect is followed, and proxies from the environment are
 ignored (a proxy would connect on its own terms). The name is resolved again for every
 attempt: an address refused now may be refused later, and a move is followed.
+
+httpx's timeouts bound each read, not the request: a receiver sending a byte now and then
+would hold a push thread for ever, past the attempt's lease, so that further attempts to
+it took more threads. So a watchdog cuts the connection once the whole request has taken
+twice the timeout (``DEADLINE_TIMEOUTS``; the lease, worker/push.py, is longer).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import socket
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
@@ -27,6 +34,7 @@ from syndicate.push.payload import USER_AGENT
 from syndicate.push.rules import ANSWER_KEPT_CHARS, Answer
 
 MAX_URL_CHARS: Final = 2000
+DEADLINE_TIMEOUTS: Final = 2.0  # a whole request may take this many timeouts
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 
 
@@ -112,6 +120,31 @@ def _client(pid: int) -> httpx.Client:
     return httpx.Client(follow_redirects=False, trust_env=False, limits=limits)
 
 
+@contextlib.contextmanager
+def _deadline(seconds: float) -> Iterator[dict[str, Any]]:
+    """Request extensions that note the connection made (httpcore's trace), and a timer
+    that shuts its socket down after ``seconds``: whatever read or write is under way then
+    fails, and the request with it."""
+    sockets: list[socket.socket] = []
+
+    def trace(event: str, info: dict[str, Any]) -> None:
+        if event == "connection.connect_tcp.complete":
+            sockets.append(info["return_value"].get_extra_info("socket"))
+
+    def cut() -> None:
+        for sock in sockets:
+            with contextlib.suppress(OSError):  # closed meanwhile
+                sock.shutdown(socket.SHUT_RDWR)
+
+    timer = threading.Timer(seconds, cut)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield {"trace": trace}
+    finally:
+        timer.cancel()
+
+
 def _kept(response: httpx.Response) -> str:
     """The start of an answer's body (decoded leniently), for a dead letter."""
     read = b""
@@ -144,12 +177,23 @@ def _request(
     except OSError as exc:
         return Answer(None, f"cannot resolve the push URL's host: {exc}")
     sent = {**headers, "Host": target.host_header}
-    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    sni = {"sni_hostname": target.host} if target.scheme == "https" else {}
     client = _client(os.getpid())
-    address_url = target.url_at(address)
-    request = client.build_request(
-        method, address_url, content=body, headers=sent, timeout=timeout, extensions=extensions
-    )
+    with _deadline(DEADLINE_TIMEOUTS * timeout) as watched:
+        request = client.build_request(
+            method,
+            target.url_at(address),
+            content=body,
+            headers=sent,
+            timeout=timeout,
+            extensions={**sni, **watched},
+        )
+        return _send(client, request, keep_body, timeout)
+
+
+def _send(client: httpx.Client, request: httpx.Request, keep_body: bool, timeout: float) -> Answer:
+    """Send ``request``; its answer (its body's start when refused, or when ``keep_body``),
+    or why none came."""
     try:
         response = client.send(request, stream=True)
         try:
