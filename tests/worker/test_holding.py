@@ -2,7 +2,8 @@
 models (issue 18): a held translation is stored nowhere partners read; an edit keeps its
 tags; approving publishes the edit and teaches the memory, so a v2 that changes one
 paragraph is held again with only that paragraph machine-new; a newer version gets 409 on
-approve and keeps the edits; reject and withdrawal leave the queue."""
+approve and keeps the edits; reject and withdrawal leave the queue; no push partner gets a
+held translation before it is approved."""
 
 from __future__ import annotations
 
@@ -22,15 +23,18 @@ from syndicate.feeds.edition import FeedSite, make_provider
 from syndicate.models.engine import Engine
 from syndicate.news.article import Article, ArticleStatus, parse_article
 from syndicate.news.states import LanguageState
+from syndicate.push.rules import RetryPolicy
 from syndicate.review.placeholders import write
 from syndicate.review.policy import ReviewPolicy
 from syndicate.review.segments import Origin
-from syndicate.store import articles, feeds
+from syndicate.store import articles, feeds, partners, pushes
 from syndicate.store import review as store_review
 from syndicate.store.feeds import FeedFormat
+from syndicate.store.partners import Partner, Push
 from syndicate.translation.glossary import parse_glossary
 from syndicate.worker import intake, rendering, reviewing, translating
 from syndicate.worker.app import create_app
+from syndicate.worker.push import PushSettings, announce
 
 from redis_servers import RedisServer
 
@@ -218,3 +222,21 @@ def _feed_at(redis: Redis, when: datetime) -> bytes:
     rendering.render_language(redis, "ckb", SITE, when)
     feed = feeds.read_feed(redis, "ckb", FeedFormat.NINJS)
     return feed.body if feed else b""
+
+
+def test_a_held_translation_is_pushed_to_no_partner_until_approved(
+    redis: Redis, engine: Engine, celery_app: Celery
+) -> None:
+    push = Push("https://wire.example.com/in", "ninjs", "whsec_x")
+    partners.add_partner(redis, Partner("wire", "w" * 64, ("ckb",), ("ninjs",), NOW, push))
+    settings = PushSettings((), 1.0, RetryPolicy(60), 2, timedelta(days=1))
+    article = _article()
+    _translate(redis, engine, article)
+    ids = (article.id, 1, "ckb")
+    assert announce(redis, ids, SITE, settings, NOW) == []  # the publish step's last act
+    assert pushes.list_deliveries(redis, "wire", 10) == []
+    reviewing.approve(redis, celery_app, (article.id, "ckb"), "dilan", 1, SITE, NOW)
+    rendering.publish_language(redis, ids, SITE, NOW)
+    (pushed,) = announce(redis, ids, SITE, settings, NOW)
+    (pending,) = pushes.list_deliveries(redis, "wire", 10)
+    assert pushed == ("wire", pending.ref.delivery_id) and pending.ref.lang == "ckb"
