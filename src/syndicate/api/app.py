@@ -17,7 +17,7 @@ import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, Final, TypeVar, cast
 
@@ -30,10 +30,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from syndicate.api import auth as api_auth
-from syndicate.api import catchup, deliveries, monitoring, newsroom, polls, review, websub
+from syndicate.api import catchup, deliveries, monitoring, newsroom, polls, readers, review, websub
 from syndicate.api.answers import HANDLED, Refused, answer
 from syndicate.api.credentials import Verdict
 from syndicate.api.durability import check_store
+from syndicate.api.fastpoll import PollingApp
 from syndicate.api.http import (
     AccessLog,
     ReadDeadline,
@@ -44,21 +45,18 @@ from syndicate.api.http import (
     strong_etag,
 )
 from syndicate.api.metrics import INGESTED
-from syndicate.api.negotiation import choose_ninjs_version, ninjs_media_type
 from syndicate.api.openapi import openapi_document
 from syndicate.clock import Clock
 from syndicate.config import Settings, guid_domain_problem
 from syndicate.desk import routes as desk_routes
 from syndicate.errors import ArticleInvalid
-from syndicate.feeds.edition import FeedSite, body_name, make_provider
+from syndicate.feeds.edition import FeedSite, make_provider
 from syndicate.feeds.newsml import render_news_item
 from syndicate.feeds.ninjs import render_ninjs_item
-from syndicate.feeds.ninjs_versions import NinjsVersion
 from syndicate.feeds.record import Provider, derive_publication
 from syndicate.ingest import formats as foreign
 from syndicate.logs import bind
 from syndicate.news.article import MAX_PAYLOAD_BYTES, Article, parse_article
-from syndicate.news.languages import is_language_tag
 from syndicate.news.payload import decode_json
 from syndicate.news.states import Outcome
 from syndicate.store import articles as store
@@ -66,7 +64,6 @@ from syndicate.store import ops as store_ops
 from syndicate.store.articles import Item, LanguageStatus
 from syndicate.store.client import Client, LoopClient
 from syndicate.store.feeds import FeedFormat
-from syndicate.store.partners import Partner
 from syndicate.translation.admission import admit
 from syndicate.worker.intake import Accepted
 from syndicate.worker.routing import consumed_queues
@@ -74,11 +71,6 @@ from syndicate.worker.store_client import store_client
 from syndicate.worker.submit import submit
 
 Endpoint = Callable[[Request], Awaitable[Response]]
-_MEDIA: Final = {
-    FeedFormat.RSS: "application/rss+xml; charset=utf-8",
-    FeedFormat.NEWSML: "application/xml; charset=utf-8",
-}
-_BEARER: Final = {"WWW-Authenticate": "Bearer"}
 _T = TypeVar("_T")
 
 
@@ -92,7 +84,7 @@ class _Context:
     provider: Provider  # the same one the workers build (worker/runtime.py)
     queues: tuple[str, ...]  # always shown in /metrics, even before a worker notes them
     redis: LoopClient  # the event loop's client: partner keys and feeds (polls.py)
-    partners: polls.Partners = field(default_factory=polls.Partners)
+    polls: polls.Polls  # partner keys seen, feed reads shared (also the fast path's)
 
 
 def _ctx(request: Request) -> _Context:
@@ -199,72 +191,18 @@ async def get_article(request: Request) -> Response:
     return JSONResponse(_status_body(*found))
 
 
-async def _partner(request: Request, ctx: _Context) -> Partner:
-    key = api_auth.partner_key(request.headers, request.query_params)
-    found = None if key is None else await ctx.partners.find(ctx.redis(), key)
-    if found is None:
-        message = "a valid partner key is required (Authorization: Bearer <key> or ?key=)"
-        raise Refused(401, message, _BEARER)
-    return found
-
-
-def _language(request: Request, settings: Settings) -> tuple[str, bool]:
-    """The requested language and whether it is configured (else known only by its feed)."""
-    lang = str(request.path_params["lang"])
-    if not is_language_tag(lang):
-        raise Refused(404, f"unknown language {lang!r}")
-    configured = {settings.source_language, *settings.default_targets}
-    return lang, lang.lower() in {code.lower() for code in configured}
-
-
-def _require_entitled(partner: Partner, lang: str, fmt: FeedFormat, configured: bool) -> None:
-    """Decided by the key and the configuration alone, before any store read, so a partner
-    learns nothing about feeds or ids it may not read (issue 9). The brief wants 403 for a
-    language or format outside the entitlement and 404 for an unknown language: a language
-    outside both the configuration and the entitlement is unknown to this partner, whether
-    or not some feed is stored under it."""
-    if api_auth.is_entitled(partner, lang, str(fmt)):
-        return
-    if not configured and not api_auth.reads_language(partner, lang):
-        raise Refused(404, f"unknown language {lang!r}")
-    raise Refused(403, f"partner {partner.name!r} is not entitled to {lang} in {fmt}")
-
-
-@dataclass(frozen=True, slots=True)
-class _Variant:
-    """What one read serves: the ninjs version (None for XML), its media type, and the
-    request headers that chose it."""
-
-    version: NinjsVersion | None
-    media_type: str
-    vary: tuple[str, ...]
-
-
-def _variant(request: Request, fmt: FeedFormat) -> _Variant:
-    """The representation asked for: ninjs in the version of ``?version=`` or Accept
-    (400 or 406 otherwise, api/negotiation.py); RSS and NewsML have one each."""
-    if fmt is not FeedFormat.NINJS:
-        return _Variant(None, _MEDIA[fmt], ())
-    accept = request.headers.get("accept")
-    version = choose_ninjs_version(request.query_params, accept)
-    return _Variant(version, ninjs_media_type(version), ("Accept",))
-
-
 def _feed_endpoint(fmt: FeedFormat) -> Endpoint:
     async def get_feed(request: Request) -> Response:
         """401, 404 unknown language, 403, 400/406 (ninjs version), then one read: the
-        stored render, or 404."""
-        ctx = _ctx(request)
-        partner = await _partner(request, ctx)
-        lang, configured = _language(request, ctx.settings)
-        _require_entitled(partner, lang, fmt, configured)
-        v = _variant(request, fmt)
-        name, max_age = body_name(fmt, v.version), ctx.settings.feed_ttl * 60
-        read = polls.FeedRead(lang, name, v.media_type, v.vary, max_age, configured)
-        ask = catchup.asked(request.query_params)  # ?since=, ?before=, ?wait= (issue 19)
+        stored render, or 404 (polls.py; fastpoll.py answers most polls before this)."""
+        ctx, query, headers = _ctx(request), request.query_params, request.headers
+        key = api_auth.partner_key(headers, query)
+        lang = str(request.path_params["lang"])
+        read = await ctx.polls.feed_read(key, lang, fmt, query, headers.get("accept"))
+        ask = catchup.asked(query)  # ?since=, ?before=, ?wait= (issue 19)
         if ask is not None:
-            return await catchup.serve(_reader(ctx), request.headers, read, ask)
-        return await polls.serve_feed(ctx.redis(), request.headers, read)
+            return await catchup.serve(_reader(ctx), headers, read, ask)
+        return await ctx.polls.serve(headers, read)
 
     return get_feed
 
@@ -272,10 +210,10 @@ def _feed_endpoint(fmt: FeedFormat) -> Endpoint:
 def _reader(ctx: _Context) -> catchup.Reader:
     s = ctx.settings
     site = FeedSite(ctx.provider, s.public_base_url, s.feed_ttl, s.feed_size)
-    return catchup.Reader(ctx.client, ctx.redis(), ctx.clock, site)
+    return catchup.Reader(ctx.client, ctx.redis(), ctx.clock, site, ctx.polls)
 
 
-def _item_representation(ctx: _Context, item: Item, v: _Variant) -> Representation:
+def _item_representation(ctx: _Context, item: Item, v: readers.Variant) -> Representation:
     """One item rendered now (``Embargoed`` before its time); ETag from its bytes."""
     a = item.article
     pub = derive_publication(
@@ -299,12 +237,13 @@ def _item_endpoint(fmt: FeedFormat) -> Endpoint:
     async def get_item(request: Request) -> Response:
         """401, 404 unknown language, 403, 400/406 (ninjs version), then 404 unknown or
         embargoed item."""
-        ctx = _ctx(request)
-        partner = await _partner(request, ctx)
+        ctx, query, headers = _ctx(request), request.query_params, request.headers
+        key = api_auth.partner_key(headers, query)
+        partner = await ctx.polls.partners.require(ctx.redis(), key)
         article_id = str(request.path_params["id"])
-        lang, configured = _language(request, ctx.settings)
-        _require_entitled(partner, lang, fmt, configured)
-        v = _variant(request, fmt)
+        lang, configured = readers.language(str(request.path_params["lang"]), ctx.settings)
+        readers.require_entitled(partner, lang, fmt, configured)
+        v = readers.variant(fmt, query, headers.get("accept"))
         item = await run_in_threadpool(store.get_item, ctx.client, article_id, lang)
         if item is None:
             raise Refused(404, f"no item {article_id} in {lang}")
@@ -369,12 +308,19 @@ def create_app(settings: Settings, celery_app: Celery, clock: Clock) -> Starlett
         client.close()
         await loop_client.aclose()
 
-    app = Starlette(
+    poll_path = polls.Polls(loop_client, s)
+    app = PollingApp(
+        poll_path,
         routes=[*ROUTES, *review.ROUTES, *desk_routes.ROUTES, *deliveries.ROUTES, *websub.ROUTES],
-        middleware=[Middleware(AccessLog), Middleware(ReadDeadline, seconds=s.body_timeout)],
+        middleware=[
+            Middleware(AccessLog),
+            Middleware(ReadDeadline, seconds=s.body_timeout),
+        ],
         exception_handlers={kind: answer for kind in HANDLED},
         lifespan=lifespan,
     )
     policy = newsroom.Policy.of(s)
-    app.state.ctx = _Context(s, client, celery_app, clock, policy, provider, queues, loop_client)
+    app.state.ctx = _Context(
+        s, client, celery_app, clock, policy, provider, queues, loop_client, poll_path
+    )
     return app

@@ -30,7 +30,7 @@ from starlette.responses import Response
 
 from syndicate.api.answers import Refused
 from syndicate.api.http import Representation, accepts_gzip, full_response, strong_etag
-from syndicate.api.polls import FeedRead, serve_feed
+from syndicate.api.polls import FeedRead, Polls
 from syndicate.errors import EmptyFeed
 from syndicate.feeds import paging
 from syndicate.feeds.edition import BODIES, FeedSite, entries_of, page_channel, render_page
@@ -85,6 +85,7 @@ class Reader:
     redis: AsyncClient
     now: Callable[[], datetime]
     site: FeedSite
+    polls: Polls  # the feed itself, once it changed (a ``?wait=`` alone)
 
 
 async def _until(ready: Callable[[], Awaitable[bool]], seconds: float) -> None:
@@ -107,7 +108,7 @@ async def serve(reader: Reader, headers: Headers, read: FeedRead, ask: Ask) -> R
     if ask.before is not None:
         return await run_in_threadpool(_before_page, reader, read, ask.before, headers)
     await _until(lambda: _changed(reader.redis, headers, read), ask.wait)
-    return await serve_feed(reader.redis, headers, read)
+    return await reader.polls.serve(headers, read)
 
 
 async def _changed(redis: AsyncClient, headers: Headers, read: FeedRead) -> bool:

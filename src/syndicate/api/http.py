@@ -160,20 +160,51 @@ def is_conditional(headers: Headers) -> bool:
     return "if-none-match" in headers or "if-modified-since" in headers
 
 
-def _validator_headers(
-    etag: str, last_modified: datetime, vary: Sequence[str], compressed: bool, max_age: int
-) -> dict[str, str]:
-    return {
-        "ETag": gzip_etag(etag) if compressed else etag,
-        "Last-Modified": format_datetime(last_modified.astimezone(UTC), usegmt=True),
-        "Cache-Control": f"private, max-age={max_age}",
-        "Vary": ", ".join((*vary, "Accept-Encoding")),
-    }
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A 200 or 304 as it is sent: status, header lines, body. The poll fast path
+    (fastpoll.py) sends it as ASGI messages, a route as a Response (``response``)."""
+
+    status: int
+    headers: tuple[tuple[bytes, bytes], ...]
+    body: bytes = b""
+
+    def response(self) -> Response:
+        answer = Response(self.body, status_code=self.status)
+        answer.raw_headers = list(self.headers)
+        return answer
 
 
-def not_modified(
+@lru_cache(maxsize=1024)
+def answer_headers(
+    etag: str,
+    last_modified: datetime,
+    vary: tuple[str, ...],
+    compressed: bool,
+    max_age: int,
+    body: tuple[str, int] | None = None,
+) -> tuple[tuple[bytes, bytes], ...]:
+    """The header lines of an answer with these validators: ETag (the gzip one when
+    ``compressed``), Last-Modified, Cache-Control, Vary, and for a body (media type,
+    length) Content-Encoding, Content-Length and Content-Type. Made once per render, not
+    per poll: a feed's validators change only when it does."""
+    lines = [
+        (b"etag", (gzip_etag(etag) if compressed else etag).encode("latin-1")),
+        (b"last-modified", format_datetime(last_modified.astimezone(UTC), usegmt=True).encode()),
+        (b"cache-control", f"private, max-age={max_age}".encode()),
+        (b"vary", ", ".join((*vary, "Accept-Encoding")).encode("latin-1")),
+    ]
+    if body is not None:
+        media_type, length = body
+        lines += [(b"content-encoding", b"gzip")] if compressed else []
+        lines += [(b"content-length", str(length).encode())]
+        lines += [(b"content-type", media_type.encode("latin-1"))]
+    return tuple(lines)
+
+
+def not_modified_answer(
     headers: Headers, etag: str, last_modified: datetime, vary: Sequence[str], max_age: int
-) -> Response | None:
+) -> Answer | None:
     """The 304 for a request holding either representation of this render, else None.
 
     A tag of either representation gives 304: both are the same render, so a client that
@@ -183,29 +214,33 @@ def not_modified(
     if not is_not_modified(headers, (etag, gzip_etag(etag)), last_modified):
         return None
     compressed = accepts_gzip(headers.get("accept-encoding"))
-    out = _validator_headers(etag, last_modified, vary, compressed, max_age)
-    return Response(status_code=304, headers=out)
+    return Answer(304, answer_headers(etag, last_modified, tuple(vary), compressed, max_age))
+
+
+def full_answer(
+    rep: Representation, compressed: bool, max_age: int, packed: bytes | None = None
+) -> Answer:
+    """200 with the body, gzipped when ``compressed`` (``packed``: the gzip bytes already
+    made, else compressed here)."""
+    body = rep.body if not compressed else _gzipped(rep.body) if packed is None else packed
+    shown = (rep.media_type, len(body))
+    lines = answer_headers(rep.etag, rep.last_modified, rep.vary, compressed, max_age, shown)
+    return Answer(200, lines, body)
 
 
 def full_response(
     rep: Representation, compressed: bool, max_age: int, packed: bytes | None = None
 ) -> Response:
-    """200 with the body, gzipped when ``compressed`` (``packed``: the gzip bytes already
-    made, else compressed here)."""
-    out = _validator_headers(rep.etag, rep.last_modified, rep.vary, compressed, max_age)
-    if not compressed:
-        return Response(rep.body, headers=out, media_type=rep.media_type)
-    out["Content-Encoding"] = "gzip"
-    body = _gzipped(rep.body) if packed is None else packed
-    return Response(body, headers=out, media_type=rep.media_type)
+    """``full_answer`` as a Response."""
+    return full_answer(rep, compressed, max_age, packed).response()
 
 
 def conditional_response(headers: Headers, rep: Representation, max_age: int) -> Response:
-    """304 with the validators and no body (``not_modified``), or 200 with the (possibly
-    gzipped) body."""
-    unchanged = not_modified(headers, rep.etag, rep.last_modified, rep.vary, max_age)
+    """304 with the validators and no body (``not_modified_answer``), or 200 with the
+    (possibly gzipped) body."""
+    unchanged = not_modified_answer(headers, rep.etag, rep.last_modified, rep.vary, max_age)
     if unchanged is not None:
-        return unchanged
+        return unchanged.response()
     return full_response(rep, accepts_gzip(headers.get("accept-encoding")), max_age)
 
 
@@ -248,9 +283,22 @@ def logged_path(scope: Scope) -> str:
     return "".join(chr(b) if 0x21 <= b <= 0x7E else f"%{b:02X}" for b in bytes(raw))
 
 
+def log_request(scope: Scope, status: int, started: float) -> None:
+    """The access line of one request: method, path (never the query, which may hold a
+    partner key), status and duration_ms since ``started`` (``time.perf_counter``). Made
+    without looking for the caller's frame: a poll's line is most of what a 304 costs."""
+    if not log.isEnabledFor(logging.INFO):
+        return
+    duration_ms = round((time.perf_counter() - started) * 1000, 2)
+    fields = {"method": scope["method"], "path": logged_path(scope), "status": status}
+    record = log.makeRecord(log.name, logging.INFO, __file__, 0, "request", (), None)
+    record.__dict__.update(fields, duration_ms=duration_ms)
+    log.handle(record)
+
+
 class AccessLog:
-    """One log line per request: method, path (never the query, which may hold a partner
-    key), status and duration_ms; an exception that escapes is logged as status 500."""
+    """One log line per request (``log_request``); an exception that escapes is logged
+    as status 500."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -272,6 +320,4 @@ class AccessLog:
             try:
                 await self.app(scope, receive, sending)
             finally:
-                fields = {"method": scope["method"], "path": logged_path(scope), "status": status}
-                duration_ms = round((time.perf_counter() - started) * 1000, 2)
-                log.info("request", extra={**fields, "duration_ms": duration_ms})
+                log_request(scope, status, started)

@@ -1,66 +1,42 @@
 """The partner poll path, kept near a bare server's cost (issue 20): partners poll every
 minute or so, and when they multiply this is the API's front door.
 
-- A partner key is looked up once per ``PARTNER_TTL`` seconds per process (``Partners``),
-  not once per poll: a revoked key is refused within that time on every API process.
+- A partner key is looked up once per second per process (readers.py's ``Partners``).
 - A feed is read on the event loop, with no hop through the thread pool: a conditional
   poll reads only the stored render's validators and answers 304 from them (one round
   trip, never the body); any other poll reads the body in the encoding it is served in,
   the gzip one stored beside the plain one at render time (store/feeds.py).
+- Polls of the same feed arriving together share those reads (coalesce.py), each poll
+  answered from a read sent after it arrived, never from an older one.
+
+The routes (app.py) and the fast path in front of them (fastpoll.py) both go through
+``Polls``: the same checks in the same order, the same answer.
 """
 
 from __future__ import annotations
 
-import hmac
-import time
-from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final
 
 from starlette.datastructures import Headers
 from starlette.responses import Response
 
+from syndicate.api import readers
 from syndicate.api.answers import Refused
-from syndicate.api.credentials import key_digest
+from syndicate.api.coalesce import Coalesced
 from syndicate.api.http import (
+    Answer,
     Representation,
     accepts_gzip,
-    full_response,
+    full_answer,
     is_conditional,
-    not_modified,
+    not_modified_answer,
 )
-from syndicate.store import feeds, partners
-from syndicate.store.client import AsyncClient
-from syndicate.store.partners import Partner
-
-PARTNER_TTL: Final = 1.0  # seconds a looked-up key is trusted: a revocation takes this long
-PARTNERS_KEPT: Final = 10_000  # keys remembered per process (the least recently used go)
-
-
-@dataclass(eq=False)
-class Partners:
-    """Partner keys looked up in the last ``ttl`` seconds, found or not, by key digest."""
-
-    ttl: float = PARTNER_TTL
-    size: int = PARTNERS_KEPT
-    _seen: OrderedDict[str, tuple[float, Partner | None]] = field(default_factory=OrderedDict)
-
-    async def find(self, client: AsyncClient, key: str) -> Partner | None:
-        """The partner holding ``key``, or None; a store read at most once per ``ttl``."""
-        digest = key_digest(key)
-        now = time.monotonic()
-        seen = self._seen.get(digest)
-        if seen is not None and now - seen[0] < self.ttl:
-            self._seen.move_to_end(digest)
-            return seen[1]
-        found = await partners.poll_partner(client, digest)
-        if found is not None and not hmac.compare_digest(found.key_sha256, digest):
-            found = None
-        self._seen[digest] = (now, found)
-        self._seen.move_to_end(digest)
-        while len(self._seen) > self.size:
-            self._seen.popitem(last=False)
-        return found
+from syndicate.config import Settings
+from syndicate.feeds.edition import body_name
+from syndicate.store import feeds
+from syndicate.store.client import LoopClient
+from syndicate.store.feeds import FeedFormat, RenderedFeed, Validators
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,21 +58,67 @@ def _missing(read: FeedRead, stored: bool) -> Refused:
     return Refused(404, f"no items published in {read.lang} yet")
 
 
-async def serve_feed(client: AsyncClient, headers: Headers, read: FeedRead) -> Response:
-    """304 from the validators alone, else 200 with the body; 404 (``Refused``) when
-    nothing is stored or the render shows no item."""
-    if is_conditional(headers):
-        validators = await feeds.poll_validators(client, read.lang, read.name)
-        if validators is None or validators.empty:
-            raise _missing(read, validators is not None)
-        etag, modified = validators.etag, validators.last_modified
-        unchanged = not_modified(headers, etag, modified, read.vary, read.max_age)
-        if unchanged is not None:
-            return unchanged
-    compressed = accepts_gzip(headers.get("accept-encoding"))
-    feed = await feeds.poll_body(client, read.lang, read.name, compressed)
-    if feed is None or not feed.body:
-        raise _missing(read, feed is not None)
-    plain, packed = (b"", feed.body) if compressed else (feed.body, None)
-    rep = Representation(plain, feed.etag, feed.last_modified, read.media_type, read.vary)
-    return full_response(rep, compressed, read.max_age, packed)
+@dataclass(eq=False)
+class Polls:
+    """What the poll path keeps per process: its Redis client on the event loop, the
+    partner keys seen, and the reads polls share."""
+
+    redis: LoopClient
+    settings: Settings
+    partners: readers.Partners = field(default_factory=readers.Partners)
+    _validators: Coalesced[tuple[str, str], Validators | None] = field(default_factory=Coalesced)
+    _bodies: Coalesced[tuple[str, str, bool], RenderedFeed | None] = field(
+        default_factory=Coalesced
+    )
+
+    async def feed_read(
+        self,
+        key: str | None,
+        lang: str,
+        fmt: FeedFormat,
+        query: Mapping[str, str],
+        accept: str | None,
+    ) -> FeedRead:
+        """401, 404 unknown language, 403, 400/406 (ninjs version), in that order; then
+        the stored render the poll reads."""
+        partner = await self.partners.require(self.redis(), key)
+        lang, configured = readers.language(lang, self.settings)
+        readers.require_entitled(partner, lang, fmt, configured)
+        v = readers.variant(fmt, query, accept)
+        max_age = self.settings.feed_ttl * 60
+        return FeedRead(lang, body_name(fmt, v.version), v.media_type, v.vary, max_age, configured)
+
+    async def answer(self, headers: Headers, read: FeedRead) -> Answer:
+        """304 from the validators alone, else 200 with the body; 404 (``Refused``) when
+        nothing is stored or the render shows no item."""
+        if is_conditional(headers):
+            validators = await self._read_validators(read.lang, read.name)
+            if validators is None or validators.empty:
+                raise _missing(read, validators is not None)
+            etag, modified = validators.etag, validators.last_modified
+            unchanged = not_modified_answer(headers, etag, modified, read.vary, read.max_age)
+            if unchanged is not None:
+                return unchanged
+        compressed = accepts_gzip(headers.get("accept-encoding"))
+        feed = await self._read_body(read.lang, read.name, compressed)
+        if feed is None or not feed.body:
+            raise _missing(read, feed is not None)
+        plain, packed = (b"", feed.body) if compressed else (feed.body, None)
+        rep = Representation(plain, feed.etag, feed.last_modified, read.media_type, read.vary)
+        return full_answer(rep, compressed, read.max_age, packed)
+
+    async def serve(self, headers: Headers, read: FeedRead) -> Response:
+        """``answer`` as a Response (the routes)."""
+        return (await self.answer(headers, read)).response()
+
+    async def _read_validators(self, lang: str, name: str) -> Validators | None:
+        client = self.redis()
+        return await self._validators.read(
+            (lang, name), lambda: feeds.poll_validators(client, lang, name)
+        )
+
+    async def _read_body(self, lang: str, name: str, gzip: bool) -> RenderedFeed | None:
+        client = self.redis()
+        return await self._bodies.read(
+            (lang, name, gzip), lambda: feeds.poll_body(client, lang, name, gzip)
+        )
