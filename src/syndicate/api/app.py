@@ -241,7 +241,7 @@ def _item_endpoint(fmt: FeedFormat) -> Endpoint:
         key = api_auth.partner_key(headers, query)
         partner = await ctx.polls.partners.require(ctx.redis(), key)
         article_id = str(request.path_params["id"])
-        lang, configured = readers.language(str(request.path_params["lang"]), ctx.settings)
+        lang, configured = readers.language(str(request.path_params["lang"]), ctx.polls.configured)
         readers.require_entitled(partner, lang, fmt, configured)
         v = readers.variant(fmt, query, headers.get("accept"))
         item = await run_in_threadpool(store.get_item, ctx.client, article_id, lang)

@@ -11,6 +11,7 @@ status code.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 from datetime import datetime
 
 from starlette.datastructures import Headers, QueryParams
@@ -23,7 +24,7 @@ from syndicate.store.client import Client
 from syndicate.store.partners import Partner
 
 
-def bearer_token(headers: Headers) -> str | None:
+def bearer_token(headers: Mapping[str, str]) -> str | None:
     """The token of ``Authorization: Bearer <token>`` (scheme case-insensitive), if any."""
     scheme, _, token = headers.get("authorization", "").strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

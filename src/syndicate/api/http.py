@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -34,6 +34,7 @@ log = logging.getLogger("syndicate.api")
 _ETAG: Final = re.compile(r'(?:W/)?"([^"]*)"')
 _JSON_MEDIA: Final = "application/json"
 _UTF8: Final = frozenset({"utf-8", "utf8"})
+_PRINTABLE: Final = re.compile(rb"[\x21-\x7e]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,7 @@ def _coding_quality(part: str) -> tuple[str, float]:
     return coding.lower(), quality
 
 
+@lru_cache(maxsize=256)
 def accepts_gzip(accept_encoding: str | None) -> bool:
     """True when gzip is acceptable (``gzip`` or ``*`` with q > 0; ``gzip;q=0`` refuses)."""
     if not accept_encoding:
@@ -121,7 +123,7 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
     return codings.get("*", 0.0) > 0
 
 
-def _matches_etag(if_none_match: str, etags: Sequence[str]) -> bool:
+def _matches_etag(if_none_match: str, etags: tuple[str, ...]) -> bool:
     """Weak comparison (RFC 9110 13.1.2): ``*`` matches, ``W/`` prefixes are ignored."""
     if if_none_match.strip() == "*":
         return True
@@ -139,13 +141,16 @@ def _not_modified_since(if_modified_since: str, last_modified: datetime) -> bool
     return last_modified.replace(microsecond=0) <= since
 
 
-def is_not_modified(headers: Headers, etags: Sequence[str], last_modified: datetime) -> bool:
+def is_not_modified(
+    if_none_match: str | None,
+    if_modified_since: str | None,
+    etags: tuple[str, ...],
+    last_modified: datetime,
+) -> bool:
     """If-None-Match decides when present, matching any of ``etags``; If-Modified-Since
     only without it (RFC 9110)."""
-    if_none_match = headers.get("if-none-match")
     if if_none_match is not None:
         return _matches_etag(if_none_match, etags)
-    if_modified_since = headers.get("if-modified-since")
     return if_modified_since is not None and _not_modified_since(if_modified_since, last_modified)
 
 
@@ -155,7 +160,7 @@ def _gzipped(body: bytes) -> bytes:
     return gzipped(body)
 
 
-def is_conditional(headers: Headers) -> bool:
+def is_conditional(headers: Mapping[str, str]) -> bool:
     """The request carries a validator: the answer may be a 304 without the body."""
     return "if-none-match" in headers or "if-modified-since" in headers
 
@@ -203,7 +208,11 @@ def answer_headers(
 
 
 def not_modified_answer(
-    headers: Headers, etag: str, last_modified: datetime, vary: Sequence[str], max_age: int
+    headers: Mapping[str, str],
+    etag: str,
+    last_modified: datetime,
+    vary: tuple[str, ...],
+    max_age: int,
 ) -> Answer | None:
     """The 304 for a request holding either representation of this render, else None.
 
@@ -211,10 +220,28 @@ def not_modified_answer(
     cached the plain bytes and now accepts gzip (or the other way round) holds what is
     current and keeps it, instead of downloading it again (the trap of Apache's ``-gzip``
     tags, which never matched again)."""
-    if not is_not_modified(headers, (etag, gzip_etag(etag)), last_modified):
+    asked = (headers.get(name) for name in _CONDITIONS)
+    return _not_modified(*asked, etag, last_modified, vary, max_age)
+
+
+_CONDITIONS: Final = ("if-none-match", "if-modified-since", "accept-encoding")
+
+
+@lru_cache(maxsize=256)  # partners poll with the tags they hold: the same few, again and again
+def _not_modified(
+    if_none_match: str | None,
+    if_modified_since: str | None,
+    accept_encoding: str | None,
+    etag: str,
+    last_modified: datetime,
+    vary: tuple[str, ...],
+    max_age: int,
+) -> Answer | None:
+    etags = (etag, gzip_etag(etag))
+    if not is_not_modified(if_none_match, if_modified_since, etags, last_modified):
         return None
-    compressed = accepts_gzip(headers.get("accept-encoding"))
-    return Answer(304, answer_headers(etag, last_modified, tuple(vary), compressed, max_age))
+    compressed = accepts_gzip(accept_encoding)
+    return Answer(304, answer_headers(etag, last_modified, vary, compressed, max_age))
 
 
 def full_answer(
@@ -235,7 +262,7 @@ def full_response(
     return full_answer(rep, compressed, max_age, packed).response()
 
 
-def conditional_response(headers: Headers, rep: Representation, max_age: int) -> Response:
+def conditional_response(headers: Mapping[str, str], rep: Representation, max_age: int) -> Response:
     """304 with the validators and no body (``not_modified_answer``), or 200 with the
     (possibly gzipped) body."""
     unchanged = not_modified_answer(headers, rep.etag, rep.last_modified, rep.vary, max_age)
@@ -279,8 +306,10 @@ def logged_path(scope: Scope) -> str:
     """The path as the client sent it (percent-encoded, without the query), with any byte
     outside printable ASCII percent-encoded too: ``/x%0aFAKE`` stays ``/x%0aFAKE``, never
     a line break, in every log format (issue 9)."""
-    raw = scope.get("raw_path") or str(scope["path"]).encode("utf-8", "surrogateescape")
-    return "".join(chr(b) if 0x21 <= b <= 0x7E else f"%{b:02X}" for b in bytes(raw))
+    raw = bytes(scope.get("raw_path") or str(scope["path"]).encode("utf-8", "surrogateescape"))
+    if _PRINTABLE.fullmatch(raw):  # as nearly every path is: nothing to encode
+        return raw.decode("ascii")
+    return "".join(chr(b) if 0x21 <= b <= 0x7E else f"%{b:02X}" for b in raw)
 
 
 def log_request(scope: Scope, status: int, started: float) -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from starlette.datastructures import Headers
 from starlette.responses import Response
 
 from syndicate.api import readers
@@ -66,10 +65,14 @@ class Polls:
     redis: LoopClient
     settings: Settings
     partners: readers.Partners = field(default_factory=readers.Partners)
+    configured: frozenset[str] = field(init=False)  # readers.configured_languages
     _validators: Coalesced[tuple[str, str], Validators | None] = field(default_factory=Coalesced)
     _bodies: Coalesced[tuple[str, str, bool], RenderedFeed | None] = field(
         default_factory=Coalesced
     )
+
+    def __post_init__(self) -> None:
+        self.configured = readers.configured_languages(self.settings)
 
     async def feed_read(
         self,
@@ -82,13 +85,13 @@ class Polls:
         """401, 404 unknown language, 403, 400/406 (ninjs version), in that order; then
         the stored render the poll reads."""
         partner = await self.partners.require(self.redis(), key)
-        lang, configured = readers.language(lang, self.settings)
+        lang, configured = readers.language(lang, self.configured)
         readers.require_entitled(partner, lang, fmt, configured)
         v = readers.variant(fmt, query, accept)
         max_age = self.settings.feed_ttl * 60
         return FeedRead(lang, body_name(fmt, v.version), v.media_type, v.vary, max_age, configured)
 
-    async def answer(self, headers: Headers, read: FeedRead) -> Answer:
+    async def answer(self, headers: Mapping[str, str], read: FeedRead) -> Answer:
         """304 from the validators alone, else 200 with the body; 404 (``Refused``) when
         nothing is stored or the render shows no item."""
         if is_conditional(headers):
@@ -107,7 +110,7 @@ class Polls:
         rep = Representation(plain, feed.etag, feed.last_modified, read.media_type, read.vary)
         return full_answer(rep, compressed, read.max_age, packed)
 
-    async def serve(self, headers: Headers, read: FeedRead) -> Response:
+    async def serve(self, headers: Mapping[str, str], read: FeedRead) -> Response:
         """``answer`` as a Response (the routes)."""
         return (await self.answer(headers, read)).response()
 

@@ -19,6 +19,7 @@ from typing import Final
 
 from syndicate.api import auth as api_auth
 from syndicate.api.answers import Refused
+from syndicate.api.coalesce import Coalesced
 from syndicate.api.credentials import key_digest
 from syndicate.api.negotiation import choose_ninjs_version, ninjs_media_type
 from syndicate.config import Settings
@@ -45,6 +46,8 @@ class Partners:
     ttl: float = PARTNER_TTL
     size: int = PARTNERS_KEPT
     _seen: OrderedDict[str, tuple[float, Partner | None]] = field(default_factory=OrderedDict)
+    # the polls of one key when its time is up share one read (coalesce.py)
+    _reads: Coalesced[str, Partner | None] = field(default_factory=Coalesced)
 
     async def find(self, client: AsyncClient, key: str) -> Partner | None:
         """The partner holding ``key``, or None; a store read at most once per ``ttl``."""
@@ -54,7 +57,7 @@ class Partners:
         if seen is not None and now - seen[0] < self.ttl:
             self._seen.move_to_end(digest)
             return seen[1]
-        found = await partners.poll_partner(client, digest)
+        found = await self._reads.read(digest, lambda: partners.poll_partner(client, digest))
         if found is not None and not hmac.compare_digest(found.key_sha256, digest):
             found = None
         self._seen[digest] = (now, found)
@@ -72,12 +75,17 @@ class Partners:
         return found
 
 
-def language(lang: str, settings: Settings) -> tuple[str, bool]:
-    """The requested language and whether it is configured (else known only by its feed)."""
+def configured_languages(settings: Settings) -> frozenset[str]:
+    """The source and target languages, lower-cased (``language``'s ``configured``)."""
+    return frozenset(c.lower() for c in (settings.source_language, *settings.default_targets))
+
+
+def language(lang: str, configured: frozenset[str]) -> tuple[str, bool]:
+    """The requested language and whether it is ``configured`` (else known only by its
+    feed)."""
     if not is_language_tag(lang):
         raise Refused(404, f"unknown language {lang!r}")
-    configured = {settings.source_language, *settings.default_targets}
-    return lang, lang.lower() in {code.lower() for code in configured}
+    return lang, lang.lower() in configured
 
 
 def require_entitled(partner: Partner, lang: str, fmt: FeedFormat, configured: bool) -> None:
