@@ -20,13 +20,14 @@ import json
 import logging
 import re
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, Final, TextIO
+from typing import Any, Final, TextIO, cast
 
 _EMPTY: Final[Mapping[str, Any]] = MappingProxyType({})
 _CONTEXT: ContextVar[Mapping[str, Any]] = ContextVar("syndicate_log_context", default=_EMPTY)
@@ -106,37 +107,78 @@ def _timestamp(created: float) -> str:
 
 def _fields(record: logging.LogRecord) -> dict[str, Any]:
     extra = {k: v for k, v in vars(record).items() if k not in _STANDARD}
-    merged = {**_CONTEXT.get(), **extra}
-    return {k: v for k, v in merged.items() if not _is_secret(k) and v is not None}
+    return shown_fields({**_CONTEXT.get(), **extra})
 
 
-class JsonFormatter(logging.Formatter):
-    """``{"ts", "level", "event", "logger", ...context, ...extra}`` on one line."""
+def shown_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields a line shows: none named like a secret, none that is None."""
+    return {k: v for k, v in fields.items() if not _is_secret(k) and v is not None}
+
+
+class EventFormatter(logging.Formatter):
+    """One line per event, made from its parts (``event_line``): a record's, or those of
+    an event written without a record (``write_event``)."""
 
     def format(self, record: logging.LogRecord) -> str:
+        exception = self.formatException(record.exc_info) if record.exc_info else None
+        parts = (record.created, record.levelname, record.getMessage(), record.name)
+        return self.event_line(*parts, _fields(record), exception)
+
+    def event_line(
+        self,
+        created: float,
+        level: str,
+        event: str,
+        logger: str,
+        fields: Mapping[str, Any],
+        exception: str | None = None,
+    ) -> str:
+        """The line of one event: ``fields`` are shown as given (``shown_fields``)."""
+        raise NotImplementedError
+
+
+class JsonFormatter(EventFormatter):
+    """``{"ts", "level", "event", "logger", ...context, ...extra}`` on one line."""
+
+    def event_line(
+        self,
+        created: float,
+        level: str,
+        event: str,
+        logger: str,
+        fields: Mapping[str, Any],
+        exception: str | None = None,
+    ) -> str:
         line: dict[str, Any] = {
-            "ts": _timestamp(record.created),
-            "level": record.levelname.lower(),
-            "event": record.getMessage(),
-            "logger": record.name,
-            **_fields(record),
+            "ts": _timestamp(created),
+            "level": level.lower(),
+            "event": event,
+            "logger": logger,
+            **fields,
         }
-        if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
+        if exception is not None:
+            line["exception"] = exception
         return _json_line(_ENCODER.encode(line))
 
 
-class TextFormatter(logging.Formatter):
+class TextFormatter(EventFormatter):
     """``time level event key=value ...`` for a terminal, one line per record (a traceback
     follows on its own lines, as Python prints it)."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        ts = datetime.fromtimestamp(record.created, UTC).strftime("%H:%M:%S")
-        fields = _fields(record).items()
-        pairs = " ".join(f"{one_line(str(k))}={_text_value(v)}" for k, v in fields)
-        text = f"{ts} {record.levelname:<7} {one_line(record.getMessage())} {pairs}".rstrip()
-        if record.exc_info:
-            text += "\n" + self.formatException(record.exc_info)
+    def event_line(
+        self,
+        created: float,
+        level: str,
+        event: str,
+        logger: str,
+        fields: Mapping[str, Any],
+        exception: str | None = None,
+    ) -> str:
+        ts = datetime.fromtimestamp(created, UTC).strftime("%H:%M:%S")
+        pairs = " ".join(f"{one_line(str(k))}={_text_value(v)}" for k, v in fields.items())
+        text = f"{ts} {level:<7} {one_line(event)} {pairs}".rstrip()
+        if exception is not None:
+            text += "\n" + exception
         return text
 
 
@@ -158,10 +200,15 @@ class TurnHandler(logging.StreamHandler[TextIO]):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            line = self.format(record) + self.terminator
+            line = self.format(record)
         except Exception:
             self.handleError(record)
             return
+        self.write_line(line)
+
+    def write_line(self, line: str) -> None:
+        """Write ``line`` at the end of this loop turn (at once off a loop)."""
+        line += self.terminator
         try:
             loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:
@@ -184,6 +231,42 @@ class TurnHandler(logging.StreamHandler[TextIO]):
             pass
         finally:
             self.release()
+
+
+def write_event(logger: logging.Logger, event: str, fields: Mapping[str, Any]) -> None:
+    """Log ``event`` with ``fields`` at info, as ``logger.info(event, extra=fields)`` would,
+    for the line every request writes (issue 20): when the only place it would go is one
+    ``TurnHandler`` with one of these formatters and nothing to filter or bind, the line is
+    made from its parts and handed to it, without a record and the walk through the logger
+    tree, which cost more than the line itself. Otherwise (pytest's log capture, a handler
+    added by someone, bound fields) it is an ordinary record."""
+    handler = _only_handler(logger) if logger.isEnabledFor(logging.INFO) else None
+    if handler is None or _CONTEXT.get():
+        if logger.isEnabledFor(logging.INFO):
+            record = logger.makeRecord(logger.name, logging.INFO, "", 0, event, (), None)
+            record.__dict__.update(fields)
+            logger.handle(record)
+        return
+    formatter = cast(EventFormatter, handler.formatter)
+    shown = shown_fields(fields)
+    handler.write_line(formatter.event_line(time.time(), "INFO", event, logger.name, shown))
+
+
+def _only_handler(logger: logging.Logger) -> TurnHandler | None:
+    """The one handler an info record of ``logger`` reaches, if it is a ``TurnHandler``
+    formatting with an ``EventFormatter`` and no filter stands on the way; else None."""
+    found: list[logging.Handler] = []
+    node: logging.Logger | None = logger
+    while node is not None:
+        if node.filters or node.disabled:
+            return None
+        found += node.handlers
+        node = node.parent if node.propagate else None
+    if len(found) != 1 or type(found[0]) is not TurnHandler:
+        return None
+    handler = found[0]
+    fits = isinstance(handler.formatter, EventFormatter) and handler.level <= logging.INFO
+    return handler if fits and not handler.filters else None
 
 
 def configure(fmt: str = "json", level: str = "INFO") -> None:
