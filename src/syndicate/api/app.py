@@ -2,7 +2,8 @@
 
 Each handler authenticates, parses (off the event loop), calls the pipeline or the store
 (blocking calls in the thread pool) and answers; a feed poll (polls.py) reads the bytes
-rendered at publish time on the event loop, its partner's key cached for a second. Errors
+rendered at publish time on the event loop, its partner's key cached for a second, and a
+plain one is answered in front of all this (fastpoll.py, the app's ``PollingApp``). Errors
 become status codes in answers.py alone (style guide 7), and nothing about a refused
 request is stored. The mechanics (bounded body, ETag, 304, gzip, access log, read
 deadlines) are in http.py, credentials in auth.py and newsroom.py, /healthz and /metrics in

@@ -1,20 +1,21 @@
-"""A partner's plain feed poll answered before Starlette's routing (issue 20).
+"""A partner's plain feed poll answered before Starlette's middleware and routing
+(issue 20).
 
 A poll is the API's most frequent request, and most of what it cost was the framework
-around a few dictionary lookups: routing through every route, the exception layers, a
-Request and a Response built per poll. ``FastPolls`` is a pure ASGI middleware inside the
-access log (http.py's ``AccessLog``, so each poll is still one line) that answers
-``GET /v1/feeds/<lang>.<rss|xml|json>`` with no query string and a partner key in
-``Authorization: Bearer``, through the same ``Polls`` as the route (polls.py): the same
-checks in the same order, the same reads, the same 200 or 304 byte for byte.
+around a few dictionary lookups: the middleware layers, routing through every route, the
+exception layers, a Request and a Response built per poll. ``PollingApp`` is the API's
+Starlette app with ``FastPolls`` in front: ``GET /v1/feeds/<lang>.<rss|xml|json>`` with no
+query string and a partner key in ``Authorization: Bearer`` is answered through the same
+``Polls`` as the route (polls.py): the same checks in the same order, the same reads, the
+same 200 or 304 byte for byte, and the same access line (http.py's ``log_request``).
 
 It answers only when the answer is a 200 or a 304. Anything else is handed on untouched
-to the app behind it, which answers as it always has: no key or ``?key=``, any query
-(``?since=``, ``?before=``, ``?wait=``, ``?version=``), a refused key (401), a language or
-format outside the entitlement (403/404), a ninjs version refused (400/406), no feed
-stored (404), Redis away (503), HEAD, a mounted app (``root_path``). Nothing has been
-sent nor read from the client by then, and what it looked up is cached or shared (the
-partner key, polls.py's reads), so handing on costs one more lookup, not a second read.
+to Starlette, which answers as it always has: no key or ``?key=``, any query (``?since=``,
+``?before=``, ``?wait=``, ``?version=``), a refused key (401), a language or format
+outside the entitlement (403/404), a ninjs version refused (400/406), no feed stored
+(404), Redis away (503), any other method, a mounted app (``root_path``), an error of its
+own. Nothing has been sent nor read from the client by then; the partner key is cached,
+so handing on repeats a lookup in memory (and, for a 404 or a 503, the store read).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ applies first; docs/operations.md says so.
 ``syndicate serve --workers N`` runs N such processes under uvicorn's supervisor, which
 shares one listening socket between them, restarts a process that dies and stops them all
 on SIGTERM; each builds its own app (``served_app``): its own Redis connections, its own
-partner-key cache (api/polls.py).
+partner-key cache (api/readers.py), its own shared poll reads (api/coalesce.py).
 """
 
 from __future__ import annotations
