@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from types import MappingProxyType
@@ -115,6 +116,18 @@ def shown_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if not _is_secret(k) and v is not None}
 
 
+@dataclass(frozen=True, slots=True)
+class Event:
+    """What a line shows: a record's parts, or an event's written without a record."""
+
+    created: float  # time.time()
+    level: str  # INFO
+    event: str
+    logger: str
+    fields: Mapping[str, Any]  # shown as given (``shown_fields``)
+    exception: str | None = None
+
+
 class EventFormatter(logging.Formatter):
     """One line per event, made from its parts (``event_line``): a record's, or those of
     an event written without a record (``write_event``)."""
@@ -122,42 +135,26 @@ class EventFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         exception = self.formatException(record.exc_info) if record.exc_info else None
         parts = (record.created, record.levelname, record.getMessage(), record.name)
-        return self.event_line(*parts, _fields(record), exception)
+        return self.event_line(Event(*parts, _fields(record), exception))
 
-    def event_line(
-        self,
-        created: float,
-        level: str,
-        event: str,
-        logger: str,
-        fields: Mapping[str, Any],
-        exception: str | None = None,
-    ) -> str:
-        """The line of one event: ``fields`` are shown as given (``shown_fields``)."""
+    def event_line(self, e: Event) -> str:
+        """The line of one event."""
         raise NotImplementedError
 
 
 class JsonFormatter(EventFormatter):
     """``{"ts", "level", "event", "logger", ...context, ...extra}`` on one line."""
 
-    def event_line(
-        self,
-        created: float,
-        level: str,
-        event: str,
-        logger: str,
-        fields: Mapping[str, Any],
-        exception: str | None = None,
-    ) -> str:
+    def event_line(self, e: Event) -> str:
         line: dict[str, Any] = {
-            "ts": _timestamp(created),
-            "level": level.lower(),
-            "event": event,
-            "logger": logger,
-            **fields,
+            "ts": _timestamp(e.created),
+            "level": e.level.lower(),
+            "event": e.event,
+            "logger": e.logger,
+            **e.fields,
         }
-        if exception is not None:
-            line["exception"] = exception
+        if e.exception is not None:
+            line["exception"] = e.exception
         return _json_line(_ENCODER.encode(line))
 
 
@@ -165,20 +162,12 @@ class TextFormatter(EventFormatter):
     """``time level event key=value ...`` for a terminal, one line per record (a traceback
     follows on its own lines, as Python prints it)."""
 
-    def event_line(
-        self,
-        created: float,
-        level: str,
-        event: str,
-        logger: str,
-        fields: Mapping[str, Any],
-        exception: str | None = None,
-    ) -> str:
-        ts = datetime.fromtimestamp(created, UTC).strftime("%H:%M:%S")
-        pairs = " ".join(f"{one_line(str(k))}={_text_value(v)}" for k, v in fields.items())
-        text = f"{ts} {level:<7} {one_line(event)} {pairs}".rstrip()
-        if exception is not None:
-            text += "\n" + exception
+    def event_line(self, e: Event) -> str:
+        ts = datetime.fromtimestamp(e.created, UTC).strftime("%H:%M:%S")
+        pairs = " ".join(f"{one_line(str(k))}={_text_value(v)}" for k, v in e.fields.items())
+        text = f"{ts} {e.level:<7} {one_line(e.event)} {pairs}".rstrip()
+        if e.exception is not None:
+            text += "\n" + e.exception
         return text
 
 
@@ -249,7 +238,7 @@ def write_event(logger: logging.Logger, event: str, fields: Mapping[str, Any]) -
         return
     formatter = cast(EventFormatter, handler.formatter)
     shown = shown_fields(fields)
-    handler.write_line(formatter.event_line(time.time(), "INFO", event, logger.name, shown))
+    handler.write_line(formatter.event_line(Event(time.time(), "INFO", event, logger.name, shown)))
 
 
 def _only_handler(logger: logging.Logger) -> TurnHandler | None:

@@ -18,15 +18,8 @@ from starlette.types import Message
 from syndicate.api.fastpoll import PollingApp
 from syndicate.store import partners
 
-from api_support import (
-    ALL_KEY,
-    WIRE_KEY,
-    TestClient,
-    add_partners,
-    article_data,
-    bearer,
-    publish_article,
-)
+import api_support as support
+from api_support import ALL_KEY, WIRE_KEY, TestClient, bearer
 
 FEED = "/v1/feeds/en.rss"
 
@@ -69,8 +62,8 @@ def _sent(sent: list[Message]) -> tuple[Any, ...]:
 @pytest.fixture
 def published(api: TestClient, redis: Redis) -> str:
     """A feed in en with an item; the ETag of its plain RSS body."""
-    add_partners(redis)
-    publish_article(redis, article_data())
+    support.add_partners(redis)
+    support.publish_article(redis, support.article_data())
     return str(api.get(FEED, headers=bearer(WIRE_KEY)).headers["etag"])
 
 
@@ -164,7 +157,8 @@ def test_concurrent_polls_never_get_a_304_for_content_changed_before_them(
         thread.start()
     try:
         for n in range(2):
-            publish_article(redis, article_data(id=f"change-{n}", headline=f"Change {n}"))
+            data = support.article_data(id=f"change-{n}", headline=f"Change {n}")
+            support.publish_article(redis, data)
             with lock:
                 changed.append(next(order))
     finally:
