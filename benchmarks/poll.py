@@ -7,8 +7,11 @@ in English and rendered by the pipeline's own render step), adds a partner, then
 load generator, wrk (Debian's package; ``make poll`` installs it), drives both in one run:
 for each kind of poll (a 200, a 304 with the ETag the partner holds, a gzip 200) the two
 servers take turns over ``--rounds`` rounds of ``--seconds`` each at ``--connections``
-connections, and the median round counts. Before the load every kind is checked once on
-both servers: the same status, ETag and bytes.
+connections; each server's median round counts, and so does the median of the rounds'
+ratios (``paired_ratio``: a round's two runs are next to each other in time). ``--pin``
+puts each server on CPU 0 and wrk and Redis on the last CPU (taskset, sched_setaffinity):
+the server measured then has a core to itself in its turn, as each side equally. Before
+the load every kind is checked once on both servers: the same status, ETag and bytes.
 
 The two servers share this machine's cores with wrk and Redis, so absolute figures move
 with the machine; the ratio of ours to the bare app, measured side by side, is the figure
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
 import secrets
 import shutil
 import subprocess
@@ -166,6 +170,8 @@ class Run:
 
 def _wrk(url: str, script: Path, args: argparse.Namespace) -> Run:
     command = ["wrk", "-t1", f"-c{args.connections}", f"-d{args.seconds}s", "--latency"]
+    if args.pin:
+        command = ["taskset", "-c", str(_last_cpu()), *command]
     out = subprocess.run([*command, "-s", str(script), url], capture_output=True, text=True)
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")), None)
     if out.returncode != 0 or line is None:
@@ -176,8 +182,8 @@ def _wrk(url: str, script: Path, args: argparse.Namespace) -> Run:
 
 def _measure(
     bases: Mapping[str, str], key: str, etag: str, args: argparse.Namespace, work: Path
-) -> dict[str, dict[str, Run]]:
-    """For each kind, the servers in turn for ``rounds`` rounds; the median round each."""
+) -> dict[str, dict[str, list[Run]]]:
+    """For each kind, the servers in turn for ``rounds`` rounds: each server's runs."""
     found: dict[str, dict[str, list[Run]]] = {k: {n: [] for n in bases} for k in KINDS}
     for kind in KINDS:
         lines = [f'wrk.headers["{k}"] = [==[{v}]==]' for k, v in _headers(kind, etag).items()]
@@ -189,10 +195,7 @@ def _measure(
                 found[kind][name].append(run)
                 figures = f"{run.rps:8.0f} req/s  p99 {run.p99_ms:6.2f} ms  errors {run.errors}"
                 print(f"{kind:>4} {name:<4} {figures}", flush=True)
-    return {
-        kind: {name: _median(runs) for name, runs in by_name.items()}
-        for kind, by_name in found.items()
-    }
+    return found
 
 
 def _median(runs: list[Run]) -> Run:
@@ -200,17 +203,26 @@ def _median(runs: list[Run]) -> Run:
     return ordered[len(ordered) // 2]
 
 
-def _summary(results: dict[str, dict[str, Run]], args: argparse.Namespace, size: int) -> Any:
+def _paired(ours: list[Run], bare: list[Run]) -> float:
+    """The median of each round's ratio: a round's two runs are next to each other in
+    time, so a machine whose load drifts (other sessions' tests) moves both alike."""
+    ratios = sorted(o.rps / b.rps for o, b in zip(ours, bare, strict=True))
+    return ratios[len(ratios) // 2]
+
+
+def _summary(found: dict[str, dict[str, list[Run]]], args: argparse.Namespace, size: int) -> Any:
     out: dict[str, Any] = {
         "connections": args.connections,
         "seconds": args.seconds,
         "rounds": args.rounds,
         "workers": args.workers,
+        "pinned": args.pin,
         "feed_bytes": size,
     }
-    for kind, by_name in results.items():
-        ours, bare = by_name["ours"], by_name["bare"]
+    for kind, runs in found.items():
+        ours, bare = _median(runs["ours"]), _median(runs["bare"])
         out[kind] = {
+            "paired_ratio": round(_paired(runs["ours"], runs["bare"]), 3),
             "ours_rps": round(ours.rps),
             "bare_rps": round(bare.rps),
             "ratio": round(ours.rps / bare.rps, 3),
@@ -239,17 +251,38 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             env = launcher.service_env(redis.url, secret, token, extra)
             command = [*launcher.syndicate_command(), "serve", "--port", str(ours_port)]
             command += ["--workers", str(args.workers)]
-            stack.spawn("api", command, env, work / "api.log")
+            api = stack.spawn("api", command, env, work / "api.log")
             bare = [sys.executable, __file__, "--serve-bare", redis.url, str(bare_port)]
-            stack.spawn("bare", bare, env, work / "bare.log")
+            servers = [api, stack.spawn("bare", bare, env, work / "bare.log")]
             bases = {"ours": base, "bare": f"http://127.0.0.1:{bare_port}"}
             for url in bases.values():
                 _wait_up(url, stack)
+            if args.pin:
+                _pin(servers, redis.child)
             etag = _check(bases, key)
             results = _measure(bases, key, etag, args, work)
         finally:
             stack.stop()
     return _summary(results, args, size)
+
+
+def _last_cpu() -> int:
+    return max(os.sched_getaffinity(0))
+
+
+def _pin(servers: list[launcher.Child], redis: launcher.Child | None) -> None:
+    """``--pin``: each server on CPU 0, Redis and wrk (``_wrk``) on the last CPU, so the
+    server measured has a core to itself in its turn and neither waits behind wrk; ours
+    shares nothing with its Redis either, as on a machine of its own."""
+    for child in servers:
+        _set_cpus(child.process.pid, {0})
+    if redis is not None:
+        _set_cpus(redis.process.pid, {_last_cpu()})
+
+
+def _set_cpus(pid: int, cpus: set[int]) -> None:
+    for thread in Path(f"/proc/{pid}/task").iterdir():  # threads started already, too
+        os.sched_setaffinity(int(thread.name), cpus)
 
 
 def _wait_up(base: str, stack: launcher.Stack) -> None:
@@ -275,13 +308,17 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--articles", type=int, default=20, help="items in the feed polled")
     p.add_argument("--workers", type=int, default=1, help="syndicate serve --workers N")
+    p.add_argument("--pin", action="store_true", help="servers on CPU 0, wrk and Redis apart")
     args = p.parse_args()
+    if args.pin and (args.workers != 1 or _last_cpu() == 0):
+        p.error("--pin needs --workers 1 and two CPUs")
     summary = run(args)
     for kind in KINDS:
         k = summary[kind]
         rates = f"{k['ours_rps']} / {k['bare_rps']} req/s"
         p99 = f"p99 {k['ours_p99_ms']} ms (bare {k['bare_p99_ms']} ms)"
-        print(f"{kind:>4}: ours/bare {k['ratio']:.2f} ({rates}), {p99}")
+        ratios = f"{k['ratio']:.2f}, paired {k['paired_ratio']:.2f}"
+        print(f"{kind:>4}: ours/bare {ratios} ({rates}), {p99}")
     print(json.dumps(summary))
 
 
