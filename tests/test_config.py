@@ -97,3 +97,11 @@ def test_the_visibility_timeout_must_exceed_the_task_time_limit() -> None:
     problem = visibility_problem(load_settings(base | same))
     assert problem is not None
     assert "visibility_timeout (600 s)" in problem and "task_time_limit (600 s)" in problem
+
+
+def test_the_304_access_log_takes_summary_or_each_and_nothing_else() -> None:
+    base = {"SYNDICATE_CONFIG": "/nonexistent.toml"}
+    assert load_settings(base).access_log_304 == "summary"
+    assert load_settings(base | {"SYNDICATE_ACCESS_LOG_304": "each"}).access_log_304 == "each"
+    with pytest.raises(SettingsInvalid, match="access_log_304: expected summary or each"):
+        load_settings(base | {"SYNDICATE_ACCESS_LOG_304": "every"})

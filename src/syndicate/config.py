@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from syndicate.errors import SettingsInvalid
@@ -62,6 +62,9 @@ class Settings:
     retention_days: int = 30
     log_format: str = "json"
     log_level: str = "INFO"
+    # The API's access line for a 304 of a plain feed poll: "summary" counts them, one
+    # ``requests`` line per path every 10 s; "each" writes one line per 304 (api/tally.py).
+    access_log_304: str = "summary"
     newsroom_secret: str | None = None
     # POST /v1/ingest/superdesk: Superdesk's HTTP push signs with its subscriber's secret
     # token (x-superdesk-signature: sha1=...); unset, the route refuses every push (503).
@@ -118,6 +121,17 @@ def _coerce(name: str, raw: Any, default: Any) -> Any:
     return str(raw)
 
 
+# Settings that take one of a few words: a typo refuses the start rather than meaning one.
+_CHOICES: Final = {"access_log_304": ("summary", "each")}
+
+
+def _check_choices(values: dict[str, Any]) -> None:
+    for name, allowed in _CHOICES.items():
+        if values[name] not in allowed:
+            wanted = " or ".join(allowed)
+            raise SettingsInvalid(f"setting {name}: expected {wanted}, got {values[name]!r}")
+
+
 def flat_values(document: dict[str, Any]) -> dict[str, Any]:
     """A TOML document's settings: key ``k`` of a table ``[t]`` is setting ``t_k`` (env
     ``SYNDICATE_T_K``), so a group of settings reads as one in the file."""
@@ -144,6 +158,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         resolved[f.name] = default if raw is None else _coerce(f.name, raw, default)
     if not resolved["provider_domain"]:  # guids need a domain: the API's host by default
         resolved["provider_domain"] = urlsplit(resolved["public_base_url"]).hostname or ""
+    _check_choices(resolved)
     return Settings(**resolved)
 
 

@@ -47,6 +47,7 @@ from syndicate.api.http import (
 )
 from syndicate.api.metrics import INGESTED
 from syndicate.api.openapi import openapi_document
+from syndicate.api.tally import NotModifiedTally
 from syndicate.clock import Clock
 from syndicate.config import Settings, guid_domain_problem
 from syndicate.desk import routes as desk_routes
@@ -306,12 +307,14 @@ def create_app(settings: Settings, celery_app: Celery, clock: Clock) -> Starlett
             logging.getLogger("syndicate.api").warning(problem)
         await run_in_threadpool(check_store, client, s.require_durable_store)
         yield
+        app.fast.write_counted()
         client.close()
         await loop_client.aclose()
 
     poll_path = polls.Polls(loop_client, s)
     app = PollingApp(
         poll_path,
+        NotModifiedTally() if s.access_log_304 == "summary" else None,
         routes=[*ROUTES, *review.ROUTES, *desk_routes.ROUTES, *deliveries.ROUTES, *websub.ROUTES],
         middleware=[
             Middleware(AccessLog),

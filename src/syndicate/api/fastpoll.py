@@ -7,7 +7,9 @@ exception layers, a Request and a Response built per poll. ``PollingApp`` is the
 Starlette app with ``FastPolls`` in front: ``GET /v1/feeds/<lang>.<rss|xml|json>`` with no
 query string and a partner key in ``Authorization: Bearer`` is answered through the same
 ``Polls`` as the route (polls.py): the same checks in the same order, the same reads, the
-same 200 or 304 byte for byte, and the same access line (http.py's ``log_request``).
+same 200 or 304 byte for byte, and the same access line (http.py's ``log_request``), but
+for a 304, which is counted with the others of its path unless ``access_log_304`` is
+``each`` (tally.py).
 
 It answers only when the answer is a 200 or a 304. Anything else is handed on untouched
 to Starlette, which answers as it always has: no key or ``?key=``, any query (``?since=``,
@@ -33,6 +35,7 @@ from syndicate.api.answers import Refused
 from syndicate.api.auth import bearer_token
 from syndicate.api.http import Answer, log_request
 from syndicate.api.polls import Polls
+from syndicate.api.tally import NotModifiedTally
 from syndicate.errors import StoreUnavailable
 from syndicate.store.client import RedisError
 from syndicate.store.feeds import FeedFormat
@@ -48,14 +51,18 @@ _HANDED_ON: Final = (Refused, StoreUnavailable, RedisError)
 
 
 class FastPolls:
-    """Plain feed polls answered here when the answer is a 200 or a 304 (``answered``)."""
+    """Plain feed polls answered here when the answer is a 200 or a 304 (``answered``);
+    the 304s counted in ``tally`` (None: each logged on its own line)."""
 
-    def __init__(self, polls: Polls) -> None:
-        self.polls = polls
+    def __init__(self, polls: Polls, tally: NotModifiedTally | None = None) -> None:
+        self.polls, self.tally = polls, tally
 
     async def answered(self, scope: Scope, send: Send) -> bool:
-        """True when this request was a plain poll and is answered, its line logged;
-        False when the app must answer it (nothing was sent)."""
+        """True when this request was a plain poll and is answered, its line logged or
+        its 304 counted; False when the app must answer it (nothing was sent). Any request
+        writes the counts whose window has ended."""
+        if self.tally is not None:
+            self.tally.write_due()
         if not _is_plain_poll(scope):
             return False
         started = time.perf_counter()
@@ -71,8 +78,16 @@ class FastPolls:
             )
             await send({"type": "http.response.body", "body": answer.body})
         finally:
-            log_request(scope, answer.status, started)
+            if answer.status == 304 and self.tally is not None:
+                self.tally.add(scope, started)
+            else:
+                log_request(scope, answer.status, started)
         return True
+
+    def write_counted(self) -> None:
+        """Write the 304s counted since their last line (the app is stopping)."""
+        if self.tally is not None:
+            self.tally.write_all()
 
     async def _answer(self, scope: Scope) -> Answer | None:
         """The 200 or 304 of this poll, or None to hand it on (module docstring)."""
@@ -93,11 +108,12 @@ class FastPolls:
 
 class PollingApp(Starlette):
     """Starlette, with the plain polls answered before its middleware stack and routing
-    (``FastPolls``); every other request goes through them as before."""
+    (``FastPolls``, their 304s counted in ``tally`` unless it is None); every other
+    request goes through them as before."""
 
-    def __init__(self, polls: Polls, **starlette: Any) -> None:
+    def __init__(self, polls: Polls, tally: NotModifiedTally | None, **starlette: Any) -> None:
         super().__init__(**starlette)
-        self.fast = FastPolls(polls)
+        self.fast = FastPolls(polls, tally)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not await self.fast.answered(scope, send):
