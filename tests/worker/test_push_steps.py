@@ -222,3 +222,25 @@ def test_an_embargoed_item_is_pushed_when_the_embargo_ends(redis: Redis, source:
         clock.now = START + timedelta(minutes=10)
         _drain(redis, clock, rounds=2)
         assert [r.version for r in receiver.accepted()] == [1]
+
+
+def test_a_version_published_then_overtaken_by_the_next_one_before_announcing_is_pushed(
+    redis: Redis, source: Article
+) -> None:
+    """The next version can arrive between the publish step marking a language published
+    and its announce (the newsroom updates at once): the version partners could already
+    read in the feed is still pushed, and the newer one after it."""
+    clock = Clock()
+    with receivers(always(200)) as (ok,):
+        _partner(redis, "ok", ok.url)
+        first = replace(source, id="overtaken")
+        intake.accept(redis, first, [], clock())
+        items.publish_source(redis, first.id, first.version, clock(), site=SITE)
+        ids = (first.id, first.version, first.language)
+        rendering.publish_language(redis, ids, SITE, clock())
+        update = replace(first, version=2, headline="Floods: the road reopens")
+        intake.accept(redis, update, [], clock())  # v2 queued before v1 is announced
+        _run(redis, announce(redis, ids, SITE, SETTINGS, clock()), clock)
+        _publish(redis, update, clock)
+        _drain(redis, clock)
+        assert [r.version for r in ok.accepted()] == [1, 2]

@@ -91,16 +91,19 @@ def _gets_item(partner: Partner, lang: str) -> bool:
 
 
 def _published(client: Client, ids: tuple[str, int, str]) -> articles.Item | None:
-    """The language's item of that version, once the publish step has marked it so."""
+    """The language's item of that version, once the publish step has marked it so, or
+    while a newer version is on its way: the newsroom may update between the publish
+    step's mark and its announce, and the feeds show this version until the next one is
+    published (CREATE refuses it once a later version was announced: never out of order)."""
     article_id, version, lang = ids
     item = articles.get_item(client, article_id, lang)
     if item is None or item.article.version != version:
         return None
     status = articles.get_status(client, article_id)[1].get(lang)
     done = (LanguageState.PUBLISHED, LanguageState.WITHDRAWN)
-    if status is None or status.version != version or status.state not in done:
+    if status is None or status.version < version:
         return None
-    return item
+    return item if status.version > version or status.state in done else None
 
 
 def _chosen(client: Client, ref: ItemRef) -> list[Partner]:
