@@ -13,7 +13,7 @@ from syndicate.push.rules import DeliveryState
 from syndicate.store import ops, partners, pushes
 from syndicate.store.partners import Partner, Push
 from syndicate.store.pushes import Ending
-from syndicate.worker.push_tasks import LATENCY, LATENCY_BUCKETS
+from syndicate.worker.push import BUCKETS, LATENCY
 
 from api_support import TOKEN, TestClient, bearer
 
@@ -79,7 +79,7 @@ def test_metrics_show_each_push_partners_states_lag_dead_letters_and_latency(
     api: TestClient, redis: Redis
 ) -> None:
     _wire(redis)
-    ops.observe(redis, LATENCY, {"partner": "wire"}, 0.3, LATENCY_BUCKETS)
+    ops.observe(redis, LATENCY, {"partner": "wire"}, 0.3, BUCKETS)
     text = api.get("/metrics", headers=bearer(TOKEN)).text
     assert 'syndicate_push_deliveries{partner="wire",state="dead"} 1.0' in text
     assert 'syndicate_push_dead_letters{partner="wire"} 1.0' in text

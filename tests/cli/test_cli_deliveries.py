@@ -16,7 +16,7 @@ from syndicate.push.rules import DeliveryState
 from syndicate.store import ops, partners, pushes
 from syndicate.store.partners import Partner, Push
 from syndicate.store.pushes import Ending
-from syndicate.worker.push_tasks import LATENCY, LATENCY_BUCKETS
+from syndicate.worker.push import BUCKETS, LATENCY
 
 NOW = datetime.now(UTC)
 
@@ -47,7 +47,7 @@ def test_deliveries_alone_shows_every_push_partner_by_state(
     service_settings: Settings, wire: Redis, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for seconds in (0.2, 0.3, 0.4, 7.0):  # the latency histogram, as push attempts write it
-        ops.observe(wire, LATENCY, {"partner": "wire"}, seconds, LATENCY_BUCKETS)
+        ops.observe(wire, LATENCY, {"partner": "wire"}, seconds, BUCKETS)
     assert cli.main(["deliveries"], service_settings) == 0
     rows = [line.split() for line in capsys.readouterr().out.splitlines()]
     assert rows[0] == [

@@ -11,7 +11,7 @@ from redis import Redis
 from syndicate.news.states import Outcome
 from syndicate.push.payload import ItemRef
 from syndicate.push.rules import DeliveryState
-from syndicate.store import pushes
+from syndicate.store import ops, pushes
 from syndicate.store.pushes import Ending
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -175,3 +175,16 @@ def test_the_queue_reports_its_oldest_overdue_delivery(redis: Redis) -> None:
     assert pushes.queue_of(redis, "p", NOW).oldest_due is None
     create(redis, 1, at=NOW - timedelta(seconds=40))
     assert pushes.queue_of(redis, "p", NOW).oldest_due == NOW - timedelta(seconds=40)
+
+
+def test_an_endings_counts_are_written_with_it_and_only_once(redis: Redis) -> None:
+    """A worker killed right after recording an attempt must not lose its counts, and a
+    2xx recorded twice (a redelivered attempt) must not count twice."""
+    counted = (*ops.counter_increments("attempts_total", {"partner": "p"}), ("other", 0.5))
+    create(redis, 1)
+    assert claim(redis, 1) == "claimed"
+    ending = Ending(DeliveryState.DELIVERED, counted=counted)
+    delivery = ref(1).delivery_id
+    assert pushes.finish(redis, "p", delivery, "t", ending, NOW) == "written"
+    assert pushes.finish(redis, "p", delivery, "t", ending, NOW) == "already_done"
+    assert ops.read_metrics(redis) == {'attempts_total{partner="p"}': 1.0, "other": 0.5}

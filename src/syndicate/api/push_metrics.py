@@ -26,7 +26,7 @@ from syndicate.clock import Clock
 from syndicate.push.rules import DeliveryState
 from syndicate.store import partners, pushes
 from syndicate.store.client import Client
-from syndicate.worker.push_tasks import DELIVERIES, LATENCY
+from syndicate.worker.push import DELIVERIES, LATENCY
 
 STATES: Final = "syndicate_push_deliveries"
 LAG: Final = "syndicate_push_lag_seconds"

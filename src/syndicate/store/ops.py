@@ -56,6 +56,29 @@ def seen_workers(client: Client, since: datetime) -> list[str]:
     return sorted(n.decode() for n in names)
 
 
+Increments = list[tuple[str, float]]  # series of the metrics hash, amount to add
+
+
+def counter_increments(name: str, labels: Mapping[str, str], amount: float = 1.0) -> Increments:
+    """What ``count`` adds, for a script that counts in the same step as its write."""
+    return [(_series(name, labels), amount)]
+
+
+def histogram_increments(
+    name: str, labels: Mapping[str, str], value: float, buckets: Sequence[float]
+) -> Increments:
+    """What one observation adds to a histogram (Prometheus layout: cumulative buckets,
+    ``_sum`` and ``_count``). Every bucket is written, the ones below ``value`` with 0, so
+    a scrape shows the whole histogram from the first observation."""
+    out: Increments = []
+    for bound in [*buckets, float("inf")]:
+        le = "+Inf" if bound == float("inf") else repr(float(bound))
+        out.append((_series(f"{name}_bucket", {**labels, "le": le}), 1 if value <= bound else 0))
+    out.append((_series(f"{name}_sum", labels), value))
+    out.append((_series(f"{name}_count", labels), 1))
+    return out
+
+
 @guarded
 def count(client: Client, name: str, labels: Mapping[str, str], amount: float = 1.0) -> None:
     """Add ``amount`` to a counter series."""
@@ -70,16 +93,10 @@ def observe(
     value: float,
     buckets: Sequence[float],
 ) -> None:
-    """Record one observation of a histogram (Prometheus layout: cumulative buckets,
-    ``_sum`` and ``_count``) in one round trip. Every bucket is written, the ones below
-    ``value`` with 0, so a scrape shows the whole histogram from the first observation."""
+    """Record one observation of a histogram in one round trip (``histogram_increments``)."""
     pipe = client.pipeline(transaction=True)
-    for bound in [*buckets, float("inf")]:
-        le = "+Inf" if bound == float("inf") else repr(float(bound))
-        hit = 1 if value <= bound else 0
-        pipe.hincrbyfloat(keys.metrics_key(), _series(f"{name}_bucket", {**labels, "le": le}), hit)
-    pipe.hincrbyfloat(keys.metrics_key(), _series(f"{name}_sum", labels), value)
-    pipe.hincrbyfloat(keys.metrics_key(), _series(f"{name}_count", labels), 1)
+    for series, amount in histogram_increments(name, labels, value, buckets):
+        pipe.hincrbyfloat(keys.metrics_key(), series, amount)
     pipe.execute()
 
 

@@ -4,8 +4,9 @@ count, an index and a record never disagree.
 
 Every script takes the partner's six keys (keys.push_keys): KEYS[1] records (hash of
 record JSON), KEYS[2] due (zset), KEYS[3] busy (zset), KEYS[4] last (hash), KEYS[5] log
-(zset), KEYS[6] count (hash). A record's fields are absent rather than null (cjson's null
-is truthy in Lua). States are push.rules.DeliveryState values.
+(zset), KEYS[6] count (hash); FINISH the metrics hash too, as KEYS[7]. A record's fields
+are absent rather than null (cjson's null is truthy in Lua). States are
+push.rules.DeliveryState values.
 """
 
 from __future__ import annotations
@@ -111,9 +112,11 @@ return {'claimed', cjson.encode(rec)}
 )
 
 # ARGV: id, claim token, new state, fields JSON (merged into the record), retry score (or
-# ''), now score. A 2xx is recorded whatever became of the claim meanwhile (it is the
-# truth: the receiver has it); any other outcome only by the attempt that still holds the
-# claim. A final ending makes the next version of the item due now.
+# ''), now score, then metrics series, amount pairs added to KEYS[7] (the metrics hash)
+# when the ending is written: the counts never miss an attempt a kill cut short after its
+# record. A 2xx is recorded whatever became of the claim meanwhile (it is the truth: the
+# receiver has it); any other outcome only by the attempt that still holds the claim. A
+# final ending makes the next version of the item due now.
 FINISH: Final = (
     _HELPERS
     + """
@@ -140,6 +143,7 @@ put(id, rec)
 if final(state) and rec.next and get(rec.next) then
   redis.call('ZADD', KEYS[2], ARGV[6], rec.next)
 end
+for i = 7, #ARGV, 2 do redis.call('HINCRBYFLOAT', KEYS[7], ARGV[i], ARGV[i + 1]) end
 return 'written'
 """
 )

@@ -168,6 +168,9 @@ class Ending:
     reason: str | None = None
     status: int | None = None
     answer: str | None = None
+    # Metrics series and amounts added in the same step as the record (store/ops.py's
+    # increments), so a worker killed between the two never leaves them apart.
+    counted: tuple[tuple[str, float], ...] = ()
 
 
 @guarded
@@ -184,8 +187,10 @@ def finish(
         if value is not None:
             fields[name] = value
     retry = _score(ending.next_at) if ending.next_at is not None else ""
-    args = [delivery_id, token, str(ending.state), json.dumps(fields), retry, _score(now)]
-    return decode_text(run_script(client, push_scripts.FINISH, keys.push_keys(partner), args))
+    args: list[Any] = [delivery_id, token, str(ending.state), json.dumps(fields), retry]
+    args += [_score(now), *(part for pair in ending.counted for part in (pair[0], repr(pair[1])))]
+    ids = [*keys.push_keys(partner), keys.metrics_key()]
+    return decode_text(run_script(client, push_scripts.FINISH, ids, args))
 
 
 @guarded

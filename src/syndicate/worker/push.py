@@ -29,6 +29,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Final
 
 from syndicate.clock import Clock
 from syndicate.config import Settings
@@ -41,11 +42,16 @@ from syndicate.push.address import Network, parse_networks
 from syndicate.push.payload import ItemRef, PushFormat, item_ref, push_headers, render_body
 from syndicate.push.rules import Answer, DeliveryState, RetryPolicy, Verdict, judge
 from syndicate.store import articles, pushes
+from syndicate.store import ops as store_ops
 from syndicate.store import partners as store_partners
 from syndicate.store.client import Client
 from syndicate.store.partners import Partner
 from syndicate.store.pushes import Delivery, Ending
 from syndicate.worker import push_http
+
+DELIVERIES: Final = "syndicate_push_deliveries_total"
+LATENCY: Final = "syndicate_push_latency_seconds"
+BUCKETS: Final = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 3600.0)
 
 Nudge = tuple[str, str]  # (partner, delivery id): "look at this delivery now"
 TRIM_PER_SWEEP = 100  # finished deliveries dropped per partner and sweep, at most
@@ -216,9 +222,20 @@ def attempt(
         verdict.reason,
         answer.status,
         answer.body or None,
+        _counted(target, verdict.state, (ended - d.published).total_seconds()),
     )
     outcome = _record(client, (target, delivery_id), token, ending, clock, now + ps.lease)
     return Attempted(outcome if outcome != "written" else str(verdict.state), d, verdict, ended)
+
+
+def _counted(target: str, state: DeliveryState, latency: float) -> tuple[tuple[str, float], ...]:
+    """The attempt's count by state, and for a 2xx its latency from the moment the item
+    showed: written with the record (``Ending.counted``)."""
+    counted = store_ops.counter_increments(DELIVERIES, {"partner": target, "state": str(state)})
+    if state is DeliveryState.DELIVERED:
+        labels = {"partner": target}
+        counted += store_ops.histogram_increments(LATENCY, labels, max(0.0, latency), BUCKETS)
+    return tuple(counted)
 
 
 def _record(

@@ -11,14 +11,12 @@ waiting for a sweep.
 from __future__ import annotations
 
 import logging
-from typing import Any, Final
+from typing import Any
 
 from celery import Celery
 
 from syndicate.push.rules import DeliveryState
 from syndicate.push.websub import Intent
-from syndicate.store import ops as store_ops
-from syndicate.store.client import Client
 from syndicate.store.websub import TARGET_PREFIX
 from syndicate.worker.nudges import send_nudges, settings_of
 from syndicate.worker.push import Attempted, attempt, due, push_settings, send_to_partner
@@ -27,9 +25,6 @@ from syndicate.worker.tasks import ReliableTask
 from syndicate.worker.websub import send_to_subscriber, verify
 
 log = logging.getLogger("syndicate.push")
-DELIVERIES: Final = "syndicate_push_deliveries_total"
-LATENCY: Final = "syndicate_push_latency_seconds"
-LATENCY_BUCKETS: Final = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 3600.0)
 
 
 def register(app: Celery, max_retries: int) -> None:
@@ -50,7 +45,7 @@ def push(task: ReliableTask, target: str, delivery_id: str) -> str:
     send = send_to_subscriber if target.startswith(TARGET_PREFIX) else send_to_partner
     done = attempt(rt.client, target, delivery_id, settings, rt.clock, send)
     if done.delivery is not None:
-        _observe(rt.client, target, done)
+        _observe(target, done)
     send_nudges(task.app, due(rt.client, target, settings, rt.clock()))
     return done.outcome
 
@@ -64,9 +59,8 @@ def websub_verify(task: ReliableTask, intent: dict[str, Any], where: list[str]) 
     return verify(rt.client, Intent(**intent), (partner, lang, fmt), settings, rt.clock())
 
 
-def _observe(client: Client, partner: str, done: Attempted) -> None:
-    """The attempt's log line, its count by state, and for a delivery its latency from
-    the moment the item showed."""
+def _observe(partner: str, done: Attempted) -> None:
+    """The attempt's log line (its counts went with its record: ``push._counted``)."""
     d, verdict = done.delivery, done.verdict
     if d is None or verdict is None or done.ended is None:
         return
@@ -77,10 +71,3 @@ def _observe(client: Client, partner: str, done: Attempted) -> None:
         "push",
         extra=fields,
     )
-    try:
-        store_ops.count(client, DELIVERIES, {"partner": partner, "state": str(verdict.state)})
-        if verdict.state is DeliveryState.DELIVERED:
-            seconds = max(0.0, (done.ended - d.published).total_seconds())
-            store_ops.observe(client, LATENCY, {"partner": partner}, seconds, LATENCY_BUCKETS)
-    except Exception as exc:  # the delivery is recorded; only its metrics are lost
-        log.warning("push metrics not recorded", extra={"error": f"{type(exc).__name__}: {exc}"})
